@@ -1,0 +1,53 @@
+/**
+ * The errors esgraph's layers throw on purpose. The GraphQL edge maps each to an
+ * `extensions.code` in one table; anything else is an internal error whose message is masked.
+ */
+
+/** A business rule said no (`INSUFFICIENT_FUNDS`, `ACCOUNT_CLOSED`, …). Nothing was written. */
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The input is malformed (a bad amount, a bad currency). Maps to `BAD_USER_INPUT`. */
+export class ValidationError extends Error {
+  override readonly name = 'ValidationError';
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Something asked for does not exist. */
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+  constructor(
+    message: string,
+    readonly code = 'NOT_FOUND',
+  ) {
+    super(message);
+  }
+}
+
+/** Optimistic concurrency lost every retry: others kept writing the same stream first. */
+export class ConcurrencyError extends Error {
+  override readonly name = 'ConcurrencyError';
+  constructor(
+    readonly streamName: string,
+    message = `stream ${streamName} kept changing while the command was decided; try again`,
+  ) {
+    super(message);
+  }
+}
+
+/** A read waited for a projection to reach a position and gave up. */
+export class ConsistencyTimeoutError extends Error {
+  override readonly name = 'ConsistencyTimeoutError';
+}
