@@ -1,0 +1,179 @@
+import type { Decider } from '../../core/decider.js';
+import { DomainError, ValidationError } from '../../core/errors.js';
+import type { BankCommand, CloseAccount, DepositMoney, OpenAccount, WithdrawMoney } from './commands.js';
+import { type CurrencyCode, parseCurrencyCode } from './currency.js';
+import {
+  type AccountClosed,
+  type AccountOpened,
+  type BankEvent,
+  eventOccurredAt,
+  type MoneyDeposited,
+  type MoneyWithdrawn,
+} from './events.js';
+import { checkAmount, formatMinorUnits, type MinorUnits } from './money.js';
+
+/** What every opened account knows, open or closed: what `accountAsOf` shows. */
+interface AccountDetails {
+  readonly accountId: string;
+  readonly ownerId: string;
+  readonly currency: CurrencyCode;
+  readonly balance: MinorUnits;
+  readonly openedAt: string;
+}
+
+/** No event yet: the stream does not exist. */
+export interface NewAccount {
+  readonly status: 'new';
+}
+
+export interface OpenedAccount extends AccountDetails {
+  readonly status: 'open';
+}
+
+/** Closed for good; the balance is the zero it was closed at. */
+export interface ClosedAccount extends AccountDetails {
+  readonly status: 'closed';
+  readonly closedAt: string;
+}
+
+export type AccountState = NewAccount | OpenedAccount | ClosedAccount;
+
+export const initialState: AccountState = { status: 'new' };
+
+/** Stream category of accounts; `$ce-account` and category filters rely on the `<category>-<id>` form. */
+export const accountCategory = 'account';
+
+export const accountStreamName = (accountId: string): string => `${accountCategory}-${accountId}`;
+
+/** The stream a command reads and appends to. */
+export const commandStreamName = (command: BankCommand): string => accountStreamName(command.data.accountId);
+
+/**
+ * Applies one event. Never throws: an event that happened, happened. One that does not fit the
+ * state (only a corrupted or hand-written stream could hold it) leaves the state as it was.
+ */
+export const evolve = (state: AccountState, event: BankEvent): AccountState => {
+  switch (event.type) {
+    case 'AccountOpened':
+      return state.status === 'new' ? { status: 'open', ...event.data, balance: 0 } : state;
+    case 'MoneyDeposited':
+    case 'MoneyWithdrawn':
+      // The event's balanceAfter is the recorded fact; trusting it keeps evolve from disagreeing
+      // with what readers of the same event see.
+      return state.status === 'open' ? { ...state, balance: event.data.balanceAfter } : state;
+    case 'AccountClosed':
+      return state.status === 'open' ? { ...state, status: 'closed', closedAt: event.data.closedAt } : state;
+    default:
+      return ignoreUnknownEvent(state, event);
+  }
+};
+
+// Compile time proves every type is handled; at run time an event type from newer code is skipped.
+const ignoreUnknownEvent = (state: AccountState, _event: never): AccountState => state;
+
+/** Folds an account's events, in stream order, into its state. */
+export const foldAccount = (events: readonly BankEvent[]): AccountState => events.reduce(evolve, initialState);
+
+/**
+ * The account as it stood at `asOf` (ISO-8601): folds the events recorded at or before it. Stops at
+ * the first later event rather than filtering, because stream order, not clock order, is the truth
+ * (clocks of two command nodes may disagree by a little).
+ */
+export const foldAccountAsOf = (events: readonly BankEvent[], asOf: string): AccountState => {
+  const limit = Date.parse(asOf);
+  const firstLater = events.findIndex((event) => Date.parse(eventOccurredAt(event)) > limit);
+  return foldAccount(firstLater === -1 ? events : events.slice(0, firstLater));
+};
+
+/**
+ * Picks the events a command causes, or throws `DomainError` for a broken rule. Each command's
+ * function checks its input before the state, so malformed input is a `ValidationError` whatever
+ * state the account is in.
+ */
+export const decide = (command: BankCommand, state: AccountState): BankEvent[] => {
+  switch (command.type) {
+    case 'OpenAccount':
+      return openAccount(command, state);
+    case 'DepositMoney':
+      return depositMoney(command, state);
+    case 'WithdrawMoney':
+      return withdrawMoney(command, state);
+    case 'CloseAccount':
+      return closeAccount(command, state);
+    default:
+      return rejectUnknownCommand(command);
+  }
+};
+
+const rejectUnknownCommand = (command: never): never => {
+  throw new Error(`the bank does not handle command ${JSON.stringify((command as { type?: unknown }).type)}`);
+};
+
+const openAccount = ({ data, metadata }: OpenAccount, state: AccountState): [AccountOpened] => {
+  const accountId = requireId(data.accountId, 'accountId');
+  const ownerId = requireId(data.ownerId, 'ownerId');
+  const currency = parseCurrencyCode(data.currency);
+  if (state.status !== 'new') {
+    throw new DomainError('ACCOUNT_ALREADY_EXISTS', `account ${accountId} already exists`);
+  }
+  return [{ type: 'AccountOpened', data: { accountId, ownerId, currency, openedAt: metadata.now } }];
+};
+
+const depositMoney = ({ data, metadata }: DepositMoney, state: AccountState): [MoneyDeposited] => {
+  const amount = checkAmount(data.amount);
+  const account = requireOpen(state, data.accountId);
+  // Written as a subtraction so the comparison itself never leaves the exactly representable range.
+  if (amount > Number.MAX_SAFE_INTEGER - account.balance) {
+    throw new DomainError(
+      'BALANCE_LIMIT_EXCEEDED',
+      `depositing ${formatMinorUnits(amount)} would take account ${account.accountId} above the largest balance it can hold`,
+    );
+  }
+  const { accountId, currency } = account;
+  const balanceAfter = account.balance + amount;
+  return [{ type: 'MoneyDeposited', data: { accountId, amount, balanceAfter, currency, occurredAt: metadata.now } }];
+};
+
+const withdrawMoney = ({ data, metadata }: WithdrawMoney, state: AccountState): [MoneyWithdrawn] => {
+  const amount = checkAmount(data.amount);
+  const account = requireOpen(state, data.accountId);
+  if (amount > account.balance) {
+    throw new DomainError(
+      'INSUFFICIENT_FUNDS',
+      `cannot withdraw ${formatMinorUnits(amount)} from account ${account.accountId}: the balance is ${formatMinorUnits(account.balance)}`,
+    );
+  }
+  const { accountId, currency } = account;
+  const balanceAfter = account.balance - amount;
+  return [{ type: 'MoneyWithdrawn', data: { accountId, amount, balanceAfter, currency, occurredAt: metadata.now } }];
+};
+
+const closeAccount = ({ data, metadata }: CloseAccount, state: AccountState): [AccountClosed] => {
+  const account = requireOpen(state, data.accountId);
+  if (account.balance !== 0) {
+    throw new DomainError(
+      'ACCOUNT_NOT_EMPTY',
+      `account ${account.accountId} still holds ${formatMinorUnits(account.balance)}; only an empty account can be closed`,
+    );
+  }
+  return [{ type: 'AccountClosed', data: { accountId: account.accountId, closedAt: metadata.now } }];
+};
+
+const requireOpen = (state: AccountState, accountId: string): OpenedAccount => {
+  switch (state.status) {
+    case 'new':
+      throw new DomainError('ACCOUNT_NOT_FOUND', `account ${accountId} does not exist`);
+    case 'closed':
+      throw new DomainError('ACCOUNT_CLOSED', `account ${accountId} is closed`);
+    case 'open':
+      return state;
+  }
+};
+
+const requireId = (value: string, field: string): string => {
+  if (value === '') throw new ValidationError(`${field} must not be empty`, field);
+  return value;
+};
+
+/** The bank account aggregate, as the command pipeline runs it. */
+export const accountDecider: Decider<BankCommand, BankEvent, AccountState> = { initialState, decide, evolve };

@@ -1,0 +1,70 @@
+import type { DomainEvent } from '../../core/decider.js';
+import type { CurrencyCode } from './currency.js';
+import type { MinorUnits } from './money.js';
+
+/*
+ * What happened to bank accounts. Data is JSON-safe (ISO-8601 strings for times, integer minor
+ * units for money), names the account it belongs to, and carries what a reader needs without
+ * re-deriving it: a projection sets the balance from `balanceAfter` instead of replaying sums.
+ * Never change what a stored field means; add optional fields or new event types instead.
+ */
+
+/**
+ * The schema version the pipeline writes into every bank event's metadata. Bump it (and upcast on
+ * read) only when a stored shape changes; new optional fields keep it.
+ */
+export const bankEventSchemaVersion = 1;
+
+export type AccountOpened = DomainEvent<
+  'AccountOpened',
+  {
+    readonly accountId: string;
+    readonly ownerId: string;
+    readonly currency: CurrencyCode;
+    readonly openedAt: string;
+  }
+>;
+
+/** Shared by deposits and withdrawals: how much moved and where the balance ended up. */
+interface MoneyMovement {
+  readonly accountId: string;
+  readonly amount: MinorUnits;
+  readonly balanceAfter: MinorUnits;
+  readonly currency: CurrencyCode;
+  readonly occurredAt: string;
+}
+
+export type MoneyDeposited = DomainEvent<'MoneyDeposited', MoneyMovement>;
+
+export type MoneyWithdrawn = DomainEvent<'MoneyWithdrawn', MoneyMovement>;
+
+export type AccountClosed = DomainEvent<'AccountClosed', { readonly accountId: string; readonly closedAt: string }>;
+
+export type BankEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn | AccountClosed;
+
+export type BankEventType = BankEvent['type'];
+
+/** Every bank event type, for subscription filters and projections' `handles` lists. */
+export const bankEventTypes: readonly BankEventType[] = [
+  'AccountOpened',
+  'MoneyDeposited',
+  'MoneyWithdrawn',
+  'AccountClosed',
+];
+
+/** Tells whether a type read from the store is one of ours, before its data is trusted as a `BankEvent`. */
+export const isBankEventType = (type: string): type is BankEventType =>
+  (bankEventTypes as readonly string[]).includes(type);
+
+/** The business time an event records (the `now` of the command that caused it), ISO-8601. */
+export const eventOccurredAt = (event: BankEvent): string => {
+  switch (event.type) {
+    case 'AccountOpened':
+      return event.data.openedAt;
+    case 'MoneyDeposited':
+    case 'MoneyWithdrawn':
+      return event.data.occurredAt;
+    case 'AccountClosed':
+      return event.data.closedAt;
+  }
+};
