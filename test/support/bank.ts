@@ -1,0 +1,105 @@
+import type { CommandMetadata } from '../../src/core/decider.js';
+import { accountDecider } from '../../src/domains/bank/account.js';
+import type { CloseAccount, DepositMoney, OpenAccount, WithdrawMoney } from '../../src/domains/bank/commands.js';
+import type { AccountClosed, AccountOpened, MoneyDeposited, MoneyWithdrawn } from '../../src/domains/bank/events.js';
+import type { MinorUnits } from '../../src/domains/bank/money.js';
+import { deciderSpecification } from './decider-spec.js';
+
+/*
+ * Builders for bank events and commands with readable defaults: one account, one owner, EUR, and
+ * one instant that commands carry as `now` and events record, so an expected event built here
+ * matches what `decide` produces for a command built here. Amounts are decimal strings ("10.00"),
+ * or `{ minorUnits }` for values no client could type (0, -5, 12.5 minor units).
+ */
+
+export const testAccountId = 'acc-1';
+export const testOwnerId = 'owner-1';
+export const testCurrency = 'EUR';
+export const testNow = '2024-05-01T10:00:00.000Z';
+
+export type Amount = string | { readonly minorUnits: number };
+
+/** "12.50" → 1250 exactly, without the validation under test (so "0.00" is allowed here). */
+export const minorUnits = (amount: Amount): MinorUnits => {
+  if (typeof amount !== 'string') return amount.minorUnits;
+  const match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(amount);
+  if (!match) throw new Error(`test amount ${JSON.stringify(amount)} is not a decimal with up to 2 fraction digits`);
+  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+};
+
+export const given = deciderSpecification(accountDecider);
+
+interface EventOptions {
+  readonly accountId?: string;
+  readonly currency?: string;
+  readonly at?: string;
+}
+
+export const accountOpened = (data: Partial<AccountOpened['data']> = {}): AccountOpened => ({
+  type: 'AccountOpened',
+  data: { accountId: testAccountId, ownerId: testOwnerId, currency: testCurrency, openedAt: testNow, ...data },
+});
+
+const movement = (amount: Amount, balanceAfter: Amount, options: EventOptions) => ({
+  accountId: options.accountId ?? testAccountId,
+  amount: minorUnits(amount),
+  balanceAfter: minorUnits(balanceAfter),
+  currency: options.currency ?? testCurrency,
+  occurredAt: options.at ?? testNow,
+});
+
+/** A deposit; by default the account was empty before it, so the balance after is the amount. */
+export const moneyDeposited = (
+  amount: Amount,
+  balanceAfter: Amount = amount,
+  options: EventOptions = {},
+): MoneyDeposited => ({
+  type: 'MoneyDeposited',
+  data: movement(amount, balanceAfter, options),
+});
+
+export const moneyWithdrawn = (amount: Amount, balanceAfter: Amount, options: EventOptions = {}): MoneyWithdrawn => ({
+  type: 'MoneyWithdrawn',
+  data: movement(amount, balanceAfter, options),
+});
+
+export const accountClosed = (data: Partial<AccountClosed['data']> = {}): AccountClosed => ({
+  type: 'AccountClosed',
+  data: { accountId: testAccountId, closedAt: testNow, ...data },
+});
+
+interface CommandOptions {
+  readonly accountId?: string;
+  readonly now?: string;
+}
+
+export const commandMetadata = (now = testNow): CommandMetadata => ({
+  commandId: 'cmd-1',
+  correlationId: 'cmd-1',
+  causationId: 'cmd-1',
+  now,
+});
+
+export const openAccount = (data: Partial<OpenAccount['data']> = {}, now = testNow): OpenAccount => ({
+  type: 'OpenAccount',
+  data: { accountId: testAccountId, ownerId: testOwnerId, currency: testCurrency, ...data },
+  metadata: commandMetadata(now),
+});
+
+export const deposit = (amount: Amount, options: CommandOptions = {}): DepositMoney => ({
+  type: 'DepositMoney',
+  data: { accountId: options.accountId ?? testAccountId, amount: minorUnits(amount) },
+  metadata: commandMetadata(options.now),
+});
+
+export const withdraw = (amount: Amount, options: CommandOptions = {}): WithdrawMoney => ({
+  type: 'WithdrawMoney',
+  data: { accountId: options.accountId ?? testAccountId, amount: minorUnits(amount) },
+  metadata: commandMetadata(options.now),
+});
+
+export const closeAccount = (options: CommandOptions = {}): CloseAccount => ({
+  type: 'CloseAccount',
+  data: { accountId: options.accountId ?? testAccountId },
+  metadata: commandMetadata(options.now),
+});
