@@ -1,0 +1,99 @@
+/**
+ * The one place that reads the environment. `readConfig` runs once at startup; everything else
+ * receives the resulting `Config` and never looks at `process.env` again.
+ */
+
+export const serviceRoles = ['command', 'query', 'projector'] as const;
+export type ServiceRole = (typeof serviceRoles)[number];
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly roles: readonly ServiceRole[];
+  /** Unset means embedded: a private redis-server is started under `dataDir`. */
+  readonly redisUrl: string | undefined;
+  readonly dataDir: string;
+  readonly logLevel: LogLevel;
+  /** How long shutdown waits for in-flight requests before closing connections anyway. */
+  readonly shutdownGraceMs: number;
+}
+
+/** A variable that is set but unusable. The message always names the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable} ${problem}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads and validates the whole configuration; throws `ConfigError` on the first bad variable. */
+export const readConfig = (env: Env): Config => ({
+  host: text(env, 'HOST') ?? '127.0.0.1',
+  port: integer(env, 'PORT', { min: 0, max: 65535 }) ?? 4000,
+  roles: roles(env, 'SERVICE_ROLES') ?? serviceRoles,
+  redisUrl: redisUrl(env, 'REDIS_URL'),
+  dataDir: text(env, 'DATA_DIR') ?? './.data',
+  logLevel: oneOf(env, 'LOG_LEVEL', logLevels) ?? 'info',
+  shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', { min: 0, max: 600_000 }) ?? 10_000,
+});
+
+/** Unset and empty both mean "use the default", as shells make the two hard to tell apart. */
+const text = (env: Env, name: string): string | undefined => {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+};
+
+const integer = (env: Env, name: string, range: { min: number; max: number }): number | undefined => {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < range.min || value > range.max) {
+    throw new ConfigError(name, `must be between ${range.min} and ${range.max}, got ${raw}`);
+  }
+  return value;
+};
+
+const oneOf = <T extends string>(env: Env, name: string, allowed: readonly T[]): T | undefined => {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  }
+  return raw as T;
+};
+
+const roles = (env: Env, name: string): ServiceRole[] | undefined => {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  const listed = raw.split(',').map((role) => role.trim());
+  for (const role of listed) {
+    if (!(serviceRoles as readonly string[]).includes(role)) {
+      throw new ConfigError(name, `lists unknown role "${role}"; roles are ${serviceRoles.join(', ')}`);
+    }
+  }
+  return serviceRoles.filter((role) => listed.includes(role));
+};
+
+const redisUrl = (env: Env, name: string): string | undefined => {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  let protocol: string;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    throw new ConfigError(name, `must be a URL such as redis://127.0.0.1:6379, got "${raw}"`);
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') {
+    throw new ConfigError(name, `must use redis:// or rediss://, got "${raw}"`);
+  }
+  return raw;
+};

@@ -1,0 +1,143 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+
+/** A redis-server child process owned by this process. */
+export interface EmbeddedRedis {
+  readonly url: string;
+  readonly port: number;
+  /** Stops the server (it flushes its append-only file first) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedRedisOptions {
+  /** Keep data (append-only file) here. Without it the server keeps nothing on disk. */
+  readonly dir?: string;
+  readonly host?: string;
+}
+
+/** redis-server is not installed. The message is the one line an operator needs. */
+export class RedisServerMissingError extends Error {
+  override readonly name = 'RedisServerMissingError';
+  constructor() {
+    super(
+      'redis-server is not on PATH: set REDIS_URL to an existing Redis (redis://host:6379) ' +
+        'or install Redis (Debian/Ubuntu: apt-get install redis-server; macOS: brew install redis)',
+    );
+  }
+}
+
+const attempts = 5;
+const readyTimeoutMs = 10_000;
+
+/**
+ * Starts a private redis-server bound to loopback on a free port. Used by embedded mode and by
+ * every test file, so nothing ever touches a shared Redis.
+ */
+export const startEmbeddedRedis = async (options: EmbeddedRedisOptions = {}): Promise<EmbeddedRedis> => {
+  assertRedisInstalled();
+  const host = options.host ?? '127.0.0.1';
+  const dir = options.dir === undefined ? undefined : resolve(options.dir);
+  if (dir !== undefined) await mkdir(dir, { recursive: true });
+  let lastError: unknown;
+  // A free port can be taken by someone else between our probe and redis binding it; try again.
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const port = await freePort(host);
+    try {
+      return await launch(host, port, dir);
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
+};
+
+const assertRedisInstalled = (): void => {
+  const probe = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+  if (probe.error !== undefined) throw new RedisServerMissingError();
+};
+
+const freePort = (host: string): Promise<number> =>
+  new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => resolvePort(port));
+    });
+  });
+
+const serverArgs = (host: string, port: number, dir: string | undefined): string[] => [
+  '--port',
+  String(port),
+  '--bind',
+  host,
+  '--save',
+  '',
+  '--appendonly',
+  dir === undefined ? 'no' : 'yes',
+  '--appendfsync',
+  'everysec',
+  '--dir',
+  dir ?? '/tmp',
+  '--logfile',
+  '',
+  '--daemonize',
+  'no',
+];
+
+/**
+ * redis-server runs under a small shell guard that holds our end of a pipe: when this process
+ * exits, even by SIGKILL, the pipe closes and the guard stops redis, so no orphan keeps the
+ * data directory. Closing the pipe is also how `stop` asks for a clean shutdown.
+ */
+const guard = [
+  'exec 3<&0',
+  'redis-server "$@" </dev/null &',
+  'pid=$!',
+  '(cat <&3 >/dev/null; kill -TERM "$pid" 2>/dev/null) &',
+  'wait "$pid"',
+].join('\n');
+
+const launch = (host: string, port: number, dir: string | undefined): Promise<EmbeddedRedis> =>
+  new Promise((resolveRedis, reject) => {
+    const child = spawn('sh', ['-c', guard, 'redis-guard', ...serverArgs(host, port, dir)], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const timer = setTimeout(() => {
+      child.stdin?.end();
+      reject(new Error(`redis-server did not become ready within ${readyTimeoutMs} ms:\n${output}`));
+    }, readyTimeoutMs);
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      if (!output.includes('Ready to accept connections')) return;
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      // Keep draining: a full pipe would block redis on its next log line.
+      child.stdout?.resume();
+      child.off('exit', onEarlyExit);
+      resolveRedis({ url: `redis://${host}:${port}`, port, stop: () => stopGuarded(child) });
+    };
+    const onEarlyExit = (code: number | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`redis-server exited with code ${code} before it was ready:\n${output}`));
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', onEarlyExit);
+  });
+
+const stopGuarded = (child: ChildProcess): Promise<void> =>
+  new Promise((resolveStop) => {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      resolveStop();
+      return;
+    }
+    child.once('exit', () => resolveStop());
+    child.stdin?.end();
+  });

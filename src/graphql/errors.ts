@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import {
+  ConcurrencyError,
+  ConsistencyTimeoutError,
+  DomainError,
+  NotFoundError,
+  ValidationError,
+} from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+
+/** The one table from our error classes to `extensions.code`. */
+const codeOf = (error: unknown): string | undefined => {
+  if (error instanceof DomainError) return error.code;
+  if (error instanceof ValidationError) return 'BAD_USER_INPUT';
+  if (error instanceof NotFoundError) return error.code;
+  if (error instanceof ConcurrencyError) return 'CONCURRENCY_CONFLICT';
+  if (error instanceof ConsistencyTimeoutError) return 'CONSISTENCY_TIMEOUT';
+  return undefined;
+};
+
+/**
+ * A GraphQLError that already carries a code: Apollo's own (parse, validation, bad request) or
+ * a scalar's BAD_USER_INPUT, which graphql-js keeps on the error it wraps the scalar's in.
+ */
+const graphqlCodeOf = (error: unknown): string | undefined => {
+  if (!(error instanceof GraphQLError)) return undefined;
+  const original = error.originalError;
+  const inner = original instanceof GraphQLError ? original.extensions.code : undefined;
+  if (inner === 'BAD_USER_INPUT') return inner;
+  const own = error.extensions.code;
+  return typeof own === 'string' ? own : undefined;
+};
+
+/**
+ * Formats every error that leaves the server. Known errors keep their message and gain their
+ * code; anything else is masked as INTERNAL_SERVER_ERROR and logged with an id the client sees,
+ * so a report can be matched to the log line without leaking internals.
+ */
+export const createErrorFormatter =
+  (log: Logger) =>
+  (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const cause = unwrapResolverError(error);
+    const known = codeOf(cause) ?? graphqlCodeOf(cause) ?? graphqlCodeOf(error);
+    if (known !== undefined && known !== 'INTERNAL_SERVER_ERROR') {
+      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions: { ...extensions, code: known } };
+    }
+    const errorId = randomUUID();
+    log.error({ err: cause, errorId, path: formatted.path }, 'unexpected error while executing GraphQL');
+    return {
+      message: `Internal server error (error id ${errorId})`,
+      ...(formatted.locations === undefined ? {} : { locations: formatted.locations }),
+      ...(formatted.path === undefined ? {} : { path: formatted.path }),
+      extensions: { code: 'INTERNAL_SERVER_ERROR', errorId },
+    };
+  };

@@ -1,0 +1,72 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import bodyParser from 'body-parser';
+
+/** Builds the GraphQL context for one HTTP request. */
+export type HttpContextFactory<Context> = (requestId: string, req: IncomingMessage) => Context;
+
+const jsonBody = bodyParser.json({ limit: '1mb' });
+
+/** A client may name its request for log correlation; anything else gets a fresh id. */
+const requestIdOf = (req: IncomingMessage): string => {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+};
+
+const headersOf = (req: IncomingMessage): HeaderMap => {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
+};
+
+const parseBody = (req: IncomingMessage, res: ServerResponse): Promise<unknown> =>
+  new Promise((resolve, reject) => {
+    jsonBody(req, res, (error?: unknown) => (error ? reject(error) : resolve((req as { body?: unknown }).body)));
+  });
+
+const sendBodyError = (res: ServerResponse, error: unknown): void => {
+  const status = (error as { status?: number }).status ?? 400;
+  res.writeHead(status, { 'content-type': 'application/json' });
+  const message = error instanceof Error ? error.message : 'bad request body';
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }));
+};
+
+/**
+ * The thin adapter between Node's http server and Apollo Server's transport-neutral
+ * `executeHTTPGraphQLRequest`: parse the JSON body, hand over method, headers and query string,
+ * copy status, headers and body back.
+ */
+export const createGraphQLHttpHandler =
+  <Context extends object>(apollo: ApolloServer<Context>, contextFor: HttpContextFactory<Context>) =>
+  async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let body: unknown;
+    try {
+      body = await parseBody(req, res);
+    } catch (error) {
+      sendBodyError(res, error);
+      return;
+    }
+    const requestId = requestIdOf(req);
+    const httpGraphQLRequest: HTTPGraphQLRequest = {
+      method: (req.method ?? 'GET').toUpperCase(),
+      headers: headersOf(req),
+      search: new URL(req.url ?? '/', 'http://localhost').search,
+      body,
+    };
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest,
+      context: async () => contextFor(requestId, req),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.setHeader('x-request-id', requestId);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import { type ExecutionResult, GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+
+export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+export interface GraphQLWebSocketOptions<Context> {
+  readonly httpServer: Server;
+  readonly path: string;
+  readonly schema: GraphQLSchema;
+  readonly context: (requestId: string) => Context;
+  readonly formatError: ErrorFormatter;
+}
+
+/** Stops the WebSocket endpoint: every socket is closed with 1001 (going away). */
+export interface GraphQLWebSocketEndpoint {
+  dispose(): Promise<void>;
+}
+
+const format = (formatError: ErrorFormatter, error: GraphQLError): GraphQLFormattedError =>
+  formatError(error.toJSON(), error);
+
+/**
+ * GraphQL subscriptions (graphql-ws protocol) on the HTTP server's own port and path. Errors
+ * pass through the same formatter as HTTP, so a code means the same thing on both transports.
+ */
+export const attachGraphQLWebSocket = <Context extends object>(
+  options: GraphQLWebSocketOptions<Context>,
+): GraphQLWebSocketEndpoint => {
+  const wss = new WebSocketServer({ server: options.httpServer, path: options.path });
+  const endpoint = useServer(
+    {
+      schema: options.schema,
+      context: () => options.context(randomUUID()),
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        const errors = (result as ExecutionResult).errors;
+        if (errors === undefined) return result;
+        return { ...result, errors: errors.map((error) => format(options.formatError, error)) };
+      },
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((error) =>
+          format(options.formatError, error instanceof GraphQLError ? error : new GraphQLError(String(error))),
+        ),
+    },
+    wss,
+  );
+  return { dispose: async () => endpoint.dispose() };
+};

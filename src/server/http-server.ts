@@ -1,0 +1,83 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { GraphQLSchema } from 'graphql';
+import type { Logger } from '../core/logger.js';
+import { createGraphQLHttpHandler } from './graphql-http.js';
+import { attachGraphQLWebSocket, type ErrorFormatter } from './graphql-ws.js';
+import { answerLiveness, answerReadiness, type ReadinessCheck } from './health.js';
+
+export interface HttpServerOptions<Context extends object> {
+  readonly host: string;
+  readonly port: number;
+  readonly schema: GraphQLSchema;
+  readonly context: (requestId: string) => Context;
+  readonly formatError: ErrorFormatter;
+  readonly readiness: readonly ReadinessCheck[];
+  readonly shutdownGraceMs: number;
+  readonly log: Logger;
+}
+
+export interface RunningHttpServer {
+  readonly url: string;
+  readonly port: number;
+  /**
+   * Stops accepting, closes WebSockets with 1001, lets in-flight requests finish (up to the
+   * grace period), then closes what is left.
+   */
+  stop(): Promise<void>;
+}
+
+const graphqlPath = '/graphql';
+
+/** One HTTP server: GraphQL over HTTP and WebSocket on /graphql, plus /healthz and /readyz. */
+export const startHttpServer = async <Context extends object>(
+  options: HttpServerOptions<Context>,
+): Promise<RunningHttpServer> => {
+  const httpServer = createServer();
+  const webSocket = attachGraphQLWebSocket({
+    httpServer,
+    path: graphqlPath,
+    schema: options.schema,
+    context: options.context,
+    formatError: options.formatError,
+  });
+  const apollo = new ApolloServer<Context>({
+    schema: options.schema,
+    formatError: options.formatError,
+    includeStacktraceInErrorResponses: false,
+    stopOnTerminationSignals: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
+      { serverWillStart: async () => ({ drainServer: () => webSocket.dispose() }) },
+    ],
+  });
+  await apollo.start();
+  const graphql = createGraphQLHttpHandler(apollo, (requestId) => options.context(requestId));
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (path === graphqlPath) return graphql(req, res);
+    if (path === '/healthz') return answerLiveness(res);
+    if (path === '/readyz') return answerReadiness(res, options.readiness);
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  };
+  httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    route(req, res).catch((error: unknown) => {
+      options.log.error({ err: error }, 'request failed outside GraphQL');
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('internal server error');
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, options.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  return { url: `http://${options.host}:${port}${graphqlPath}`, port, stop: () => apollo.stop() };
+};

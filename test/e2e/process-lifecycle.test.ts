@@ -1,0 +1,84 @@
+import { request as httpRequest } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { runServerToExit, startServerProcess } from '../support/server-process.js';
+import { waitFor } from '../support/wait-for.js';
+
+describe('the server process', () => {
+  it('fails to start on a bad PORT and names the variable', async () => {
+    const { code, output } = await runServerToExit({ PORT: 'abc' });
+    expect(code).toBe(2);
+    expect(output).toContain('PORT must be a whole number, got "abc"');
+  });
+
+  it('fails to start on an unknown role and names the variable', async () => {
+    const { code, output } = await runServerToExit({ SERVICE_ROLES: 'query,reporter' });
+    expect(code).toBe(2);
+    expect(output).toContain('SERVICE_ROLES lists unknown role "reporter"');
+  });
+
+  it('says how to get Redis when redis-server is not on PATH and REDIS_URL is unset', async () => {
+    const { code, output } = await runServerToExit({ PATH: '/nonexistent' });
+    expect(code).toBe(2);
+    expect(output.trim().split('\n')).toHaveLength(1);
+    expect(output).toMatch(/redis-server is not on PATH: set REDIS_URL .* or install Redis/);
+  });
+
+  it('on SIGTERM closes WebSockets with 1001, stops its redis-server and exits 0', async () => {
+    const server = await startServerProcess();
+    const socket = new WebSocket(server.wsUrl, 'graphql-transport-ws');
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    await new Promise((resolve) => socket.once('message', resolve)); // connection_ack
+
+    const exit = await server.stop('SIGTERM');
+    expect(exit).toBe(0);
+    expect(await closed).toBe(1001);
+    expect(server.output()).toContain('"msg":"stopped"');
+    const redisPort = /"url":"redis:\/\/127\.0\.0\.1:(\d+)"/.exec(server.output())?.[1];
+    expect(redisPort).toBeDefined();
+    await waitFor('the embedded redis-server to be gone', async () => {
+      try {
+        await fetch(`http://127.0.0.1:${redisPort}`);
+        return false;
+      } catch (error) {
+        return String((error as { cause?: unknown }).cause).includes('ECONNREFUSED');
+      }
+    });
+  });
+
+  it('finishes an in-flight request before exiting on SIGTERM', async () => {
+    const server = await startServerProcess();
+    const body = JSON.stringify({ query: '{ serverInfo { name } }' });
+    // Expect: 100-continue makes the server confirm it has the request's headers, so the
+    // request is provably in flight when the signal arrives; its body follows the signal.
+    const request = httpRequest(server.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        expect: '100-continue',
+      },
+    });
+    const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      request.once('response', (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+        });
+        res.once('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      request.once('error', reject);
+    });
+    await new Promise((resolve) => request.once('continue', resolve));
+    request.flushHeaders();
+
+    const exit = server.stop('SIGTERM');
+    await waitFor('the server to log that it is stopping', () => server.output().includes('"msg":"stopping"'));
+    request.end(body);
+
+    expect(await response).toEqual({ status: 200, text: expect.stringContaining('"name":"esgraph"') });
+    expect(await exit).toBe(0);
+  });
+});

@@ -1,0 +1,51 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { type Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface GraphQLResponse<Data> {
+  readonly data?: Data | null;
+  readonly errors?: ReadonlyArray<{ message: string; extensions?: { code?: string; [key: string]: unknown } }>;
+}
+
+/** Sends one typed operation over HTTP POST and returns the parsed response, whatever its status. */
+export const execute = async <Data, Variables>(
+  url: string,
+  document: TypedDocumentNode<Data, Variables>,
+  ...[variables]: Variables extends Record<string, never> ? [] : [Variables]
+): Promise<GraphQLResponse<Data>> => {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: print(document), variables }),
+  });
+  return (await response.json()) as GraphQLResponse<Data>;
+};
+
+/** Like `execute`, but fails the test on any GraphQL error and returns the data. */
+export const executeOk = async <Data, Variables>(
+  url: string,
+  document: TypedDocumentNode<Data, Variables>,
+  ...variables: Variables extends Record<string, never> ? [] : [Variables]
+): Promise<Data> => {
+  const result = await execute(url, document, ...variables);
+  if (result.errors !== undefined || result.data === undefined || result.data === null) {
+    throw new Error(`GraphQL operation failed: ${JSON.stringify(result.errors)}`);
+  }
+  return result.data;
+};
+
+/** A graphql-ws client over a real WebSocket; close it in the test's cleanup. */
+export const wsClient = (url: string): Client =>
+  createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+
+/** Starts a typed subscription and returns its async iterator (call `return()` to unsubscribe). */
+export const subscribe = <Data, Variables>(
+  client: Client,
+  document: TypedDocumentNode<Data, Variables>,
+  variables: Variables,
+): AsyncIterableIterator<GraphQLResponse<Data>> =>
+  client.iterate({
+    query: print(document),
+    variables: variables as Record<string, unknown>,
+  }) as AsyncIterableIterator<GraphQLResponse<Data>>;

@@ -1,0 +1,111 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const mainScript = new URL('../../dist/main.js', import.meta.url).pathname;
+
+/** An esgraph server running as a child process, as `npm start` runs it. */
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  /** http://127.0.0.1:PORT/graphql */
+  readonly url: string;
+  /** ws://127.0.0.1:PORT/graphql */
+  readonly wsUrl: string;
+  /** http://127.0.0.1:PORT */
+  readonly baseUrl: string;
+  readonly dataDir: string;
+  /** Everything the process wrote so far (stdout and stderr). */
+  output(): string;
+  /** Sends the signal and resolves with the exit code (or signal name). */
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+export interface ExitedProcess {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+const freshDataDir = (): string => mkdtempSync(join(tmpdir(), 'esgraph-test-'));
+
+/** The environment a test server gets: its own port and data dir, quiet logs, nothing inherited by accident. */
+const serverEnv = (env: Record<string, string>, dataDir: string): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  HOST: '127.0.0.1',
+  PORT: '0',
+  DATA_DIR: dataDir,
+  LOG_LEVEL: 'info',
+  ...env,
+});
+
+const exitOf = (child: ChildProcess): Promise<number | string> =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else if (child.signalCode !== null) resolve(child.signalCode);
+    else child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
+  });
+
+/** Starts `node dist/main.js` on a free port and resolves once it logs that it listens. */
+export const startServerProcess = (env: Record<string, string> = {}, timeoutMs = 20_000): Promise<ServerProcess> => {
+  const dataDir = env.DATA_DIR ?? freshDataDir();
+  const child = spawn(process.execPath, [mainScript], { env: serverEnv(env, dataDir), stdio: 'pipe' });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    const onExit = (code: number | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${output}`));
+    };
+    child.once('exit', onExit);
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /"port":(\d+)[^\n]*"msg":"esgraph listening"/.exec(output);
+      if (match === null) return;
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      const baseUrl = `http://127.0.0.1:${match[1]}`;
+      resolve({
+        child,
+        url: `${baseUrl}/graphql`,
+        wsUrl: `ws://127.0.0.1:${match[1]}/graphql`,
+        baseUrl,
+        dataDir,
+        output: () => output,
+        stop: (signal = 'SIGTERM') => {
+          const exited = exitOf(child);
+          child.kill(signal);
+          return exited;
+        },
+      });
+    });
+  });
+};
+
+/** Runs the server expecting it to exit by itself (a startup failure), with its exit code and output. */
+export const runServerToExit = (env: Record<string, string>, timeoutMs = 20_000): Promise<ExitedProcess> => {
+  const child = spawn(process.execPath, [mainScript], { env: serverEnv(env, env.DATA_DIR ?? freshDataDir()) });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not exit within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+};

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readConfig } from '../../src/config.js';
+
+describe('readConfig', () => {
+  it('defaults to embedded mode on 127.0.0.1:4000 with every role', () => {
+    expect(readConfig({})).toEqual({
+      host: '127.0.0.1',
+      port: 4000,
+      roles: ['command', 'query', 'projector'],
+      redisUrl: undefined,
+      dataDir: './.data',
+      logLevel: 'info',
+      shutdownGraceMs: 10_000,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = readConfig({
+      HOST: '0.0.0.0',
+      PORT: '8080',
+      SERVICE_ROLES: 'projector, query',
+      REDIS_URL: 'redis://cache:6379/2',
+      DATA_DIR: '/var/lib/esgraph',
+      LOG_LEVEL: 'debug',
+      SHUTDOWN_GRACE_MS: '2500',
+    });
+    expect(config).toEqual({
+      host: '0.0.0.0',
+      port: 8080,
+      roles: ['query', 'projector'],
+      redisUrl: 'redis://cache:6379/2',
+      dataDir: '/var/lib/esgraph',
+      logLevel: 'debug',
+      shutdownGraceMs: 2500,
+    });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT must be a whole number, got "abc"'],
+    [{ PORT: '70000' }, 'PORT must be between 0 and 65535, got 70000'],
+    [{ PORT: '-1' }, 'PORT must be a whole number, got "-1"'],
+    [{ SERVICE_ROLES: 'query,web' }, 'SERVICE_ROLES lists unknown role "web"'],
+    [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL must use redis:// or rediss://'],
+    [{ REDIS_URL: 'not a url' }, 'REDIS_URL must be a URL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
+    [{ SHUTDOWN_GRACE_MS: '1.5' }, 'SHUTDOWN_GRACE_MS must be a whole number'],
+  ])('rejects %o naming the variable', (env, message) => {
+    expect(() => readConfig(env)).toThrow(ConfigError);
+    expect(() => readConfig(env)).toThrow(message);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(readConfig({ PORT: '', REDIS_URL: ' ' })).toMatchObject({ port: 4000, redisUrl: undefined });
+  });
+});
