@@ -8,23 +8,31 @@ import { formatMinorUnits, type MinorUnits, parseAmount } from '../money.js';
  * a binary float by the time anyone sees it, and "12.1" may already be 12.0999….
  */
 
-const badInput = (message: string, originalError?: Error): GraphQLError =>
-  // graphql-js copies `extensions` from an error it wraps, so the code reaches the response.
-  new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' }, ...(originalError ? { originalError } : {}) });
+/**
+ * graphql-js copies `extensions` from an error it wraps (a bad variable), and reports a literal's
+ * GraphQLError as-is, so the code reaches the response either way; the node gives the literal a location.
+ */
+const badInput = (message: string, node?: ValueNode, originalError?: Error): GraphQLError =>
+  new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' }, nodes: node, originalError });
 
-const parseMoneyText = (text: string): MinorUnits => {
+const parseMoneyText = (text: string, node?: ValueNode): MinorUnits => {
   try {
     return parseAmount(text);
   } catch (error) {
-    if (error instanceof ValidationError) throw badInput(error.message, error);
+    if (error instanceof ValidationError) throw badInput(error.message, node, error);
     throw error;
   }
 };
 
 const numberRefused = 'numbers are refused so that amounts stay exact';
 
-const mustBeString = (what: string, why?: string): GraphQLError =>
-  badInput(`Money must be a string such as "12.50", not ${what}${why ? `: ${why}` : ''}`);
+const mustBeString = (what: string, why?: string, node?: ValueNode): GraphQLError =>
+  badInput(`Money must be a string such as "12.50", not ${what}${why ? `: ${why}` : ''}`, node);
+
+const describeNonString = (value: unknown): string => {
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+};
 
 /**
  * `Money`: an exact amount. Resolvers receive and return integer minor units (a number; "12.50"
@@ -49,12 +57,12 @@ export const MoneyScalar = new GraphQLScalarType<MinorUnits, string>({
   parseValue(value: unknown): MinorUnits {
     if (typeof value === 'string') return parseMoneyText(value);
     if (typeof value === 'number') throw mustBeString('a number', numberRefused);
-    throw mustBeString(Array.isArray(value) ? 'a list' : `a ${typeof value}`);
+    throw mustBeString(describeNonString(value));
   },
   parseLiteral(ast: ValueNode): MinorUnits {
-    if (ast.kind === Kind.STRING) return parseMoneyText(ast.value);
-    if (ast.kind === Kind.INT) throw mustBeString('an Int literal', numberRefused);
-    if (ast.kind === Kind.FLOAT) throw mustBeString('a Float literal', numberRefused);
-    throw mustBeString(`a ${ast.kind} literal`);
+    if (ast.kind === Kind.STRING) return parseMoneyText(ast.value, ast);
+    if (ast.kind === Kind.INT) throw mustBeString('an Int literal', numberRefused, ast);
+    if (ast.kind === Kind.FLOAT) throw mustBeString('a Float literal', numberRefused, ast);
+    throw mustBeString(`a ${ast.kind} literal`, undefined, ast);
   },
 });
