@@ -1,5 +1,5 @@
 import { crc32 } from 'node:zlib';
-import { FRAME_HEADER_BYTES, FRAME_MAGIC, isRecordIntact, recordLengthAt } from './record-codec.js';
+import { FRAME_HEADER_BYTES, FRAME_MAGIC, isRecordWellFormed, recordLengthAt } from './record-codec.js';
 import type { SegmentSet } from './segments.js';
 
 /** A valid frame inside a read buffer. */
@@ -31,7 +31,10 @@ export class CorruptLogError extends Error {
 const FIRST_READ_BYTES = 64 * 1024;
 const LARGEST_READ_BYTES = 4 * 1024 * 1024;
 
-/** Why the frame at `offset` is not valid, or undefined when it is (magic, length, position, checksums). */
+/**
+ * Why the frame at `offset` is not valid, or undefined when it is: right position, matching
+ * checksum, records that fill it exactly. (Record checksums are for records read alone.)
+ */
 const frameDefect = (bytes: Buffer, offset: number, length: number, position: number): string | undefined => {
   if (bytes.readDoubleLE(offset + 16) !== position) return 'frame belongs at another position';
   if (crc32(bytes.subarray(offset + 12, offset + length)) !== bytes.readUInt32LE(offset + 8))
@@ -39,7 +42,7 @@ const frameDefect = (bytes: Buffer, offset: number, length: number, position: nu
   let cursor = offset + FRAME_HEADER_BYTES;
   const end = offset + length;
   for (let index = bytes.readUInt32LE(offset + 12); index > 0; index--) {
-    if (!isRecordIntact(bytes, cursor, end - cursor)) return 'record damaged';
+    if (!isRecordWellFormed(bytes, cursor, end - cursor)) return 'record damaged';
     cursor += recordLengthAt(bytes, cursor);
   }
   return cursor === end ? undefined : 'records do not fill the frame';

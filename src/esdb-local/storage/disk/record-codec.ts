@@ -137,19 +137,25 @@ export const recordKeyAt = (bytes: Buffer, offset: number): { streamId: string; 
 };
 
 /**
- * Whether the record at `offset` is intact: its length fits in `available` bytes, its fields fit
- * in its length, and its checksum matches.
+ * Whether the record at `offset` is well formed: its length fits in `available` bytes and its
+ * fields fill exactly its length. Enough inside a frame whose checksum already matched.
  */
-export const isRecordIntact = (bytes: Buffer, offset: number, available: number): boolean => {
+export const isRecordWellFormed = (bytes: Buffer, offset: number, available: number): boolean => {
   if (available < RECORD_HEADER_BYTES) return false;
   const length = bytes.readUInt32LE(offset);
-  if (length < RECORD_HEADER_BYTES || length > available) return false;
-  const fields =
-    RECORD_HEADER_BYTES +
-    bytes.readUInt32LE(offset + 24) +
-    bytes.readUInt32LE(offset + 28) +
-    bytes.readUInt32LE(offset + 32) +
-    bytes.readUInt32LE(offset + 36) +
-    bytes.readUInt16LE(offset + 40);
-  return fields === length && crc32(bytes.subarray(offset + 8, offset + length)) === bytes.readUInt32LE(offset + 4);
+  return (
+    length <= available &&
+    length ===
+      RECORD_HEADER_BYTES +
+        bytes.readUInt32LE(offset + 24) +
+        bytes.readUInt32LE(offset + 28) +
+        bytes.readUInt32LE(offset + 32) +
+        bytes.readUInt32LE(offset + 36) +
+        bytes.readUInt16LE(offset + 40)
+  );
 };
+
+/** Whether the record at `offset` is well formed and its own checksum matches: a record read alone. */
+export const isRecordIntact = (bytes: Buffer, offset: number, available: number): boolean =>
+  isRecordWellFormed(bytes, offset, available) &&
+  crc32(bytes.subarray(offset + 8, offset + bytes.readUInt32LE(offset))) === bytes.readUInt32LE(offset + 4);

@@ -1,0 +1,66 @@
+/**
+ * What a read model declares: which events it wants and, for each, the Redis writes and change
+ * notifications that follow. Handlers are pure: `(event) => RedisOp[]`, no client, no clock,
+ * so they are unit-testable as data. The projection runner commits a batch's ops together with
+ * the projection's checkpoint in one Redis transaction, and publishes notifications after it.
+ */
+
+/** An event as a projection sees it: decoded data and metadata, and where it sits in the log. */
+export interface ProjectedEvent<Type extends string = string, Data = unknown> {
+  readonly type: Type;
+  readonly data: Data;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly streamId: string;
+  /** The event's revision in its stream. */
+  readonly revision: bigint;
+  /** The event's commit position in $all; what `consistentWith` tokens compare against. */
+  readonly position: bigint;
+  readonly eventId: string;
+  /** When the event store recorded it. */
+  readonly created: Date;
+}
+
+/**
+ * One Redis write, as plain data. Keys are logical (`account:42`): the runner places them in the
+ * projection's key space (name and version), so a rebuild can write a fresh copy beside the live one.
+ */
+export type RedisOp =
+  | { readonly kind: 'set'; readonly key: string; readonly value: string }
+  | { readonly kind: 'del'; readonly key: string }
+  | { readonly kind: 'incrBy'; readonly key: string; readonly by: number }
+  | { readonly kind: 'hSet'; readonly key: string; readonly fields: Readonly<Record<string, string | number>> }
+  | { readonly kind: 'hIncrBy'; readonly key: string; readonly field: string; readonly by: number }
+  | { readonly kind: 'hDel'; readonly key: string; readonly field: string }
+  | { readonly kind: 'zAdd'; readonly key: string; readonly score: number; readonly member: string }
+  | { readonly kind: 'zRem'; readonly key: string; readonly member: string }
+  | { readonly kind: 'sAdd'; readonly key: string; readonly member: string }
+  | { readonly kind: 'sRem'; readonly key: string; readonly member: string }
+  | { readonly kind: 'lPush'; readonly key: string; readonly value: string }
+  /** Published after the batch commits, on a channel of the projection's topic space. */
+  | { readonly kind: 'notify'; readonly topic: string; readonly message: string };
+
+/** A read model. Bump `version` when `project` changes meaning: the runner rebuilds it beside the old one. */
+export interface Projection<Event extends ProjectedEvent = ProjectedEvent> {
+  readonly name: string;
+  readonly version: number;
+  /** Event types this projection handles; the runner asks the event store for these only. */
+  readonly handles: readonly Event['type'][];
+  readonly project: (event: Event) => readonly RedisOp[];
+}
+
+export const set = (key: string, value: string): RedisOp => ({ kind: 'set', key, value });
+export const del = (key: string): RedisOp => ({ kind: 'del', key });
+export const incrBy = (key: string, by: number): RedisOp => ({ kind: 'incrBy', key, by });
+export const hSet = (key: string, fields: Readonly<Record<string, string | number>>): RedisOp => ({
+  kind: 'hSet',
+  key,
+  fields,
+});
+export const hIncrBy = (key: string, field: string, by: number): RedisOp => ({ kind: 'hIncrBy', key, field, by });
+export const hDel = (key: string, field: string): RedisOp => ({ kind: 'hDel', key, field });
+export const zAdd = (key: string, score: number, member: string): RedisOp => ({ kind: 'zAdd', key, score, member });
+export const zRem = (key: string, member: string): RedisOp => ({ kind: 'zRem', key, member });
+export const sAdd = (key: string, member: string): RedisOp => ({ kind: 'sAdd', key, member });
+export const sRem = (key: string, member: string): RedisOp => ({ kind: 'sRem', key, member });
+export const lPush = (key: string, value: string): RedisOp => ({ kind: 'lPush', key, value });
+export const notify = (topic: string, message: string): RedisOp => ({ kind: 'notify', topic, message });
