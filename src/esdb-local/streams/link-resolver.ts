@@ -52,3 +52,10 @@ export class LinkResolver {
     return view;
   }
 }
+
+/**
+ * Resolves one record on its own, against storage as it is now: what a long-lived subscription
+ * needs, where a cached view of the target stream would go stale.
+ */
+export const resolveNow = (storage: EventStorage, record: EventRecord): ResolvedEvent =>
+  record.type === LINK_EVENT_TYPE ? new LinkResolver(storage).resolve(record) : unresolved(record);

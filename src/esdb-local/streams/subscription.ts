@@ -60,8 +60,13 @@ export abstract class Subscription {
     while (this.#queue.length > 0 && !this.#paused && this.#mode === 'live') this.consider(this.#queue.shift()!);
   }
 
+  /** Called once when the subscription stops, for whoever keeps track of live subscriptions. */
+  onStop: (() => void) | undefined;
+
   /** The client went away, or the server stops. */
   stop(): void {
+    if (this.#mode === 'stopped') return;
+    this.onStop?.();
     this.#mode = 'stopped';
     this.#stopListening?.();
     this.#queue = [];

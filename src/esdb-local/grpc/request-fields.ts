@@ -1,0 +1,56 @@
+import { InvalidArgumentError } from '../streams/errors.js';
+import type { ExpectedRevision } from '../streams/expected-revision.js';
+import type { shared } from './generated.js';
+
+/*
+ * Reading the fields of incoming messages. 64-bit integers arrive as decimal strings; a UUID
+ * arrives as a string or as two signed 64-bit halves, and both must be accepted.
+ */
+
+/** The stream name of an identifier, or InvalidArgument when it is missing or empty. */
+export const streamNameOf = (identifier: shared.StreamIdentifier | undefined): string => {
+  const name = identifier ? Buffer.from(identifier.getStreamName_asU8()).toString('utf8') : '';
+  if (name === '') throw new InvalidArgumentError('Stream name must be provided');
+  return name;
+};
+
+/** An unsigned 64-bit field, as a number when it fits (positions and revisions always do). */
+export const uint64 = (text: string): number => {
+  const value = BigInt(text);
+  return value > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(value);
+};
+
+const HEX = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+const halfToHex = (text: string): string => BigInt.asUintN(64, BigInt(text)).toString(16).padStart(16, '0');
+
+/** A UUID in canonical lower-case form, from either wire form. */
+export const uuidOf = (uuid: shared.UUID | undefined): string => {
+  if (uuid?.hasStructured()) {
+    const structured = uuid.getStructured()!;
+    const hex = halfToHex(structured.getMostSignificantBits()) + halfToHex(structured.getLeastSignificantBits());
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+  const text = uuid?.getString().toLowerCase() ?? '';
+  if (!HEX.test(text)) throw new InvalidArgumentError(`'${uuid?.getString() ?? ''}' is not a valid UUID`);
+  return text;
+};
+
+/** The shape every request's expected-revision oneof shares. */
+interface ExpectedRevisionFields {
+  hasAny(): boolean;
+  hasNoStream(): boolean;
+  hasStreamExists(): boolean;
+}
+
+/** Reads an expected-revision oneof; `exact` reads the numeric case under its per-message name. */
+export const expectedRevisionOf = (
+  fields: ExpectedRevisionFields,
+  exact: { has: boolean; value: () => string },
+): ExpectedRevision => {
+  if (exact.has) return uint64(exact.value());
+  if (fields.hasNoStream()) return 'no_stream';
+  if (fields.hasStreamExists()) return 'stream_exists';
+  if (fields.hasAny()) return 'any';
+  throw new InvalidArgumentError('Expected stream revision must be provided');
+};

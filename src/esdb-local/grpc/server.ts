@@ -1,0 +1,104 @@
+import {
+  Server,
+  ServerCredentials,
+  type ServerWritableStream,
+  type ServiceDefinition,
+  status,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import type { LocalEventStore } from '../streams/local-event-store.js';
+import { handleAppend } from './append.js';
+import { handleBatchAppend } from './batch-append.js';
+import { handleDelete, handleTombstone } from './delete.js';
+import { type AdvertisedEndpoint, handleGetSupportedMethods, handleGossipRead } from './discovery.js';
+import { gossipGrpc, serverFeaturesGrpc, type streams, streamsGrpc } from './generated.js';
+import { handleRead, type ReadResponse } from './read.js';
+import { serviceError } from './service-errors.js';
+
+export interface GrpcServerOptions {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** How long stopping waits for requests in flight before cutting connections. */
+  readonly shutdownGraceMs?: number;
+}
+
+export interface RunningGrpcServer {
+  readonly host: string;
+  readonly port: number;
+  /** Ends subscriptions (UNAVAILABLE, so clients reconnect), lets other calls finish, then closes. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The streams service with its Read responses free to be pre-encoded bytes: events are written
+ * straight to protobuf (see event-encoding.ts), other responses go through the generated code.
+ */
+const streamsService = (): ServiceDefinition => {
+  const { read, ...others } = streamsGrpc.StreamsService;
+  const serialize = read.responseSerialize as (value: unknown) => Buffer;
+  return {
+    ...others,
+    read: { ...read, responseSerialize: (value: ReadResponse) => (Buffer.isBuffer(value) ? value : serialize(value)) },
+  } as unknown as ServiceDefinition;
+};
+
+/**
+ * Appends may carry up to 1 MiB of events, framed in messages of up to a few MiB by the client;
+ * accepting more than gRPC's 4 MiB default lets an oversized append get its proper
+ * MaximumAppendSizeExceeded answer instead of a transport error.
+ */
+const MAX_RECEIVE_BYTES = 32 * 1024 * 1024;
+
+/** Serves EventStoreDB's gRPC API (streams, server features, gossip) over `store`. */
+export const startGrpcServer = async (
+  store: LocalEventStore,
+  options: GrpcServerOptions,
+): Promise<RunningGrpcServer> => {
+  const server = new Server({ 'grpc.max_receive_message_length': MAX_RECEIVE_BYTES });
+  const subscriptions = new Set<ServerWritableStream<streams.ReadReq, ReadResponse>>();
+  let advertised: AdvertisedEndpoint = { host: options.host, port: options.port };
+  const read = handleRead(store);
+
+  server.addService(streamsService(), {
+    read: (call: ServerWritableStream<streams.ReadReq, ReadResponse>) => {
+      if (call.request.getOptions()?.hasSubscription()) {
+        subscriptions.add(call);
+        call.on('close', () => subscriptions.delete(call));
+      }
+      read(call);
+    },
+    append: handleAppend(store),
+    batchAppend: handleBatchAppend(store),
+    delete: handleDelete(store),
+    tombstone: handleTombstone(store),
+  } as unknown as UntypedServiceImplementation);
+  server.addService(
+    serverFeaturesGrpc.ServerFeaturesService as unknown as ServiceDefinition,
+    {
+      getSupportedMethods: handleGetSupportedMethods,
+    } as UntypedServiceImplementation,
+  );
+  server.addService(
+    gossipGrpc.GossipService as unknown as ServiceDefinition,
+    {
+      read: handleGossipRead(() => advertised),
+    } as UntypedServiceImplementation,
+  );
+
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    );
+  });
+  advertised = { host: options.host, port };
+
+  const stop = async (): Promise<void> => {
+    const shutdown = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    for (const call of subscriptions) call.emit('error', serviceError(status.UNAVAILABLE, 'Server Is Shutting Down'));
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, options.shutdownGraceMs ?? 5_000).unref());
+    await Promise.race([shutdown, grace]);
+    server.forceShutdown();
+  };
+  return { host: options.host, port, stop };
+};

@@ -1,0 +1,5 @@
+/**
+ * esdb-local: an embedded server that speaks EventStoreDB's gRPC protocol, so the official
+ * @eventstore/db-client works against it unchanged. Durable on disk by default, in memory on request.
+ */
+export { type EsdbLocal, type EsdbLocalOptions, startEsdbLocal } from './start.js';
