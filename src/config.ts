@@ -15,10 +15,14 @@ export interface Config {
   readonly roles: readonly ServiceRole[];
   /** Unset means embedded: a private redis-server is started under `dataDir`. */
   readonly redisUrl: string | undefined;
+  /** Unset means embedded: esdb-local runs in this process with its log under `dataDir`. */
+  readonly eventStoreConnectionString: string | undefined;
   readonly dataDir: string;
   readonly logLevel: LogLevel;
   /** How long shutdown waits for in-flight requests before closing connections anyway. */
   readonly shutdownGraceMs: number;
+  /** Decide-and-append attempts per command before a version conflict reaches the client. */
+  readonly commandMaxAttempts: number;
 }
 
 /** A variable that is set but unusable. The message always names the variable. */
@@ -40,9 +44,11 @@ export const readConfig = (env: Env): Config => ({
   port: integer(env, 'PORT', { min: 0, max: 65535 }) ?? 4000,
   roles: roles(env, 'SERVICE_ROLES') ?? serviceRoles,
   redisUrl: redisUrl(env, 'REDIS_URL'),
+  eventStoreConnectionString: eventStoreConnectionString(env, 'EVENTSTORE_CONNECTION_STRING'),
   dataDir: text(env, 'DATA_DIR') ?? './.data',
   logLevel: oneOf(env, 'LOG_LEVEL', logLevels) ?? 'info',
   shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', { min: 0, max: 600_000 }) ?? 10_000,
+  commandMaxAttempts: integer(env, 'COMMAND_MAX_ATTEMPTS', { min: 1, max: 100 }) ?? 10,
 });
 
 /** Unset and empty both mean "use the default", as shells make the two hard to tell apart. */
@@ -94,6 +100,21 @@ const redisUrl = (env: Env, name: string): string | undefined => {
   }
   if (protocol !== 'redis:' && protocol !== 'rediss:') {
     throw new ConfigError(name, `must use redis:// or rediss://, got "${raw}"`);
+  }
+  return raw;
+};
+
+/** The schemes @eventstore/db-client understands: one node, or a cluster found through gossip. */
+const eventStoreSchemes = ['esdb://', 'esdb+discover://'];
+
+const eventStoreConnectionString = (env: Env, name: string): string | undefined => {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  if (!eventStoreSchemes.some((scheme) => raw.startsWith(scheme))) {
+    throw new ConfigError(
+      name,
+      `must start with esdb:// or esdb+discover:// (e.g. esdb://127.0.0.1:2113?tls=false), got "${raw}"`,
+    );
   }
   return raw;
 };

@@ -1,34 +1,36 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type ConnectedConfig, startEsgraph } from './app.js';
 import { type Config, ConfigError, readConfig } from './config.js';
 import { createLogger, type Logger } from './core/logger.js';
-import { connectRedis, type RedisClient } from './core/redis/client.js';
 import { RedisServerMissingError, startEmbeddedRedis } from './core/redis/embedded-redis.js';
-import { createContext, type ServerIdentity } from './graphql/context.js';
-import { createErrorFormatter } from './graphql/errors.js';
-import { buildEsgraphSchema } from './graphql/schema.js';
-import { startHttpServer } from './server/http-server.js';
+import { startEsdbLocal } from './esdb-local/index.js';
 import { stopOnSignals } from './server/shutdown.js';
 
-/** A started resource and how to release it; released in reverse order of starting. */
+/*
+ * The process entry point: read the configuration, start the embedded event store and Redis
+ * when none are configured, start esgraph, and stop everything on SIGINT/SIGTERM.
+ */
+
 type Stoppable = () => Promise<void>;
 
-const packageVersion = (): string =>
-  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-const openRedis = async (config: Config, log: Logger, stops: Stoppable[]): Promise<RedisClient> => {
-  let url = config.redisUrl;
-  if (url === undefined) {
-    const embedded = await startEmbeddedRedis({ dir: join(config.dataDir, 'redis') });
-    stops.push(embedded.stop);
-    url = embedded.url;
-    log.info({ url, dir: join(config.dataDir, 'redis') }, 'started embedded redis-server');
+/** Starts whatever dependency the configuration leaves to us, and says how to reach each. */
+const startEmbeddedDependencies = async (config: Config, log: Logger, stops: Stoppable[]): Promise<ConnectedConfig> => {
+  let { redisUrl, eventStoreConnectionString } = config;
+  if (redisUrl === undefined) {
+    const dir = join(config.dataDir, 'redis');
+    const redis = await startEmbeddedRedis({ dir });
+    stops.push(redis.stop);
+    redisUrl = redis.url;
+    log.info({ url: redisUrl, dir }, 'started embedded redis-server');
   }
-  const redis = await connectRedis(url, { onError: (error) => log.warn({ err: error }, 'redis connection error') });
-  stops.push(async () => {
-    await redis.close();
-  });
-  return redis;
+  if (eventStoreConnectionString === undefined) {
+    const dir = join(config.dataDir, 'esdb');
+    const esdb = await startEsdbLocal({ dir, onNotice: (message) => log.warn({ dir }, `esdb-local: ${message}`) });
+    stops.push(esdb.stop);
+    eventStoreConnectionString = esdb.connectionString;
+    log.info({ connectionString: eventStoreConnectionString, dir }, 'started embedded esdb-local');
+  }
+  return { ...config, redisUrl, eventStoreConnectionString };
 };
 
 const start = async (config: Config, log: Logger): Promise<Stoppable> => {
@@ -37,20 +39,10 @@ const start = async (config: Config, log: Logger): Promise<Stoppable> => {
     for (const stop of stops.reverse()) await stop();
   };
   try {
-    const redis = await openRedis(config, log, stops);
-    const server: ServerIdentity = { name: 'esgraph', version: packageVersion(), roles: config.roles };
-    const http = await startHttpServer({
-      host: config.host,
-      port: config.port,
-      schema: await buildEsgraphSchema(),
-      context: (requestId) => createContext({ log, server }, requestId),
-      formatError: createErrorFormatter(log),
-      readiness: [{ name: 'redis', probe: () => redis.ping() }],
-      shutdownGraceMs: config.shutdownGraceMs,
-      log,
-    });
-    stops.push(http.stop);
-    log.info({ url: http.url, port: http.port, roles: config.roles }, 'esgraph listening');
+    const connected = await startEmbeddedDependencies(config, log, stops);
+    const esgraph = await startEsgraph(connected, log);
+    stops.push(esgraph.stop);
+    log.info({ url: esgraph.url, port: esgraph.port, roles: config.roles }, 'esgraph listening');
     return stopAll;
   } catch (error) {
     await stopAll();

@@ -20,6 +20,8 @@ export interface DomainCommand<Type extends string = string, Data extends object
 export interface CommandMetadata {
   /** The client's idempotency key, or a generated one; event ids derive from it. */
   readonly commandId: string;
+  /** True when the client chose `commandId` (and so may send the same command again). */
+  readonly commandIdFromClient?: boolean;
   /** Ties together every message caused by one client request. */
   readonly correlationId: string;
   /** The id of the message that caused this one (the command id for a client command). */

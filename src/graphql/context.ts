@@ -1,4 +1,6 @@
 import type { Logger } from '../core/logger.js';
+import type { BankContext } from '../domains/bank/graphql/bank-context.js';
+import type { DomainServices } from '../domains/index.js';
 
 /** What this process is, as `serverInfo` reports it. */
 export interface ServerIdentity {
@@ -9,22 +11,31 @@ export interface ServerIdentity {
 
 /**
  * The per-request context every resolver receives. Built in one place (`createContext`) from
- * long-lived dependencies; resolvers take what they need from it and nothing else.
+ * long-lived dependencies; each bounded context finds its services under its own key
+ * (`ctx.bank`), and resolvers take what they need from it and nothing else.
  */
-export interface GraphQLContext {
+export type GraphQLContext = DomainServices & {
   readonly requestId: string;
+  /** The authenticated user, once auth exists. */
+  readonly userId?: string;
   readonly log: Logger;
   readonly server: ServerIdentity;
-}
+};
 
 /** The long-lived dependencies a context is made from. */
 export interface ContextDependencies {
   readonly log: Logger;
   readonly server: ServerIdentity;
+  readonly services: DomainServices;
 }
 
 export const createContext = (deps: ContextDependencies, requestId: string): GraphQLContext => ({
+  ...deps.services,
   requestId,
   log: deps.log.child({ requestId }),
   server: deps.server,
 });
+
+// Each context's resolvers declare the context they need; this fails to compile if ours stops fitting.
+const fitsEveryDomain = (context: GraphQLContext): BankContext => context;
+void fitsEveryDomain;

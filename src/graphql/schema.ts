@@ -2,13 +2,12 @@ import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
+import type { ResolverClass } from '../core/domain-module.js';
+import { domainResolvers } from '../domains/index.js';
 import { ServerInfoResolver } from './server-info.js';
 
-// biome-ignore lint/complexity/noBannedTypes: type-graphql identifies resolvers by their classes.
-type ResolverClass = Function;
-
-/** Every resolver class in the schema. A domain adds its resolvers here through its registration. */
-export const resolverClasses = (): NonEmptyArray<ResolverClass> => [ServerInfoResolver];
+/** Every resolver class in the schema: the server's own, then each bounded context's. */
+export const resolverClasses = (): NonEmptyArray<ResolverClass> => [ServerInfoResolver, ...domainResolvers()];
 
 /**
  * type-graphql insists on a pubSub for its topic-based subscriptions. esgraph's subscriptions

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { AccountAsOfDocument, DepositDocument, OpenAccountDocument } from '../generated/graphql.js';
+import { executeOk } from '../support/graphql-client.js';
 import { runServerToExit, startServerProcess } from '../support/server-process.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -80,5 +83,23 @@ describe('the server process', () => {
 
     expect(await response).toEqual({ status: 200, text: expect.stringContaining('"name":"esgraph"') });
     expect(await exit).toBe(0);
+  });
+
+  it('keeps its events across restarts in the embedded event store under DATA_DIR', async () => {
+    const first = await startServerProcess();
+    const accountId = randomUUID();
+    await executeOk(first.url, OpenAccountDocument, { input: { accountId, ownerId: 'o', currency: 'EUR' } });
+    await executeOk(first.url, DepositDocument, { input: { accountId, amount: '12.34' } });
+    expect(await first.stop('SIGTERM')).toBe(0);
+
+    const second = await startServerProcess({ DATA_DIR: first.dataDir });
+    try {
+      const { accountAsOf } = await executeOk(second.url, AccountAsOfDocument, { id: accountId });
+      expect(accountAsOf).toMatchObject({ balance: '12.34', revision: 1 });
+      const { deposit } = await executeOk(second.url, DepositDocument, { input: { accountId, amount: '1' } });
+      expect(deposit.streamRevision).toBe(2);
+    } finally {
+      await second.stop();
+    }
   });
 });

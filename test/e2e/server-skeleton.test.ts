@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedRedis } from '../../src/core/redis/embedded-redis.js';
+import { startEsdbLocal } from '../../src/esdb-local/index.js';
 import { HeartbeatDocument, ServerInfoDocument } from '../generated/graphql.js';
 import { executeOk, subscribe, wsClient } from '../support/graphql-client.js';
 import { type ServerProcess, startServerProcess } from '../support/server-process.js';
@@ -28,12 +29,18 @@ describe('the server skeleton', () => {
     expect(await response.json()).toEqual({ data: { serverInfo: { name: 'esgraph' } } });
   });
 
-  it('answers /healthz and /readyz with 200 while Redis answers', async () => {
+  it('answers /healthz and /readyz with 200 while Redis and the event store answer', async () => {
     const health = await fetch(`${server.baseUrl}/healthz`);
     expect(health.status).toBe(200);
     const ready = await fetch(`${server.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ready', checks: [{ name: 'redis', ok: true }] });
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      checks: [
+        { name: 'redis', ok: true },
+        { name: 'eventstore', ok: true },
+      ],
+    });
   });
 
   it('streams heartbeats over graphql-ws and stops them when the client unsubscribes', async () => {
@@ -79,6 +86,13 @@ describe('the server skeleton', () => {
   });
 });
 
+/** The body of the first 503 /readyz answers, once a dependency has gone. */
+const unreadiness = (server: ServerProcess): Promise<unknown> =>
+  waitFor('readyz to report 503', async () => {
+    const response = await fetch(`${server.baseUrl}/readyz`);
+    return response.status === 503 ? response.json() : undefined;
+  });
+
 describe('readiness', () => {
   it('turns /readyz to 503 when Redis stops, while /healthz stays 200', async () => {
     const redis = await startEmbeddedRedis();
@@ -86,15 +100,38 @@ describe('readiness', () => {
     try {
       expect((await fetch(`${server.baseUrl}/readyz`)).status).toBe(200);
       await redis.stop();
-      const body = await waitFor('readyz to report 503', async () => {
-        const response = await fetch(`${server.baseUrl}/readyz`);
-        return response.status === 503 ? response.json() : undefined;
+      const body = await unreadiness(server);
+      expect(body).toMatchObject({
+        status: 'unavailable',
+        checks: [
+          { name: 'redis', ok: false },
+          { name: 'eventstore', ok: true },
+        ],
       });
-      expect(body).toMatchObject({ status: 'unavailable', checks: [{ name: 'redis', ok: false }] });
       expect((await fetch(`${server.baseUrl}/healthz`)).status).toBe(200);
     } finally {
       await server.stop();
       await redis.stop();
+    }
+  });
+
+  it('turns /readyz to 503 naming the event store when it stops answering', async () => {
+    const esdb = await startEsdbLocal({ mem: true });
+    const server = await startServerProcess({ EVENTSTORE_CONNECTION_STRING: esdb.connectionString });
+    try {
+      expect((await fetch(`${server.baseUrl}/readyz`)).status).toBe(200);
+      await esdb.stop();
+      const body = await unreadiness(server);
+      expect(body).toMatchObject({
+        status: 'unavailable',
+        checks: [
+          { name: 'redis', ok: true },
+          { name: 'eventstore', ok: false },
+        ],
+      });
+    } finally {
+      await server.stop();
+      await esdb.stop();
     }
   });
 });

@@ -8,9 +8,11 @@ describe('readConfig', () => {
       port: 4000,
       roles: ['command', 'query', 'projector'],
       redisUrl: undefined,
+      eventStoreConnectionString: undefined,
       dataDir: './.data',
       logLevel: 'info',
       shutdownGraceMs: 10_000,
+      commandMaxAttempts: 10,
     });
   });
 
@@ -23,20 +25,26 @@ describe('readConfig', () => {
       DATA_DIR: '/var/lib/esgraph',
       LOG_LEVEL: 'debug',
       SHUTDOWN_GRACE_MS: '2500',
+      EVENTSTORE_CONNECTION_STRING: 'esdb+discover://node1:2113,node2:2113?tls=true',
+      COMMAND_MAX_ATTEMPTS: '3',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
       port: 8080,
       roles: ['query', 'projector'],
       redisUrl: 'redis://cache:6379/2',
+      eventStoreConnectionString: 'esdb+discover://node1:2113,node2:2113?tls=true',
       dataDir: '/var/lib/esgraph',
       logLevel: 'debug',
       shutdownGraceMs: 2500,
+      commandMaxAttempts: 3,
     });
   });
 
   it.each([
     [{ PORT: 'abc' }, 'PORT must be a whole number, got "abc"'],
+    [{ EVENTSTORE_CONNECTION_STRING: 'http://127.0.0.1:2113' }, 'EVENTSTORE_CONNECTION_STRING must start with esdb://'],
+    [{ COMMAND_MAX_ATTEMPTS: '0' }, 'COMMAND_MAX_ATTEMPTS must be between 1 and 100, got 0'],
     [{ PORT: '70000' }, 'PORT must be between 0 and 65535, got 70000'],
     [{ PORT: '-1' }, 'PORT must be a whole number, got "-1"'],
     [{ SERVICE_ROLES: 'query,web' }, 'SERVICE_ROLES lists unknown role "web"'],

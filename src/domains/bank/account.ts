@@ -120,6 +120,7 @@ const openAccount = ({ data, metadata }: OpenAccount, state: AccountState): [Acc
 };
 
 const depositMoney = ({ data, metadata }: DepositMoney, state: AccountState): [MoneyDeposited] => {
+  requireId(data.accountId, 'accountId');
   const amount = checkAmount(data.amount);
   const account = requireOpen(state, data.accountId);
   // Written as a subtraction so the comparison itself never leaves the exactly representable range.
@@ -135,6 +136,7 @@ const depositMoney = ({ data, metadata }: DepositMoney, state: AccountState): [M
 };
 
 const withdrawMoney = ({ data, metadata }: WithdrawMoney, state: AccountState): [MoneyWithdrawn] => {
+  requireId(data.accountId, 'accountId');
   const amount = checkAmount(data.amount);
   const account = requireOpen(state, data.accountId);
   if (amount > account.balance) {
@@ -149,6 +151,7 @@ const withdrawMoney = ({ data, metadata }: WithdrawMoney, state: AccountState): 
 };
 
 const closeAccount = ({ data, metadata }: CloseAccount, state: AccountState): [AccountClosed] => {
+  requireId(data.accountId, 'accountId');
   const account = requireOpen(state, data.accountId);
   if (account.balance !== 0) {
     throw new DomainError(
@@ -170,8 +173,20 @@ const requireOpen = (state: AccountState, accountId: string): OpenedAccount => {
   }
 };
 
+/**
+ * Ids become part of stream names (`account-<id>`) and Redis keys, so they are kept to letters,
+ * digits, `_` and `-` (UUIDs fit), at most 64 characters.
+ */
+const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
 const requireId = (value: string, field: string): string => {
   if (value === '') throw new ValidationError(`${field} must not be empty`, field);
+  if (!ID_PATTERN.test(value)) {
+    throw new ValidationError(
+      `${field} must be 1-64 characters of letters, digits, "_" and "-"; got ${JSON.stringify(value.slice(0, 80))}`,
+      field,
+    );
+  }
   return value;
 };
 

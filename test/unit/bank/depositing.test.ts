@@ -12,6 +12,11 @@ describe('depositing money', () => {
       .when(deposit('0.95'))
       .then(moneyDeposited('0.95', '8.00')));
 
+  it('rejects a malformed account id before looking at the account', () =>
+    given()
+      .when(deposit('1.00', { accountId: 'not an id' }))
+      .thenRejectsInput('accountId must be 1-64 characters'));
+
   it('accepts the largest amount allowed per command', () =>
     given(accountOpened()).when(deposit('1000000000.00')).then(moneyDeposited('1000000000.00')));
 

@@ -51,6 +51,16 @@ describe('opening an account', () => {
       .when(openAccount({ accountId: '' }))
       .thenRejectsInput('accountId must not be empty'));
 
+  it('rejects an account id that could not be part of a stream name', () =>
+    given()
+      .when(openAccount({ accountId: 'acc 1/2' }))
+      .thenRejectsInput('accountId must be 1-64 characters'));
+
+  it('rejects an account id longer than 64 characters', () =>
+    given()
+      .when(openAccount({ accountId: 'a'.repeat(65) }))
+      .thenRejectsInput('accountId must be 1-64 characters'));
+
   it('rejects an empty owner id', () =>
     given()
       .when(openAccount({ ownerId: '' }))

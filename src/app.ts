@@ -1,0 +1,73 @@
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import type { Config } from './config.js';
+import { CommandPipeline } from './core/commands/command-pipeline.js';
+import { connectEventStore, probeEventStore } from './core/eventstore/client.js';
+import type { Logger } from './core/logger.js';
+import { connectRedis } from './core/redis/client.js';
+import { createDomainServices } from './domains/index.js';
+import { createContext, type ServerIdentity } from './graphql/context.js';
+import { createErrorFormatter } from './graphql/errors.js';
+import { buildEsgraphSchema } from './graphql/schema.js';
+import { startHttpServer } from './server/http-server.js';
+
+/** Configuration whose dependencies are known: embedded ones have been started by then. */
+export type ConnectedConfig = Config & { readonly redisUrl: string; readonly eventStoreConnectionString: string };
+
+export interface RunningEsgraph {
+  /** http://host:port/graphql */
+  readonly url: string;
+  readonly port: number;
+  /** Stops serving (in-flight requests finish), then closes connections to Redis and the event store. */
+  stop(): Promise<void>;
+}
+
+/** A started resource and how to release it; released in reverse order of starting. */
+type Stoppable = () => Promise<void>;
+
+const packageVersion = (): string =>
+  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/**
+ * Builds everything from configuration and starts serving: the composition of esgraph. It
+ * connects to an event store and a Redis that already run; main.ts starts embedded ones first
+ * when none are configured, and tests start their own.
+ */
+export const startEsgraph = async (config: ConnectedConfig, log: Logger): Promise<RunningEsgraph> => {
+  const stops: Stoppable[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.reverse()) await stop();
+  };
+  try {
+    const redis = await connectRedis(config.redisUrl, {
+      onError: (error) => log.warn({ err: error }, 'redis connection error'),
+    });
+    stops.push(async () => {
+      await redis.close();
+    });
+    const eventStore = connectEventStore(config.eventStoreConnectionString);
+    stops.push(() => eventStore.dispose());
+
+    const commands = new CommandPipeline(eventStore, { maxAttempts: config.commandMaxAttempts });
+    const services = createDomainServices({ commands, eventStore, log });
+    const server: ServerIdentity = { name: 'esgraph', version: packageVersion(), roles: config.roles };
+    const http = await startHttpServer({
+      host: config.host,
+      port: config.port,
+      schema: await buildEsgraphSchema(),
+      context: (requestId) => createContext({ log, server, services }, requestId),
+      formatError: createErrorFormatter(log),
+      readiness: [
+        { name: 'redis', probe: () => redis.ping() },
+        { name: 'eventstore', probe: () => probeEventStore(eventStore) },
+      ],
+      shutdownGraceMs: config.shutdownGraceMs,
+      log,
+    });
+    stops.push(http.stop);
+    return { url: http.url, port: http.port, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+};

@@ -1,0 +1,11 @@
+/**
+ * Positions in $all as esgraph hands them to clients: an opaque string that orders like the
+ * commit position it encodes. Mutations return one; queries take it back as `consistentWith`.
+ */
+export type PositionToken = string;
+
+export const positionToken = (commitPosition: bigint): PositionToken => commitPosition.toString(10);
+
+/** The commit position in a token, or undefined when the text is not one of ours. */
+export const parsePositionToken = (token: string): bigint | undefined =>
+  /^\d{1,20}$/.test(token) ? BigInt(token) : undefined;

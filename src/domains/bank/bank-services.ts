@@ -1,0 +1,20 @@
+import type { StoredEvent } from '../../core/commands/aggregate.js';
+import type { CommandResult } from '../../core/commands/command-pipeline.js';
+import type { DomainDependencies } from '../../core/domain-module.js';
+import { readStoredEvents } from '../../core/eventstore/read-stream.js';
+import { accountStreamName } from './account.js';
+import { accountAggregate } from './account-aggregate.js';
+import type { BankCommand } from './commands.js';
+
+/** What the bank's resolvers can ask of the bank. */
+export interface BankServices {
+  /** Runs a command through the pipeline: decided on the account's stream, appended once. */
+  handle(command: BankCommand): Promise<CommandResult>;
+  /** The account's stream as stored: the audit trail and the source of temporal queries. */
+  accountEvents(accountId: string): Promise<StoredEvent[]>;
+}
+
+export const createBankServices = ({ commands, eventStore }: DomainDependencies): BankServices => ({
+  handle: (command) => commands.handle(accountAggregate, command),
+  accountEvents: (accountId) => readStoredEvents(eventStore, accountStreamName(accountId)),
+});

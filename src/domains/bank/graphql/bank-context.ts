@@ -1,0 +1,7 @@
+import type { RequestIdentity } from '../../../core/commands/command-metadata.js';
+import type { BankServices } from '../bank-services.js';
+
+/** What the bank's resolvers need from the request context; the GraphQL layer provides it. */
+export interface BankContext extends RequestIdentity {
+  readonly bank: BankServices;
+}

@@ -1,0 +1,49 @@
+import { Field, ID, InputType } from 'type-graphql';
+import type { MinorUnits } from '../money.js';
+import { MoneyScalar } from './money-scalar.js';
+
+const commandIdDescription =
+  'Idempotency key. Sending the same command again with the same commandId (after a timeout, say) returns the first result and changes nothing.';
+
+@InputType()
+export class OpenAccountInput {
+  @Field(() => ID, { nullable: true, description: 'The new account’s id; a UUID is generated when omitted.' })
+  accountId?: string | null;
+
+  @Field(() => ID)
+  ownerId!: string;
+
+  @Field(() => String, { description: 'ISO-4217 code: three upper-case letters, e.g. "EUR".' })
+  currency!: string;
+
+  @Field(() => ID, { nullable: true, description: commandIdDescription })
+  commandId?: string | null;
+}
+
+/** Deposits and withdrawals take the same fields; only the two subclasses appear in the schema. */
+@InputType()
+abstract class MoneyMovementInput {
+  @Field(() => ID)
+  accountId!: string;
+
+  @Field(() => MoneyScalar)
+  amount!: MinorUnits;
+
+  @Field(() => ID, { nullable: true, description: commandIdDescription })
+  commandId?: string | null;
+}
+
+@InputType()
+export class DepositInput extends MoneyMovementInput {}
+
+@InputType()
+export class WithdrawInput extends MoneyMovementInput {}
+
+@InputType()
+export class CloseAccountInput {
+  @Field(() => ID)
+  accountId!: string;
+
+  @Field(() => ID, { nullable: true, description: commandIdDescription })
+  commandId?: string | null;
+}

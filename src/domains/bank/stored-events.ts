@@ -1,0 +1,12 @@
+import type { StoredEvent } from '../../core/commands/aggregate.js';
+import { type BankEvent, isBankEventType } from './events.js';
+
+/**
+ * A stored event back as a bank event. Only schema version 1 exists; when a stored shape ever
+ * changes, older versions are upcast here, so the decider and projections only see the current one.
+ */
+export const decodeBankEvent = (stored: StoredEvent): BankEvent | undefined => {
+  if (!isBankEventType(stored.type)) return undefined;
+  if (typeof stored.data !== 'object' || stored.data === null) return undefined;
+  return { type: stored.type, data: stored.data } as BankEvent;
+};

@@ -1,0 +1,22 @@
+import type { DomainDependencies, DomainModule } from '../core/domain-module.js';
+import { bankModule } from './bank/index.js';
+
+/**
+ * Every bounded context esgraph serves. Each key is where the context's services appear in the
+ * GraphQL request context (`ctx.bank`). A new context is one more entry here.
+ */
+export const domainModules = { bank: bankModule } as const;
+
+type Modules = typeof domainModules;
+
+/** The services of every context, by key: part of every GraphQL request context. */
+export type DomainServices = {
+  readonly [Key in keyof Modules]: Modules[Key] extends DomainModule<infer Services> ? Services : never;
+};
+
+export const createDomainServices = (dependencies: DomainDependencies): DomainServices =>
+  Object.fromEntries(
+    Object.entries(domainModules).map(([key, module]) => [key, module.createServices(dependencies)]),
+  ) as DomainServices;
+
+export const domainResolvers = () => Object.values(domainModules).flatMap((module) => module.resolvers);
