@@ -29,12 +29,19 @@ export interface ContextDependencies {
   readonly services: DomainServices;
 }
 
-export const createContext = (deps: ContextDependencies, requestId: string): GraphQLContext => ({
-  ...deps.services,
-  requestId,
-  log: deps.log.child({ requestId }),
-  server: deps.server,
-});
+export const createContext = (deps: ContextDependencies, requestId: string): GraphQLContext => {
+  let log: Logger | undefined;
+  return {
+    ...deps.services,
+    requestId,
+    // Most requests log nothing: the child logger is made on first use, not for every request.
+    get log() {
+      log ??= deps.log.child({ requestId });
+      return log;
+    },
+    server: deps.server,
+  };
+};
 
 // Each context's resolvers declare the context they need; this fails to compile if ours stops fitting.
 const fitsEveryDomain = (context: GraphQLContext): BankContext => context;

@@ -1,0 +1,121 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+
+/** What one measured run did. */
+export interface LoadResult {
+  readonly name: string;
+  readonly concurrency: number;
+  readonly operations: number;
+  readonly errors: number;
+  readonly seconds: number;
+  readonly perSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+const percentile = (sorted: readonly number[], fraction: number): number =>
+  sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
+
+/**
+ * Runs `operation` from `concurrency` loops for `durationMs` (after a short warm-up that is not
+ * counted), recording each call's latency. A call that throws counts as an error.
+ */
+export const runLoad = async (
+  name: string,
+  concurrency: number,
+  durationMs: number,
+  operation: (worker: number, iteration: number) => Promise<void>,
+  warmUpMs = 500,
+): Promise<LoadResult> => {
+  const latencies: number[] = [];
+  let errors = 0;
+  let measuring = false;
+  const warmUpEnds = Date.now() + warmUpMs;
+  let stopAt = Number.POSITIVE_INFINITY;
+  let started = 0n;
+  const worker = async (index: number): Promise<void> => {
+    for (let iteration = 0; ; iteration++) {
+      const now = Date.now();
+      if (now >= stopAt) return;
+      if (!measuring && now >= warmUpEnds) {
+        measuring = true;
+        started = process.hrtime.bigint();
+        stopAt = now + durationMs;
+      }
+      const begin = process.hrtime.bigint();
+      try {
+        await operation(index, iteration);
+        if (measuring) latencies.push(Number(process.hrtime.bigint() - begin) / 1e6);
+      } catch (error) {
+        if (measuring) errors++;
+        if (errors === 1 && measuring) console.error(`${name}: first error:`, error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, (_, index) => worker(index)));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const sorted = latencies.sort((a, b) => a - b);
+  return {
+    name,
+    concurrency,
+    operations: latencies.length,
+    errors,
+    seconds,
+    perSecond: latencies.length / seconds,
+    p50Ms: percentile(sorted, 0.5),
+    p99Ms: percentile(sorted, 0.99),
+  };
+};
+
+/** A GraphQL-over-HTTP client on kept-alive connections, lighter than fetch for load generation. */
+export const graphqlClient = (url: string, connections: number) => {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const { hostname, port, pathname } = new URL(url);
+  return (query: string, variables: Record<string, unknown>): Promise<{ data?: unknown; errors?: unknown[] }> =>
+    new Promise((resolve, reject) => {
+      const body = JSON.stringify({ query, variables });
+      const req = request(
+        {
+          agent,
+          hostname,
+          port,
+          path: pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            try {
+              resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: unknown; errors?: unknown[] });
+            } catch (error) {
+              reject(error);
+            }
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+};
+
+/** Prints results as a table and writes them as JSON under bench/results/. */
+export const report = (benchmark: string, results: readonly LoadResult[], extra: Record<string, unknown> = {}) => {
+  console.table(
+    results.map((result) => ({
+      run: result.name,
+      concurrency: result.concurrency,
+      'ops/s': Math.round(result.perSecond),
+      'p50 ms': result.p50Ms.toFixed(2),
+      'p99 ms': result.p99Ms.toFixed(2),
+      errors: result.errors,
+    })),
+  );
+  for (const [key, value] of Object.entries(extra)) console.log(`${key}: ${value}`);
+  const dir = new URL('../bench/results/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  const file = new URL(`${benchmark}-${new Date().toISOString().replaceAll(':', '-')}.json`, dir);
+  writeFileSync(file, `${JSON.stringify({ benchmark, at: new Date().toISOString(), results, ...extra }, null, 2)}\n`);
+  console.log(`wrote ${file.pathname}`);
+};

@@ -1,0 +1,75 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/*
+ * Servers for benchmarks, each in a child process of its own: on a 2-core machine a server that
+ * shares the load generator's event loop would measure the generator as much as the server.
+ */
+
+/** The regular build (`npm run build`), exactly what `npm start` runs. */
+const distDir = new URL('../dist/', import.meta.url).pathname;
+
+export interface BenchProcess {
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+const launch = (script: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, nodeArgs: string[] = []) =>
+  new Promise<{ child: ChildProcess; match: RegExpExecArray }>((resolve, reject) => {
+    const child = spawn(process.execPath, [...nodeArgs, join(distDir, script), ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = ready.exec(output);
+      if (match) {
+        child.stdout?.off('data', onData);
+        child.stdout?.resume();
+        resolve({ child, match });
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready:\n${output}`)));
+  });
+
+const stopper = (child: ChildProcess) => () =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+
+export const tempDir = (name: string): string => mkdtempSync(join(tmpdir(), `esgraph-bench-${name}-`));
+
+/** esdb-local on disk (fsync on every acknowledged append) in a child process. */
+export const startEsdbLocalProcess = async (dir = tempDir('esdb')) => {
+  const { child, match } = await launch(
+    'esdb-local/cli.js',
+    ['--port', '0', '--db', dir],
+    process.env,
+    /esdb-local listening: (\S+)/,
+  );
+  return { child, connectionString: match[1]!, dir, stop: stopper(child) };
+};
+
+/**
+ * The esgraph server (`node dist/main.js`) in a child process against the given dependencies.
+ * `nodeArgs` (e.g. `--cpu-prof`) go to node itself, for profiling a run.
+ */
+export const startEsgraphProcess = async (env: Record<string, string>, nodeArgs: string[] = []) => {
+  const { child, match } = await launch(
+    'main.js',
+    [],
+    { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', DATA_DIR: tempDir('data'), ...env },
+    /"port":(\d+)[^\n]*"msg":"esgraph listening"/,
+    nodeArgs,
+  );
+  return { child, url: `http://127.0.0.1:${match[1]}/graphql`, stop: stopper(child) };
+};
