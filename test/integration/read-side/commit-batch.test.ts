@@ -4,7 +4,6 @@ import { readCheckpoint } from '../../../src/core/projections/checkpoint.js';
 import { commitBatch } from '../../../src/core/projections/commit-batch.js';
 import { BatchRejectedError } from '../../../src/core/projections/commit-ops.js';
 import { keySpace, leaseKey, type ProjectionId } from '../../../src/core/projections/keys.js';
-import { acquireLease } from '../../../src/core/projections/lease.js';
 import {
   del,
   hDel,
@@ -21,6 +20,7 @@ import {
   zRem,
 } from '../../../src/core/projections/projection.js';
 import type { RedisClient } from '../../../src/core/redis/client.js';
+import { holdLease } from '../../support/lease.js';
 import { uniqueName, useEmbeddedRedis } from '../../support/redis.js';
 
 const fixture = useEmbeddedRedis();
@@ -32,9 +32,7 @@ beforeAll(async () => {
 /** A projection version of its own, with its lease held: what a runner has before it commits. */
 const leased = async (version = 1): Promise<{ projection: ProjectionId; token: string }> => {
   const projection = { name: uniqueName('commit'), version };
-  const token = await acquireLease(redis, projection, 60_000);
-  if (token === undefined) throw new Error('a fresh projection has no lease holder');
-  return { projection, token };
+  return { projection, token: await holdLease(redis, projection) };
 };
 
 /** Every key of a projection but its lease, with its serialized value: to show that something changed nothing. */
@@ -178,8 +176,8 @@ describe('committing a batch', () => {
 
   it('writes a new version beside the active one and says which one readers use', async () => {
     const v1 = await leased(1);
-    const v2 = { projection: { name: v1.projection.name, version: 2 }, token: '' };
-    v2.token = (await acquireLease(redis, v2.projection, 60_000)) ?? '';
+    const v2Projection = { name: v1.projection.name, version: 2 };
+    const v2 = { projection: v2Projection, token: await holdLease(redis, v2Projection) };
     await activateVersion(redis, v1.projection);
 
     const live = await commitBatch(redis, {

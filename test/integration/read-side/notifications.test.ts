@@ -2,12 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { activateVersion } from '../../../src/core/projections/active-version.js';
 import { commitBatch } from '../../../src/core/projections/commit-batch.js';
 import { keySpace, type ProjectionId } from '../../../src/core/projections/keys.js';
-import { acquireLease } from '../../../src/core/projections/lease.js';
 import { hSet, notify, type RedisOp } from '../../../src/core/projections/projection.js';
 import { publishCommit } from '../../../src/core/projections/publish-commit.js';
 import { ChannelOverflowError, streamChannel } from '../../../src/core/pubsub/channel-stream.js';
 import { changeChannel } from '../../../src/core/pubsub/channels.js';
 import type { RedisClient } from '../../../src/core/redis/client.js';
+import { holdLease } from '../../support/lease.js';
 import { uniqueName, useEmbeddedRedis } from '../../support/redis.js';
 import { waitFor } from '../../support/wait-for.js';
 
@@ -19,8 +19,7 @@ beforeAll(async () => {
 
 /** A projection version with its lease held by `runner`. */
 const leased = async (projection: ProjectionId): Promise<(ops: RedisOp[], checkpoint: bigint) => Promise<void>> => {
-  const token = await acquireLease(runner, projection, 60_000);
-  if (token === undefined) throw new Error('a fresh projection has no lease holder');
+  const token = await holdLease(runner, projection);
   return async (ops, checkpoint) => {
     const result = await commitBatch(runner, { projection, ops, checkpoint, leaseToken: token });
     if (result.status !== 'committed') throw new Error(`commit ${result.status}`);

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { acquireLease } from '../../../src/core/projections/lease.js';
 import { countParked, listParked, type ParkedEvent, parkEvent } from '../../../src/core/projections/parking.js';
 import type { RedisClient } from '../../../src/core/redis/client.js';
+import { holdLease } from '../../support/lease.js';
 import { uniqueName, useEmbeddedRedis } from '../../support/redis.js';
 
 const fixture = useEmbeddedRedis();
@@ -12,9 +12,7 @@ beforeAll(async () => {
 
 const leased = async () => {
   const projection = { name: uniqueName('park'), version: 1 };
-  const token = await acquireLease(redis, projection, 60_000);
-  if (token === undefined) throw new Error('a fresh projection has no lease holder');
-  return { projection, token };
+  return { projection, token: await holdLease(redis, projection) };
 };
 
 const poison = (position: bigint, overrides: Partial<ParkedEvent> = {}): ParkedEvent => ({

@@ -3,11 +3,11 @@ import { ConsistencyTimeoutError } from '../../../src/core/errors.js';
 import { activateVersion } from '../../../src/core/projections/active-version.js';
 import { commitBatch } from '../../../src/core/projections/commit-batch.js';
 import { keySpace, type ProjectionId } from '../../../src/core/projections/keys.js';
-import { acquireLease } from '../../../src/core/projections/lease.js';
 import { PositionWaiter } from '../../../src/core/projections/position-waiter.js';
 import { incrBy } from '../../../src/core/projections/projection.js';
 import { progressChannel } from '../../../src/core/pubsub/channels.js';
 import type { RedisClient } from '../../../src/core/redis/client.js';
+import { holdLease } from '../../support/lease.js';
 import { uniqueName, useEmbeddedRedis } from '../../support/redis.js';
 import { waitFor } from '../../support/wait-for.js';
 
@@ -23,8 +23,7 @@ const projectionAt = async (
   projection: ProjectionId = { name: uniqueName('wait'), version: 1 },
   { activate = true } = {},
 ): Promise<{ projection: ProjectionId; commitTo: (checkpoint: bigint) => Promise<void> }> => {
-  const token = await acquireLease(runner, projection, 60_000);
-  if (token === undefined) throw new Error('a fresh projection has no lease holder');
+  const token = await holdLease(runner, projection);
   if (activate) await activateVersion(runner, projection);
   const commitTo = async (checkpoint: bigint): Promise<void> => {
     const result = await commitBatch(runner, { projection, ops: [incrBy('n', 1)], checkpoint, leaseToken: token });

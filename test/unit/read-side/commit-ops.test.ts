@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BatchRejectedError, type CommitBatch, encodeCommit } from '../../../src/core/projections/commit-ops.js';
-import {
-  del,
-  hDel,
-  hIncrBy,
-  hSet,
-  incrBy,
-  lPush,
-  notify,
-  type RedisOp,
-  sAdd,
-  set,
-  sRem,
-  zAdd,
-  zRem,
-} from '../../../src/core/projections/projection.js';
+import * as op from '../../../src/core/projections/projection.js';
 
-const batch = (ops: readonly RedisOp[]): CommitBatch => ({
+const batch = (ops: readonly op.RedisOp[]): CommitBatch => ({
   projection: { name: 'summary', version: 2 },
   ops,
   checkpoint: 18_446_744_073_709_551_615n,
@@ -39,17 +25,17 @@ describe('encoding a batch for the commit script', () => {
   it('translates every write op to its command, the KEYS index of its key, and its arguments', () => {
     const { keys, args } = encodeCommit(
       batch([
-        set('a', 'x'),
-        del('b'),
-        incrBy('c', -3),
-        hSet('d', { name: 'Ann', balance: 1050 }),
-        hIncrBy('d', 'balance', 7),
-        hDel('d', 'name'),
-        zAdd('e', 1.5, 'm'),
-        zRem('e', 'm'),
-        sAdd('f', 'm'),
-        sRem('f', 'm'),
-        lPush('g', 'v'),
+        op.set('a', 'x'),
+        op.del('b'),
+        op.incrBy('c', -3),
+        op.hSet('d', { name: 'Ann', balance: 1050 }),
+        op.hIncrBy('d', 'balance', 7),
+        op.hDel('d', 'name'),
+        op.zAdd('e', 1.5, 'm'),
+        op.zRem('e', 'm'),
+        op.sAdd('f', 'm'),
+        op.sRem('f', 'm'),
+        op.lPush('g', 'v'),
       ]),
     );
     expect(keys.slice(3)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((key) => `rm:{summary}:v2:${key}`));
@@ -69,7 +55,9 @@ describe('encoding a batch for the commit script', () => {
   });
 
   it('keeps notify ops out of the script and returns them in order', () => {
-    const encoded = encodeCommit(batch([notify('account:1', 'opened'), set('a', 'x'), notify('account:1', 'deposit')]));
+    const encoded = encodeCommit(
+      batch([op.notify('account:1', 'opened'), op.set('a', 'x'), op.notify('account:1', 'deposit')]),
+    );
     expect(encoded.notifications).toEqual([
       { topic: 'account:1', message: 'opened' },
       { topic: 'account:1', message: 'deposit' },
@@ -78,17 +66,19 @@ describe('encoding a batch for the commit script', () => {
   });
 
   it('spells infinite scores the way ZADD reads them', () => {
-    const { args } = encodeCommit(batch([zAdd('z', Number.POSITIVE_INFINITY, 'top'), zAdd('z', -Infinity, 'bottom')]));
+    const { args } = encodeCommit(
+      batch([op.zAdd('z', Number.POSITIVE_INFINITY, 'top'), op.zAdd('z', -Infinity, 'bottom')]),
+    );
     expect(args.slice(5)).toEqual(['zadd', '4', '+inf', 'top', 'zadd', '4', '-inf', 'bottom']);
   });
 
   it.each([
-    ['an increment beyond 2^53', incrBy('c', 2 ** 53)],
-    ['a fractional increment', hIncrBy('h', 'f', 0.5)],
-    ['a NaN score', zAdd('z', Number.NaN, 'm')],
-    ['a hash set without fields', hSet('h', {})],
-  ])('rejects %s before touching Redis', (_, op) => {
-    expect(() => encodeCommit(batch([op]))).toThrow(BatchRejectedError);
+    ['an increment beyond 2^53', op.incrBy('c', 2 ** 53)],
+    ['a fractional increment', op.hIncrBy('h', 'f', 0.5)],
+    ['a NaN score', op.zAdd('z', Number.NaN, 'm')],
+    ['a hash set without fields', op.hSet('h', {})],
+  ])('rejects %s before touching Redis', (_, bad) => {
+    expect(() => encodeCommit(batch([bad]))).toThrow(BatchRejectedError);
   });
 
   it('refuses a negative checkpoint', () => {
