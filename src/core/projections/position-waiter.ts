@@ -58,6 +58,7 @@ export class PositionWaiter {
     timeoutMs: number,
   ): Promise<ReadonlyMap<string, KeySpace>> {
     const names = [...new Set(projections)];
+    if (names.length === 0) return new Map();
     const slots = names.map((name) => [name, this.#acquire(name)] as const);
     const passed = new Map<string, KeySpace>();
     const cancels: (() => void)[] = [];

@@ -57,15 +57,10 @@ export class ProgressWatch {
     return watch;
   }
 
-  /** The active version's key space if it is known to have applied `position`, else undefined. */
-  passed(position: bigint): KeySpace | undefined {
-    const version = this.#activeVersion;
-    if (version === undefined) return undefined;
-    const checkpoint = this.#checkpoints.get(version);
-    return checkpoint !== undefined && checkpoint >= position ? keySpace({ name: this.name, version }) : undefined;
-  }
-
-  /** Calls `onPassed` once the active version passes `position`. Returns a function that cancels. */
+  /**
+   * Calls `onPassed` once the active version has applied `position`: at once (synchronously) if
+   * it is known to have, else on the message that says so. Returns a function that cancels.
+   */
   whenPassed(position: bigint, onPassed: (space: KeySpace) => void): () => void {
     const waiter = { position, onPassed };
     this.#waiters.add(waiter);

@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ConsistencyTimeoutError } from '../../../src/core/errors.js';
 import { activateVersion } from '../../../src/core/projections/active-version.js';
 import { commitBatch } from '../../../src/core/projections/commit-batch.js';
+import { encodeCommit } from '../../../src/core/projections/commit-ops.js';
+import { commitScript } from '../../../src/core/projections/commit-script.js';
 import { keySpace, type ProjectionId } from '../../../src/core/projections/keys.js';
 import { PositionWaiter } from '../../../src/core/projections/position-waiter.js';
 import { incrBy } from '../../../src/core/projections/projection.js';
@@ -22,14 +24,14 @@ beforeAll(async () => {
 const projectionAt = async (
   projection: ProjectionId = { name: uniqueName('wait'), version: 1 },
   { activate = true } = {},
-): Promise<{ projection: ProjectionId; commitTo: (checkpoint: bigint) => Promise<void> }> => {
+): Promise<{ projection: ProjectionId; token: string; commitTo: (checkpoint: bigint) => Promise<void> }> => {
   const token = await holdLease(runner, projection);
   if (activate) await activateVersion(runner, projection);
   const commitTo = async (checkpoint: bigint): Promise<void> => {
     const result = await commitBatch(runner, { projection, ops: [incrBy('n', 1)], checkpoint, leaseToken: token });
     if (result.status !== 'committed') throw new Error(`commit ${result.status}`);
   };
-  return { projection, commitTo };
+  return { projection, token, commitTo };
 };
 
 /** A waiter as a query node has it: its own subscriber connection, shared by all its waits. */
@@ -98,6 +100,42 @@ describe('waiting for a position', () => {
 
     expect(spaces.get(projection.name)?.key('n')).toBe(keySpace(projection).key('n'));
     expect(again.get(projection.name)?.version).toBe(1);
+  });
+
+  it('resolves at once when no projection is listed', async () => {
+    const waiter = await queryNode();
+    expect(await waiter.waitFor([], 1_000n, 0)).toEqual(new Map());
+  });
+
+  it('keeps watching a projection a while after its last wait, then unsubscribes', async () => {
+    const { projection, commitTo } = await projectionAt();
+    await commitTo(5n);
+    const waiter = new PositionWaiter(reader, await fixture.hub(), { idleMs: 200 });
+    const channel = progressChannel(projection.name);
+    const subscribers = async () => (await runner.pubSubNumSub(channel))[channel];
+
+    await waiter.waitFor([projection.name], 5n, 5_000);
+    expect(await subscribers()).toBe(1);
+    await waitFor('the idle watch to unsubscribe', async () => (await subscribers()) === 0);
+  });
+
+  it('catches up on what it missed while its subscriber connection was down', async () => {
+    const { projection, token, commitTo } = await projectionAt();
+    const waiter = await queryNode();
+    await commitTo(1n);
+    await waiter.waitFor([projection.name], 1n, 5_000);
+    const pending = waiter.waitFor([projection.name], 2n, 10_000);
+
+    // The subscriber connections of this file's server die as the commit announces itself, so
+    // nobody hears it; node-redis reconnects and resubscribes by itself.
+    const { keys, args } = encodeCommit({ projection, ops: [incrBy('n', 1)], checkpoint: 2n, leaseToken: token });
+    await runner
+      .multi()
+      .clientKill({ filter: 'TYPE', type: 'pubsub' })
+      .evalSha(commitScript.sha, { keys: [...keys], arguments: [...args] })
+      .exec();
+
+    expect((await pending).get(projection.name)?.version).toBe(1);
   });
 
   it('waits for every projection listed', async () => {
