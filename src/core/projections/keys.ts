@@ -32,11 +32,14 @@ export interface KeySpace extends ProjectionId {
 // Braces would break the hash tag, and ':' or whitespace would make keys ambiguous to read.
 const validName = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
+/** Throws on a name that cannot be placed in the layout above; a programming error. */
+const assertName = (name: string): void => {
+  if (!validName.test(name)) throw new TypeError(`projection name ${JSON.stringify(name)} must match ${validName}`);
+};
+
 /** Throws on a name or version that cannot be placed in the layout above; a programming error. */
 export const assertProjectionId = ({ name, version }: ProjectionId): void => {
-  if (!validName.test(name)) {
-    throw new TypeError(`projection name ${JSON.stringify(name)} must match ${validName}`);
-  }
+  assertName(name);
   if (!Number.isSafeInteger(version) || version < 1) {
     throw new TypeError(`projection ${name}: version must be a positive integer, got ${version}`);
   }
@@ -62,6 +65,6 @@ export const parkedIndexKey = (id: ProjectionId): string => versionKey(id, 'park
 export const parkedEventKey = (id: ProjectionId, eventId: string): string => versionKey(id, `parked:${eventId}`);
 
 export const activeVersionKey = (name: string): string => {
-  assertProjectionId({ name, version: 1 });
+  assertName(name);
   return `proj:${tag(name)}:active`;
 };

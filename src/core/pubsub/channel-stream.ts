@@ -47,7 +47,7 @@ class ChannelStream implements AsyncIterableIterator<string> {
 
   attach(stop: StopListening): void {
     // The consumer may have called return() while the subscription was being confirmed.
-    if (this.#ended) void stop();
+    if (this.#ended) stop().catch(() => undefined);
     else this.#stopListening = stop;
   }
 
@@ -64,11 +64,10 @@ class ChannelStream implements AsyncIterableIterator<string> {
     if (this.#ended) return;
     this.#ended = true;
     this.#error = error;
-    void this.#stopListening?.();
-    for (const pull of this.#pulls.splice(0)) {
-      if (error === undefined) pull.resolve({ value: undefined, done: true });
-      else pull.reject(error);
-    }
+    // Failing to unsubscribe (connection down) leaves a channel nobody listens to: harmless.
+    this.#stopListening?.().catch(() => undefined);
+    // Pulls wait only on an empty buffer: the first hears the error, if any, the others the end.
+    for (const pull of this.#pulls.splice(0)) this.next().then(pull.resolve, pull.reject);
   }
 
   next(): Promise<IteratorResult<string>> {
