@@ -1,0 +1,121 @@
+import { progressChannel } from '../pubsub/channels.js';
+import { formatPosition } from './checkpoint.js';
+import { activeVersionKey, checkpointKey, keySpace, leaseKey, type ProjectionId } from './keys.js';
+import { encodeProgress } from './progress-messages.js';
+import type { RedisOp } from './projection.js';
+
+/** A batch the runner wants committed: ops from pure handlers, the position they bring the projection to. */
+export interface CommitBatch {
+  readonly projection: ProjectionId;
+  readonly ops: readonly RedisOp[];
+  /** The $all commit position of the batch's last event. */
+  readonly checkpoint: bigint;
+  /** The caller's lease token; the commit is refused unless it still holds the lease. */
+  readonly leaseToken: string;
+}
+
+/** A change notification to publish once the batch is committed. */
+export interface Notification {
+  readonly topic: string;
+  readonly message: string;
+}
+
+/** The batch cannot be applied as written (a handler bug); nothing was written. Retrying will not help. */
+export class BatchRejectedError extends Error {
+  override readonly name = 'BatchRejectedError';
+}
+
+/** The commit script's KEYS and ARGV, and the notifications kept aside for after the commit. */
+export interface EncodedCommit {
+  readonly keys: readonly string[];
+  readonly args: readonly string[];
+  readonly notifications: readonly Notification[];
+}
+
+/**
+ * Translates a batch into the commit script's arguments (see commit-script.ts). KEYS starts with
+ * the lease, checkpoint and active-version keys; read-model keys follow. ARGV starts with the
+ * token, checkpoint, version and the progress announcement; then each op becomes
+ * `<command> <key index> <args…>` in ARGV; `hset` also carries its field count. Keys go in KEYS,
+ * once each, so the script declares every key it touches (Redis Cluster checks them).
+ */
+export const encodeCommit = (batch: CommitBatch): EncodedCommit => {
+  const space = keySpace(batch.projection);
+  const keys = [leaseKey(batch.projection), checkpointKey(batch.projection), activeVersionKey(batch.projection.name)];
+  const keyIndex = new Map<string, string>();
+  const indexOf = (logicalKey: string): string => {
+    let index = keyIndex.get(logicalKey);
+    if (index === undefined) {
+      keys.push(space.key(logicalKey));
+      index = String(keys.length);
+      keyIndex.set(logicalKey, index);
+    }
+    return index;
+  };
+  const { name, version } = batch.projection;
+  const progress = encodeProgress({ kind: 'checkpoint', version, position: batch.checkpoint });
+  const args = [batch.leaseToken, formatPosition(batch.checkpoint), String(version), progressChannel(name), progress];
+  const notifications: Notification[] = [];
+  for (const op of batch.ops) {
+    if (op.kind === 'notify') notifications.push({ topic: op.topic, message: op.message });
+    else args.push(...encodeOp(op, indexOf(op.key)));
+  }
+  return { keys, args, notifications };
+};
+
+type WriteOp = Exclude<RedisOp, { kind: 'notify' }>;
+
+const encodeOp = (op: WriteOp, key: string): string[] => {
+  switch (op.kind) {
+    case 'set':
+      return ['set', key, op.value];
+    case 'del':
+      return ['del', key];
+    case 'incrBy':
+      return ['incrby', key, integer(op.by, op)];
+    case 'hSet':
+      return ['hset', key, ...hashFields(op.fields, op)];
+    case 'hIncrBy':
+      return ['hincrby', key, op.field, integer(op.by, op)];
+    case 'hDel':
+      return ['hdel', key, op.field];
+    case 'zAdd':
+      return ['zadd', key, score(op.score, op), op.member];
+    case 'zRem':
+      return ['zrem', key, op.member];
+    case 'sAdd':
+      return ['sadd', key, op.member];
+    case 'sRem':
+      return ['srem', key, op.member];
+    case 'lPush':
+      return ['lpush', key, op.value];
+    default:
+      return unknownOp(op);
+  }
+};
+
+const unknownOp = (op: never): never => {
+  throw new BatchRejectedError(`unknown op ${JSON.stringify(op)}`);
+};
+
+// INCRBY takes a 64-bit integer, but a JS number is exact only to 2^53: refuse what would round.
+const integer = (value: number, op: WriteOp): string => {
+  if (!Number.isSafeInteger(value))
+    throw new BatchRejectedError(`${op.kind} on ${op.key}: ${value} is not a safe integer`);
+  return String(value);
+};
+
+// String(Infinity) is "Infinity", which ZADD refuses; Redis spells it "+inf".
+const score = (value: number, op: WriteOp): string => {
+  if (Number.isNaN(value)) throw new BatchRejectedError(`${op.kind} on ${op.key}: the score is NaN`);
+  if (value === Number.POSITIVE_INFINITY) return '+inf';
+  if (value === Number.NEGATIVE_INFINITY) return '-inf';
+  return String(value);
+};
+
+const hashFields = (fields: Readonly<Record<string, string | number>>, op: WriteOp): string[] => {
+  const entries = Object.entries(fields);
+  // HSET with no field is a syntax error, which inside the script would abort a half-applied batch.
+  if (entries.length === 0) throw new BatchRejectedError(`hSet on ${op.key} sets no field`);
+  return [String(entries.length), ...entries.flatMap(([field, value]) => [field, String(value)])];
+};

@@ -1,0 +1,129 @@
+import { luaScript } from '../redis/lua-script.js';
+
+/**
+ * The commit of one projection batch, as one Lua script: fenced, exactly once, all or nothing.
+ *
+ * Why a script and not WATCH + MULTI/EXEC: WATCH is connection state, so every runner would need a
+ * dedicated connection, and the lease and checkpoint checks would cost a round trip before the
+ * EXEC. The script checks the lease token and the checkpoint and applies the writes while nothing
+ * else runs, in one round trip on the shared, pipelined connection. MULTI never aborts on a
+ * failed command, and neither does a script undo writes when a command fails half-way, so the
+ * script first checks every op against key types and integer values (tracking what the batch
+ * itself changes) and writes only when all will succeed. The `#!lua` shebang (Redis 7+) makes
+ * Redis refuse the whole script up front when it is out of memory, instead of failing at a write.
+ * What it cannot foresee: a 64-bit overflow of INCRBY/HINCRBY.
+ *
+ * The checkpoint advance is published by the script itself, so a runner dying right after the
+ * commit cannot leave `consistentWith` waiters asleep; subscribers see it only after the script,
+ * when the data is there. Change notifications (`notify` ops) are published outside, afterwards.
+ *
+ * KEYS: 1 lease, 2 checkpoint, 3 active version, 4.. read-model keys.
+ * ARGV: 1 lease token, 2 new checkpoint, 3 this version, 4 progress channel, 5 progress message,
+ *       6.. ops (encoded by commit-ops.ts).
+ * Reply: {'committed', 1 if this version is the active one else 0} | {'fenced'} |
+ *        {'stale', stored checkpoint} | {'rejected', reason}.
+ */
+export const commitScript = luaScript(`#!lua
+-- Canonical decimal strings. Lua's string < follows the server's locale, so compare bytes.
+local function isAfter(a, b)
+  if #a ~= #b then return #a > #b end
+  for k = 1, #a do
+    local x, y = string.byte(a, k), string.byte(b, k)
+    if x ~= y then return x > y end
+  end
+  return false
+end
+
+-- What INCRBY and HINCRBY accept: a missing value (0) or a canonical signed 64-bit integer.
+local function isInteger(value)
+  if not value or value == '0' then return true end
+  local digits = string.match(value, '^%-?([1-9]%d*)$')
+  if not digits then return false end
+  if #digits ~= 19 then return #digits < 19 end
+  local limit = string.sub(value, 1, 1) == '-' and '9223372036854775808' or '9223372036854775807'
+  return not isAfter(digits, limit)
+end
+
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'fenced'} end
+local stored = redis.call('GET', KEYS[2])
+if stored and not isAfter(ARGV[2], stored) then return {'stale', stored} end
+
+-- Decode: <command> <key index> <args...>; hset carries its field count first.
+local extra = { set = 1, del = 0, incrby = 1, hset = 0, hincrby = 2, hdel = 1, zadd = 2, zrem = 1, sadd = 1, srem = 1, lpush = 1 }
+local ops, i = {}, 6
+while i <= #ARGV do
+  local op = { command = ARGV[i], key = KEYS[tonumber(ARGV[i + 1])], at = i + 2 }
+  if extra[op.command] == nil or op.key == nil then
+    return {'rejected', 'op ' .. (#ops + 1) .. ' is malformed: ' .. tostring(op.command)}
+  end
+  if op.command == 'hset' then
+    op.count = tonumber(ARGV[i + 2])
+    op.at = i + 3
+    i = op.at + 2 * op.count
+  else
+    i = op.at + extra[op.command]
+  end
+  ops[#ops + 1] = op
+end
+
+-- Check every op before writing anything. kinds: the type each key has at this point of the
+-- batch; replaced: set/del earlier in the batch, so the stored value no longer matters;
+-- ints/fieldInts: whether a string or hash field holds an integer at this point.
+local structure = { incrby = 'string', hset = 'hash', hincrby = 'hash', hdel = 'hash', zadd = 'zset', zrem = 'zset', sadd = 'set', srem = 'set', lpush = 'list' }
+local kinds, replaced, ints, fieldInts = {}, {}, {}, {}
+local function reject(n, op, why)
+  return {'rejected', 'op ' .. n .. ' (' .. op.command .. ' ' .. op.key .. ') ' .. why}
+end
+for n, op in ipairs(ops) do
+  local key, command = op.key, op.command
+  if command == 'set' or command == 'del' then
+    kinds[key] = command == 'set' and 'string' or 'none'
+    replaced[key] = true
+    ints[key] = command == 'del' or isInteger(ARGV[op.at])
+    fieldInts[key] = {}
+  else
+    local want = structure[command]
+    local kind = kinds[key] or redis.call('TYPE', key).ok
+    if kind ~= 'none' and kind ~= want then return reject(n, op, 'would meet a ' .. kind .. ', not a ' .. want) end
+    kinds[key] = want
+    local fields = fieldInts[key] or {}
+    fieldInts[key] = fields
+    if command == 'incrby' then
+      local ok = ints[key]
+      if ok == nil then ok = replaced[key] or isInteger(redis.call('GET', key)) end
+      if not ok then return reject(n, op, 'would meet a value that is not an integer') end
+      ints[key] = true
+    elseif command == 'hincrby' then
+      local field = ARGV[op.at]
+      local ok = fields[field]
+      if ok == nil then ok = replaced[key] or isInteger(redis.call('HGET', key, field)) end
+      if not ok then return reject(n, op, 'would meet field ' .. field .. ' that is not an integer') end
+      fields[field] = true
+    elseif command == 'hset' then
+      for f = op.at, op.at + 2 * op.count - 1, 2 do fields[ARGV[f]] = isInteger(ARGV[f + 1]) end
+    elseif command == 'hdel' then
+      fields[ARGV[op.at]] = true
+    end
+  end
+end
+
+for _, op in ipairs(ops) do
+  local command, key, at = op.command, op.key, op.at
+  if command == 'hset' then
+    -- In slices: unpack puts every value on Lua's stack, which holds a few thousand at most.
+    local last = at + 2 * op.count - 1
+    for from = at, last, 200 do
+      redis.call('HSET', key, unpack(ARGV, from, math.min(from + 199, last)))
+    end
+  elseif extra[command] == 0 then
+    redis.call(command, key)
+  elseif extra[command] == 1 then
+    redis.call(command, key, ARGV[at])
+  else
+    redis.call(command, key, ARGV[at], ARGV[at + 1])
+  end
+end
+redis.call('SET', KEYS[2], ARGV[2])
+redis.call('PUBLISH', ARGV[4], ARGV[5])
+return {'committed', redis.call('GET', KEYS[3]) == ARGV[3] and 1 or 0}
+`);
