@@ -4,6 +4,9 @@ import type { Config } from './config.js';
 import { CommandPipeline } from './core/commands/command-pipeline.js';
 import { connectEventStore, probeEventStore } from './core/eventstore/client.js';
 import type { Logger } from './core/logger.js';
+import { PositionWaiter } from './core/projections/position-waiter.js';
+import { ReadModels } from './core/projections/read-models.js';
+import { SubscriberHub } from './core/pubsub/subscriber-hub.js';
 import { connectRedis } from './core/redis/client.js';
 import { createDomainServices } from './domains/index.js';
 import { createContext, type ServerIdentity } from './graphql/context.js';
@@ -48,8 +51,18 @@ export const startEsgraph = async (config: ConnectedConfig, log: Logger): Promis
     const eventStore = connectEventStore(config.eventStoreConnectionString);
     stops.push(() => eventStore.dispose());
 
+    const hub = await SubscriberHub.connect(redis, {
+      onError: (error) => log.warn({ err: error }, 'redis subscriber connection error'),
+    });
+    stops.push(() => hub.close());
+    const waiter = new PositionWaiter(redis, hub, {
+      onError: (error) => log.warn({ err: error }, 'could not read projection progress'),
+    });
+    stops.push(() => waiter.close());
+    const readModels = new ReadModels(redis, hub, waiter, config.consistencyTimeoutMs);
+
     const commands = new CommandPipeline(eventStore, { maxAttempts: config.commandMaxAttempts });
-    const services = createDomainServices({ commands, eventStore, log });
+    const services = createDomainServices({ commands, eventStore, readModels, log });
     const server: ServerIdentity = { name: 'esgraph', version: packageVersion(), roles: config.roles };
     const http = await startHttpServer({
       host: config.host,

@@ -23,6 +23,8 @@ export interface Config {
   readonly shutdownGraceMs: number;
   /** Decide-and-append attempts per command before a version conflict reaches the client. */
   readonly commandMaxAttempts: number;
+  /** How long a query with `consistentWith` waits for the read models before CONSISTENCY_TIMEOUT. */
+  readonly consistencyTimeoutMs: number;
 }
 
 /** A variable that is set but unusable. The message always names the variable. */
@@ -49,6 +51,7 @@ export const readConfig = (env: Env): Config => ({
   logLevel: oneOf(env, 'LOG_LEVEL', logLevels) ?? 'info',
   shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', { min: 0, max: 600_000 }) ?? 10_000,
   commandMaxAttempts: integer(env, 'COMMAND_MAX_ATTEMPTS', { min: 1, max: 100 }) ?? 10,
+  consistencyTimeoutMs: integer(env, 'CONSISTENCY_TIMEOUT_MS', { min: 1, max: 600_000 }) ?? 5_000,
 });
 
 /** Unset and empty both mean "use the default", as shells make the two hard to tell apart. */

@@ -1,11 +1,15 @@
 import type { CommandPipeline } from './commands/command-pipeline.js';
 import type { EventStoreClient } from './eventstore/client.js';
 import type { Logger } from './logger.js';
+import type { Projection } from './projections/projection.js';
+import type { ReadModels } from './projections/read-models.js';
 
 /** What every bounded context gets to build its services from. */
 export interface DomainDependencies {
   readonly commands: CommandPipeline;
   readonly eventStore: EventStoreClient;
+  /** Read models in Redis, for queries and subscriptions. */
+  readonly readModels: ReadModels;
   readonly log: Logger;
 }
 
@@ -19,5 +23,8 @@ export type ResolverClass = Function;
  */
 export interface DomainModule<Services> {
   readonly resolvers: readonly ResolverClass[];
+  /** The context's read models; projector nodes keep them up to date. */
+  // biome-ignore lint/suspicious/noExplicitAny: each projection narrows the events it handles.
+  readonly projections: readonly Projection<any>[];
   createServices(dependencies: DomainDependencies): Services;
 }

@@ -20,3 +20,6 @@ export const createDomainServices = (dependencies: DomainDependencies): DomainSe
   ) as DomainServices;
 
 export const domainResolvers = () => Object.values(domainModules).flatMap((module) => module.resolvers);
+
+/** Every read model of every context, for the projector role to run. */
+export const domainProjections = () => Object.values(domainModules).flatMap((module) => module.projections);

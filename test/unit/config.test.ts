@@ -13,6 +13,7 @@ describe('readConfig', () => {
       logLevel: 'info',
       shutdownGraceMs: 10_000,
       commandMaxAttempts: 10,
+      consistencyTimeoutMs: 5_000,
     });
   });
 
@@ -27,6 +28,7 @@ describe('readConfig', () => {
       SHUTDOWN_GRACE_MS: '2500',
       EVENTSTORE_CONNECTION_STRING: 'esdb+discover://node1:2113,node2:2113?tls=true',
       COMMAND_MAX_ATTEMPTS: '3',
+      CONSISTENCY_TIMEOUT_MS: '750',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -38,6 +40,7 @@ describe('readConfig', () => {
       logLevel: 'debug',
       shutdownGraceMs: 2500,
       commandMaxAttempts: 3,
+      consistencyTimeoutMs: 750,
     });
   });
 

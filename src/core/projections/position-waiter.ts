@@ -89,6 +89,22 @@ export class PositionWaiter {
     }
   }
 
+  /**
+   * The key spaces readers should use now, without waiting for any position (undefined for a
+   * projection that has no active version yet). Served from the watch while the projection is
+   * watched, so steady traffic costs no round trip.
+   */
+  async activeSpaces(projections: readonly string[]): Promise<ReadonlyMap<string, KeySpace | undefined>> {
+    const names = [...new Set(projections)];
+    const slots = names.map((name) => [name, this.#acquire(name)] as const);
+    try {
+      const watches = await Promise.all(slots.map(([, slot]) => slot.opening));
+      return new Map(watches.map((watch) => [watch.name, watch.activeSpace()]));
+    } finally {
+      for (const [name, slot] of slots) this.#release(name, slot);
+    }
+  }
+
   /** Stops watching everything; pending waits run into their timeouts. */
   async close(): Promise<void> {
     this.#stopReconnects();

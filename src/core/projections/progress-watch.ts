@@ -68,6 +68,12 @@ export class ProgressWatch {
     return () => this.#waiters.delete(waiter);
   }
 
+  /** The key space of the version readers should read now, if one is active. */
+  activeSpace(): KeySpace | undefined {
+    const version = this.#activeVersion;
+    return version === undefined ? undefined : keySpace({ name: this.name, version });
+  }
+
   /** Where it stands, for messages: `account-summary v2 at 1234`. */
   describe(): string {
     const version = this.#activeVersion;

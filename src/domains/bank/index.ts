@@ -6,5 +6,6 @@ import { AccountMutations } from './graphql/account-mutations.js';
 /** The bank bounded context: accounts, deposits, withdrawals. */
 export const bankModule: DomainModule<BankServices> = {
   resolvers: [AccountMutations, AccountHistoryQueries],
+  projections: [],
   createServices: createBankServices,
 };

@@ -1,0 +1,54 @@
+import { ValidationError } from '../errors.js';
+import { parsePositionToken } from '../eventstore/positions.js';
+import { type ChannelStreamOptions, streamChannel } from '../pubsub/channel-stream.js';
+import { changeChannel } from '../pubsub/channels.js';
+import type { SubscriberHub } from '../pubsub/subscriber-hub.js';
+import type { RedisClient } from '../redis/client.js';
+import type { KeySpace } from './keys.js';
+import type { PositionWaiter } from './position-waiter.js';
+
+/**
+ * How the query side reaches read models: which key space of each projection to read (after
+ * waiting for a client's `consistentWith` position, if it gave one) and the live change
+ * notifications projections publish. Domains' readers build on this and never on raw keys.
+ */
+export class ReadModels {
+  constructor(
+    /** For the reads themselves; readers batch theirs into as few round trips as they can. */
+    readonly redis: RedisClient,
+    private readonly hub: SubscriberHub,
+    private readonly waiter: PositionWaiter,
+    private readonly consistencyTimeoutMs: number,
+  ) {}
+
+  /**
+   * The key spaces to read the named projections from. With `consistentWith` (a position token a
+   * mutation returned), first waits until every one of them has applied that position, up to the
+   * configured bound (then `ConsistencyTimeoutError`). Without it, answers at once: a projection
+   * that has never run has no key space yet (undefined), and its readers find nothing.
+   * @throws ValidationError when `consistentWith` is not a position token.
+   */
+  async keySpaces(
+    projections: readonly string[],
+    consistentWith?: string | null,
+  ): Promise<ReadonlyMap<string, KeySpace | undefined>> {
+    if (consistentWith === null || consistentWith === undefined) return this.waiter.activeSpaces(projections);
+    const position = parsePositionToken(consistentWith);
+    if (position === undefined) {
+      throw new ValidationError(
+        `consistentWith must be a position token returned by a mutation, got ${JSON.stringify(consistentWith.slice(0, 40))}`,
+        'consistentWith',
+      );
+    }
+    return this.waiter.waitFor(projections, position, this.consistencyTimeoutMs);
+  }
+
+  /**
+   * The change notifications of one topic of a projection (what its `notify` ops publish),
+   * live from the moment this resolves: subscribe first, then read the read model, and nothing
+   * published in between is missed.
+   */
+  changes(projection: string, topic: string, options?: ChannelStreamOptions): Promise<AsyncIterableIterator<string>> {
+    return streamChannel(this.hub, changeChannel(projection, topic), options);
+  }
+}
