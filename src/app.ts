@@ -6,9 +6,10 @@ import { connectEventStore, probeEventStore } from './core/eventstore/client.js'
 import type { Logger } from './core/logger.js';
 import { PositionWaiter } from './core/projections/position-waiter.js';
 import { ReadModels } from './core/projections/read-models.js';
+import { Projector } from './core/projections/runner/projector.js';
 import { SubscriberHub } from './core/pubsub/subscriber-hub.js';
 import { connectRedis } from './core/redis/client.js';
-import { createDomainServices } from './domains/index.js';
+import { createDomainServices, domainProjections } from './domains/index.js';
 import { createContext, type ServerIdentity } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/errors.js';
 import { buildEsgraphSchema } from './graphql/schema.js';
@@ -60,6 +61,12 @@ export const startEsgraph = async (config: ConnectedConfig, log: Logger): Promis
     });
     stops.push(() => waiter.close());
     const readModels = new ReadModels(redis, hub, waiter, config.consistencyTimeoutMs);
+
+    if (config.roles.includes('projector')) {
+      const projector = new Projector({ eventStore, redis, log }, domainProjections());
+      projector.start();
+      stops.push(() => projector.stop());
+    }
 
     const commands = new CommandPipeline(eventStore, { maxAttempts: config.commandMaxAttempts });
     const services = createDomainServices({ commands, eventStore, readModels, log });
