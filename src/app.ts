@@ -12,6 +12,7 @@ import { connectRedis } from './core/redis/client.js';
 import { createDomainServices, domainProjections } from './domains/index.js';
 import { createContext, type ServerIdentity } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/errors.js';
+import { refuseUnservedOperation } from './graphql/role-guard.js';
 import { buildEsgraphSchema } from './graphql/schema.js';
 import { startHttpServer } from './server/http-server.js';
 
@@ -77,6 +78,7 @@ export const startEsgraph = async (config: ConnectedConfig, log: Logger): Promis
       schema: await buildEsgraphSchema(),
       context: (requestId) => createContext({ log, server, services }, requestId),
       formatError: createErrorFormatter(log),
+      admit: (document, operationName) => refuseUnservedOperation(config.roles, document, operationName),
       readiness: [
         { name: 'redis', probe: () => redis.ping() },
         { name: 'eventstore', probe: () => probeEventStore(eventStore) },

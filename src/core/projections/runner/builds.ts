@@ -25,7 +25,16 @@ export type BuildPlan =
   /** Readers use a build of newer code (this process is older): do nothing. */
   | { readonly kind: 'stand-by'; readonly newer: number };
 
-export const planBuild = (projection: Projection, active: number | undefined): BuildPlan => {
+/**
+ * The plan for `projection` given the active build. `rebuildAs` forces a fresh build with that
+ * number beside the active one (`projections rebuild`): it replaces the active build once caught up.
+ */
+export const planBuild = (projection: Projection, active: number | undefined, rebuildAs?: number): BuildPlan => {
+  if (rebuildAs !== undefined && active !== rebuildAs) {
+    return active === undefined
+      ? { kind: 'first', build: rebuildAs }
+      : { kind: 'replace', build: rebuildAs, replacing: active };
+  }
   if (active === undefined) return { kind: 'first', build: firstBuildOf(projection.version) };
   const activeCode = codeVersionOf(active);
   if (activeCode === projection.version) return { kind: 'follow', build: active };
@@ -34,3 +43,10 @@ export const planBuild = (projection: Projection, active: number | undefined): B
   }
   return { kind: 'stand-by', newer: active };
 };
+
+/**
+ * The build a fresh copy of `projection` should get: the next generation of the active build when
+ * that is of this code version, else this code version's first build.
+ */
+export const nextBuild = (projection: Projection, active: number | undefined): number =>
+  active !== undefined && codeVersionOf(active) === projection.version ? active + 1 : firstBuildOf(projection.version);

@@ -25,6 +25,8 @@ export interface ProjectionRunnerOptions {
   readonly failurePolicy?: FailurePolicy;
   /** Names this process in lease tokens (status shows who writes). */
   readonly owner?: string;
+  /** Build this (fresh) build beside the active one and switch readers to it: `projections rebuild`. */
+  readonly rebuildAs?: number;
 }
 
 export type RunnerState = 'starting' | 'stand-by' | 'waiting-for-lease' | 'catching-up' | 'live' | 'stopped' | 'halted';
@@ -72,7 +74,8 @@ export class ProjectionRunner {
   readonly #eventStore: EventStoreClient;
   readonly #redis: RedisClient;
   readonly #log: Logger;
-  readonly #options: Required<Omit<ProjectionRunnerOptions, 'owner'>> & { owner?: string };
+  readonly #options: Required<Omit<ProjectionRunnerOptions, 'owner' | 'rebuildAs'>> &
+    Pick<ProjectionRunnerOptions, 'owner' | 'rebuildAs'>;
   readonly #stopping = new AbortController();
   #running: Promise<void> | undefined;
   #subscription: StreamSubscription | undefined;
@@ -100,6 +103,7 @@ export class ProjectionRunner {
       leaseTtlMs: options.leaseTtlMs ?? 10_000,
       failurePolicy: options.failurePolicy ?? defaultFailurePolicy,
       ...(options.owner === undefined ? {} : { owner: options.owner }),
+      ...(options.rebuildAs === undefined ? {} : { rebuildAs: options.rebuildAs }),
     };
   }
 
@@ -135,7 +139,8 @@ export class ProjectionRunner {
   async #run(): Promise<void> {
     for (let failures = 0; !this.#stopping.signal.aborted; ) {
       try {
-        const plan = planBuild(this.projection, await readActiveVersion(this.#redis, this.projection.name));
+        const active = await readActiveVersion(this.#redis, this.projection.name);
+        const plan = planBuild(this.projection, active, this.#options.rebuildAs);
         if (plan.kind === 'stand-by') {
           this.#state = 'stand-by';
           await this.#sleep(this.#options.leaseTtlMs / 3);
