@@ -66,7 +66,9 @@ export const startEsgraph = async (config: ConnectedConfig, log: Logger): Promis
 
     let projector: Projector | undefined;
     if (config.roles.includes('projector')) {
-      const running = new Projector({ eventStore, redis, log }, domainProjections());
+      const running = new Projector({ eventStore, redis, log }, domainProjections(), {
+        leaseTtlMs: config.projectionLeaseTtlMs,
+      });
       running.start();
       stops.push(() => running.stop());
       projector = running;
