@@ -159,7 +159,8 @@ const closeAccount = ({ data, metadata }: CloseAccount, state: AccountState): [A
       `account ${account.accountId} still holds ${formatMinorUnits(account.balance)}; only an empty account can be closed`,
     );
   }
-  return [{ type: 'AccountClosed', data: { accountId: account.accountId, closedAt: metadata.now } }];
+  const { accountId, currency } = account;
+  return [{ type: 'AccountClosed', data: { accountId, closedAt: metadata.now, currency } }];
 };
 
 const requireOpen = (state: AccountState, accountId: string): OpenedAccount => {
