@@ -6,11 +6,13 @@ import { connectEventStore, probeEventStore } from './core/eventstore/client.js'
 import type { Logger } from './core/logger.js';
 import { PositionWaiter } from './core/projections/position-waiter.js';
 import { ReadModels } from './core/projections/read-models.js';
+import { Projector } from './core/projections/runner/projector.js';
 import { SubscriberHub } from './core/pubsub/subscriber-hub.js';
 import { connectRedis } from './core/redis/client.js';
-import { createDomainServices } from './domains/index.js';
+import { createDomainServices, domainProjections } from './domains/index.js';
 import { createContext, type ServerIdentity } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/errors.js';
+import { refuseUnservedOperation } from './graphql/role-guard.js';
 import { buildEsgraphSchema } from './graphql/schema.js';
 import { startHttpServer } from './server/http-server.js';
 
@@ -61,6 +63,12 @@ export const startEsgraph = async (config: ConnectedConfig, log: Logger): Promis
     stops.push(() => waiter.close());
     const readModels = new ReadModels(redis, hub, waiter, config.consistencyTimeoutMs);
 
+    if (config.roles.includes('projector')) {
+      const projector = new Projector({ eventStore, redis, log }, domainProjections());
+      projector.start();
+      stops.push(() => projector.stop());
+    }
+
     const commands = new CommandPipeline(eventStore, { maxAttempts: config.commandMaxAttempts });
     const services = createDomainServices({ commands, eventStore, readModels, log });
     const server: ServerIdentity = { name: 'esgraph', version: packageVersion(), roles: config.roles };
@@ -70,6 +78,7 @@ export const startEsgraph = async (config: ConnectedConfig, log: Logger): Promis
       schema: await buildEsgraphSchema(),
       context: (requestId) => createContext({ log, server, services }, requestId),
       formatError: createErrorFormatter(log),
+      admit: (document, operationName) => refuseUnservedOperation(config.roles, document, operationName),
       readiness: [
         { name: 'redis', probe: () => redis.ping() },
         { name: 'eventstore', probe: () => probeEventStore(eventStore) },

@@ -3,6 +3,7 @@ import { type ConnectedConfig, startEsgraph } from './app.js';
 import { type Config, ConfigError, readConfig } from './config.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { RedisServerMissingError, startEmbeddedRedis } from './core/redis/embedded-redis.js';
+import { recordEndpoints } from './embedded-endpoints.js';
 import { startEsdbLocal } from './esdb-local/index.js';
 import { stopOnSignals } from './server/shutdown.js';
 
@@ -29,6 +30,10 @@ const startEmbeddedDependencies = async (config: Config, log: Logger, stops: Sto
     stops.push(esdb.stop);
     eventStoreConnectionString = esdb.connectionString;
     log.info({ connectionString: eventStoreConnectionString, dir }, 'started embedded esdb-local');
+  }
+  if (config.redisUrl === undefined || config.eventStoreConnectionString === undefined) {
+    const forget = recordEndpoints(config.dataDir, { redisUrl, eventStoreConnectionString });
+    stops.push(async () => forget());
   }
   return { ...config, redisUrl, eventStoreConnectionString };
 };

@@ -44,7 +44,8 @@ export const createErrorFormatter =
     const cause = unwrapResolverError(error);
     const known = codeOf(cause) ?? graphqlCodeOf(cause) ?? graphqlCodeOf(error);
     if (known !== undefined && known !== 'INTERNAL_SERVER_ERROR') {
-      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      // `http` is for Apollo to set the status with; clients see the code, not transport hints.
+      const { stacktrace: _stack, http: _http, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions: { ...extensions, code: known } };
     }
     const errorId = randomUUID();

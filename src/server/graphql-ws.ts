@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import { type ExecutionResult, GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  parse,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 
@@ -12,7 +19,11 @@ export interface GraphQLWebSocketOptions<Context> {
   readonly schema: GraphQLSchema;
   readonly context: (requestId: string) => Context;
   readonly formatError: ErrorFormatter;
+  readonly admit?: OperationAdmission;
 }
+
+/** Decides whether this node runs an operation; the error to answer with when it does not. */
+export type OperationAdmission = (document: DocumentNode, operationName?: string | null) => GraphQLError | undefined;
 
 /** Stops the WebSocket endpoint: every socket is closed with 1001 (going away). */
 export interface GraphQLWebSocketEndpoint {
@@ -34,6 +45,17 @@ export const attachGraphQLWebSocket = <Context extends object>(
     {
       schema: options.schema,
       context: () => options.context(randomUUID()),
+      onSubscribe: (_ctx, _id, payload) => {
+        if (!options.admit) return undefined;
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch {
+          return undefined; // graphql-ws reports the syntax error itself.
+        }
+        const refusal = options.admit(document, payload.operationName);
+        return refusal ? [refusal] : undefined;
+      },
       onNext: (_ctx, _id, _payload, _args, result) => {
         const errors = (result as ExecutionResult).errors;
         if (errors === undefined) return result;

@@ -9,7 +9,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '../core/logger.js';
 import { createGraphQLHttpHandler } from './graphql-http.js';
-import { attachGraphQLWebSocket, type ErrorFormatter } from './graphql-ws.js';
+import { attachGraphQLWebSocket, type ErrorFormatter, type OperationAdmission } from './graphql-ws.js';
 import { answerLiveness, answerReadiness, type ReadinessCheck } from './health.js';
 
 export interface HttpServerOptions<Context extends object> {
@@ -18,6 +18,8 @@ export interface HttpServerOptions<Context extends object> {
   readonly schema: GraphQLSchema;
   readonly context: (requestId: string) => Context;
   readonly formatError: ErrorFormatter;
+  /** Refuses operations this node does not serve (by role); everything runs when absent. */
+  readonly admit?: OperationAdmission;
   readonly readiness: readonly ReadinessCheck[];
   readonly shutdownGraceMs: number;
   readonly log: Logger;
@@ -46,6 +48,7 @@ export const startHttpServer = async <Context extends object>(
     schema: options.schema,
     context: options.context,
     formatError: options.formatError,
+    ...(options.admit ? { admit: options.admit } : {}),
   });
   const apollo = new ApolloServer<Context>({
     schema: options.schema,
@@ -59,6 +62,14 @@ export const startHttpServer = async <Context extends object>(
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
       { serverWillStart: async () => ({ drainServer: () => webSocket.dispose() }) },
+      {
+        requestDidStart: async () => ({
+          didResolveOperation: async ({ document, operationName }) => {
+            const refusal = options.admit?.(document, operationName);
+            if (refusal) throw refusal;
+          },
+        }),
+      },
     ],
   });
   await apollo.start();

@@ -1,0 +1,154 @@
+import type { Logger } from '../../logger.js';
+import type { RedisClient } from '../../redis/client.js';
+import { commitBatch } from '../commit-batch.js';
+import { BatchRejectedError } from '../commit-ops.js';
+import { decideOnFailure, type FailurePolicy } from '../failure-policy.js';
+import type { ProjectionId } from '../keys.js';
+import { parkEvent } from '../parking.js';
+import type { ProjectedEvent, Projection, RedisOp } from '../projection.js';
+import { publishCommit } from '../publish-commit.js';
+
+/** The projection gave up on an event and its policy says stop: a human must look first. */
+export class ProjectionHaltedError extends Error {
+  override readonly name = 'ProjectionHaltedError';
+}
+
+/** How one batch ended. */
+export type BatchOutcome =
+  /** Applied (or found applied before): the checkpoint is at the batch's last event. */
+  | { readonly kind: 'applied'; readonly active: boolean; readonly parked: number }
+  /** This runner no longer holds the lease; nothing was written. */
+  | { readonly kind: 'fenced' };
+
+export interface BatchProjectorOptions {
+  readonly redis: RedisClient;
+  readonly projection: Projection;
+  readonly build: ProjectionId;
+  readonly leaseToken: string;
+  readonly policy: FailurePolicy;
+  readonly log: Logger;
+  /** Waits (interruptibly) between retries; rejects when the runner stops. */
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+const describe = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+/**
+ * Turns a batch of events into one commit: runs the pure handler on each event, commits all their
+ * ops with the checkpoint at the last event (atomically, fenced by the lease), then publishes the
+ * change notifications. A handler that keeps throwing on an event, or whose ops Redis cannot
+ * apply, gets its policy: retries, then the event is parked (recorded, visible, skipped) or the
+ * projection halts. Redis being unreachable is not the event's fault: the commit is retried
+ * until it goes through or the runner stops; nothing is ever skipped for it.
+ */
+export class BatchProjector {
+  constructor(private readonly options: BatchProjectorOptions) {}
+
+  async project(events: readonly ProjectedEvent[]): Promise<BatchOutcome> {
+    const last = events[events.length - 1];
+    if (!last) return { kind: 'applied', active: true, parked: 0 };
+    const ops: RedisOp[] = [];
+    let parked = 0;
+    for (const [index, event] of events.entries()) {
+      let handled: Awaited<ReturnType<BatchProjector['handle']>>;
+      try {
+        handled = await this.handle(event);
+      } catch (error) {
+        // Halting: what came before the event still gets applied, so the checkpoint stops right at it.
+        const previous = events[index - 1];
+        if (error instanceof ProjectionHaltedError && previous) await this.#commit(ops, previous.position);
+        throw error;
+      }
+      if (handled === 'fenced') return { kind: 'fenced' };
+      if (handled === 'parked') parked++;
+      else ops.push(...handled);
+    }
+    try {
+      const outcome = await this.#commit(ops, last.position);
+      return outcome.kind === 'applied' ? { ...outcome, parked: outcome.parked + parked } : outcome;
+    } catch (error) {
+      if (!(error instanceof BatchRejectedError)) throw error;
+      // Some event's ops cannot apply. Alone, each event finds out whether it is the one.
+      if (events.length === 1) return this.#giveUp(last, error, 1);
+      return this.#oneByOne(events);
+    }
+  }
+
+  async #oneByOne(events: readonly ProjectedEvent[]): Promise<BatchOutcome> {
+    let active = true;
+    let parked = 0;
+    for (const event of events) {
+      const outcome = await this.project([event]);
+      if (outcome.kind === 'fenced') return outcome;
+      active = outcome.active;
+      parked += outcome.parked;
+    }
+    return { kind: 'applied', active, parked };
+  }
+
+  /** The event's ops, after retries if the handler throws; or what its policy made of it. */
+  private async handle(event: ProjectedEvent): Promise<readonly RedisOp[] | 'parked' | 'fenced'> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return this.options.projection.project(event);
+      } catch (error) {
+        const decision = decideOnFailure(this.options.policy, attempt);
+        if (decision.action !== 'retry') return this.#giveUpOn(event, error, attempt);
+        this.options.log.warn(
+          { err: error, eventId: event.eventId, type: event.type, attempt },
+          'projection handler failed; retrying',
+        );
+        await this.options.sleep(decision.delayMs);
+      }
+    }
+  }
+
+  async #giveUp(event: ProjectedEvent, error: unknown, attempts: number): Promise<BatchOutcome> {
+    const result = await this.#giveUpOn(event, error, attempts);
+    if (result === 'fenced') return { kind: 'fenced' };
+    // The event is parked; the checkpoint still has to move past it.
+    const outcome = await this.#commit([], event.position);
+    return outcome.kind === 'applied' ? { ...outcome, parked: 1 } : outcome;
+  }
+
+  async #giveUpOn(event: ProjectedEvent, error: unknown, attempts: number): Promise<'parked' | 'fenced'> {
+    const { redis, build, leaseToken, policy, log } = this.options;
+    if (policy.whenExhausted === 'stop') {
+      throw new ProjectionHaltedError(
+        `projection ${build.name} stopped at event ${event.eventId} (${event.type}, ${event.streamId}@${event.revision}) after ${attempts} attempts: ${describe(error)}`,
+      );
+    }
+    log.error(
+      { err: error, eventId: event.eventId, type: event.type, attempts },
+      'parking an event the projection cannot handle',
+    );
+    return parkEvent(redis, build, leaseToken, {
+      eventId: event.eventId,
+      streamId: event.streamId,
+      revision: event.revision,
+      position: event.position,
+      type: event.type,
+      error: describe(error),
+      attempts,
+      parkedAt: new Date(),
+    });
+  }
+
+  async #commit(ops: readonly RedisOp[], checkpoint: bigint): Promise<BatchOutcome> {
+    const { redis, build, leaseToken, log, sleep } = this.options;
+    for (let failures = 0; ; failures++) {
+      try {
+        const result = await commitBatch(redis, { projection: build, ops, checkpoint, leaseToken });
+        if (result.status === 'fenced') return { kind: 'fenced' };
+        if (result.status === 'stale') return { kind: 'applied', active: true, parked: 0 };
+        if (result.active) await publishCommit(redis, result);
+        return { kind: 'applied', active: result.active, parked: 0 };
+      } catch (error) {
+        if (error instanceof BatchRejectedError) throw error;
+        log.warn({ err: error, projection: build.name, failures }, 'could not commit a projection batch; retrying');
+        await sleep(Math.min(5_000, 50 * 2 ** failures));
+      }
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import { BACKWARDS, END, FORWARDS, START } from '@eventstore/db-client';
+import type { EventStoreClient } from '../../eventstore/client.js';
+import type { RedisClient } from '../../redis/client.js';
+import { readActiveVersion } from '../active-version.js';
+import type { Projection } from '../projection.js';
+import { readProjectionStatus } from '../status.js';
+import { codeVersionOf } from './builds.js';
+import type { RunnerStatus } from './projection-runner.js';
+
+/** How far behind a projection is counted at most; past this, "at least". */
+export const LAG_COUNT_LIMIT = 10_000;
+
+/** One projection as an operator sees it, from any node: what `projections status` prints. */
+export interface ProjectionReport {
+  readonly name: string;
+  /** The version this code has. */
+  readonly codeVersion: number;
+  /** The build readers use, if any; its code version is `activeBuild / 1000`. */
+  readonly activeBuild: number | undefined;
+  readonly activeCodeVersion: number | undefined;
+  /** The last $all position the active build applied. */
+  readonly checkpoint: bigint | undefined;
+  /** The last position in $all. */
+  readonly head: bigint | undefined;
+  /** Events of the projection's types past its checkpoint (up to LAG_COUNT_LIMIT). */
+  readonly lagEvents: number;
+  /** Whether there are more than `lagEvents`. */
+  readonly lagAtLeast: boolean;
+  /** How long ago the oldest event not yet applied was written; 0 when none is waiting. */
+  readonly lagMs: number;
+  /** The lease token of the runner writing the active build. */
+  readonly leaseHolder: string | undefined;
+  readonly parked: number;
+  /** The runner in this process, when this process is a projector. */
+  readonly runner: RunnerStatus | undefined;
+}
+
+const headOf = async (eventStore: EventStoreClient): Promise<bigint | undefined> => {
+  for await (const resolved of eventStore.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) {
+    return resolved.event?.position?.commit ?? resolved.commitPosition;
+  }
+  return undefined;
+};
+
+/** Counts the projection's events after `checkpoint`, and when the oldest of them was written. */
+const backlogOf = async (eventStore: EventStoreClient, projection: Projection, checkpoint: bigint | undefined) => {
+  const types = new Set<string>(projection.handles);
+  let count = 0;
+  let oldest: Date | undefined;
+  const fromPosition = checkpoint === undefined ? START : { commit: checkpoint, prepare: checkpoint };
+  for await (const resolved of eventStore.readAll({
+    fromPosition,
+    direction: FORWARDS,
+    maxCount: LAG_COUNT_LIMIT + 1,
+  })) {
+    const event = resolved.event;
+    if (!event || !types.has(event.type)) continue;
+    // Reads from a position include the event at it, which the checkpoint says is applied.
+    if (checkpoint !== undefined && (event.position?.commit ?? 0n) <= checkpoint) continue;
+    oldest ??= event.created;
+    count++;
+  }
+  return { count: Math.min(count, LAG_COUNT_LIMIT), atLeast: count > LAG_COUNT_LIMIT, oldest };
+};
+
+/**
+ * Where each projection stands: its active build, checkpoint and lag behind the event store (in
+ * events and in age), who writes it and how many events it parked. Reads Redis and the event
+ * store, so any node can answer, whichever runs the projectors.
+ */
+export const reportProjections = async (
+  redis: RedisClient,
+  eventStore: EventStoreClient,
+  projections: readonly Projection[],
+  localRunners: readonly RunnerStatus[] = [],
+): Promise<ProjectionReport[]> => {
+  const head = await headOf(eventStore);
+  return Promise.all(
+    projections.map(async (projection): Promise<ProjectionReport> => {
+      const activeBuild = await readActiveVersion(redis, projection.name);
+      const [status] =
+        activeBuild === undefined
+          ? [undefined]
+          : await readProjectionStatus(redis, [{ name: projection.name, version: activeBuild }], head);
+      const backlog = await backlogOf(eventStore, projection, status?.checkpoint);
+      return {
+        name: projection.name,
+        codeVersion: projection.version,
+        activeBuild,
+        activeCodeVersion: activeBuild === undefined ? undefined : codeVersionOf(activeBuild),
+        checkpoint: status?.checkpoint,
+        head,
+        lagEvents: backlog.count,
+        lagAtLeast: backlog.atLeast,
+        lagMs: backlog.oldest ? Math.max(0, Date.now() - backlog.oldest.getTime()) : 0,
+        leaseHolder: status?.leaseHolder,
+        parked: status?.parked ?? 0,
+        runner: localRunners.find((runner) => runner.name === projection.name),
+      };
+    }),
+  );
+};

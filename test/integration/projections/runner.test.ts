@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { jsonEvent } from '@eventstore/db-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { connectEventStore, type EventStoreClient } from '../../../src/core/eventstore/client.js';
+import { createLogger } from '../../../src/core/logger.js';
+import { activeKeySpace, readActiveVersion } from '../../../src/core/projections/active-version.js';
+import { readCheckpoint } from '../../../src/core/projections/checkpoint.js';
+import { failurePolicy } from '../../../src/core/projections/failure-policy.js';
+import { countParked, listParked } from '../../../src/core/projections/parking.js';
+import { hIncrBy, notify, type ProjectedEvent, type Projection } from '../../../src/core/projections/projection.js';
+import { firstBuildOf } from '../../../src/core/projections/runner/builds.js';
+import {
+  ProjectionRunner,
+  type ProjectionRunnerOptions,
+} from '../../../src/core/projections/runner/projection-runner.js';
+import { connectRedis, type RedisClient } from '../../../src/core/redis/client.js';
+import { startTestDependencies, type TestDependencies } from '../../support/esgraph.js';
+import { waitFor } from '../../support/wait-for.js';
+
+/*
+ * The runner against a real esdb-local and a real Redis, with a small counting projection:
+ * `Counted { key, by }` adds `by` to `totals[key]`. Exact sums prove exactly-once effects. Each
+ * test counts with an event type of its own, so no test's events (a poison one) reach another's.
+ */
+
+type Counted = ProjectedEvent<string, { key: string; by: number; poison?: boolean }>;
+
+interface Counter {
+  readonly name: string;
+  readonly type: string;
+}
+
+const newCounter = (): Counter => {
+  const suffix = randomUUID().slice(0, 8);
+  return { name: `counting-${suffix}`, type: `Counted-${suffix}` };
+};
+
+const counting = ({ name, type }: Counter, version = 1, factor = 1): Projection<Counted> => ({
+  name,
+  version,
+  handles: [type],
+  project: (event) => {
+    if (event.data.poison) throw new Error(`cannot count ${event.data.key}`);
+    return [hIncrBy('totals', event.data.key, event.data.by * factor), notify('totals', event.data.key)];
+  },
+});
+
+describe('the projection runner', () => {
+  let dependencies: TestDependencies;
+  let eventStore: EventStoreClient;
+  let redis: RedisClient;
+  const log = createLogger(process.env.ESGRAPH_TEST_LOG_LEVEL ?? 'silent');
+  const runners: ProjectionRunner[] = [];
+
+  beforeAll(async () => {
+    dependencies = await startTestDependencies();
+    eventStore = connectEventStore(dependencies.esdb.connectionString);
+    redis = await connectRedis(dependencies.redis.url);
+  });
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((runner) => runner.stop()));
+  });
+  afterAll(async () => {
+    await eventStore?.dispose();
+    await redis?.close();
+    await dependencies?.stop();
+  });
+
+  const run = (projection: Projection<Counted>, options: ProjectionRunnerOptions = {}) => {
+    // biome-ignore lint/suspicious/noExplicitAny: the runner takes projections of any event shape.
+    const runner = new ProjectionRunner({ eventStore, redis, log }, projection as Projection<any>, {
+      leaseTtlMs: 600,
+      ...options,
+    });
+    runners.push(runner);
+    runner.start();
+    return runner;
+  };
+
+  /** Appends the counter's events to a fresh stream; returns the position of the last. */
+  const count = async (
+    counter: Counter,
+    key: string,
+    amounts: readonly number[],
+    extra: Partial<Counted['data']> = {},
+  ) => {
+    const result = await eventStore.appendToStream(
+      `counter-${randomUUID()}`,
+      amounts.map((by) => jsonEvent({ type: counter.type, data: { key, by, ...extra } })),
+    );
+    return result.position!.commit;
+  };
+
+  const totalOf = async (name: string, key: string): Promise<number | undefined> => {
+    const space = await activeKeySpace(redis, name);
+    const value = space && (await redis.hGet(space.key('totals'), key));
+    return value === undefined || value === null ? undefined : Number(value);
+  };
+
+  it('catches up on history, then projects live events, each exactly once', async () => {
+    const counter = newCounter();
+    const { name } = counter;
+    const key = randomUUID();
+    await count(counter, key, [1, 2, 3]);
+    const runner = run(counting(counter));
+    await waitFor('history to be projected', async () => (await totalOf(name, key)) === 6);
+    const last = await count(counter, key, [10, 20]);
+    await waitFor('live events to be projected', async () => (await totalOf(name, key)) === 36);
+    expect(await readCheckpoint(redis, { name, version: firstBuildOf(1) })).toBe(last);
+    await waitFor('the runner to report itself live', () => runner.status().state === 'live');
+    expect(runner.status()).toMatchObject({ name, build: firstBuildOf(1), checkpoint: last, pendingEvents: 0 });
+  });
+
+  it('resumes from its checkpoint after a restart, applying nothing twice', async () => {
+    const counter = newCounter();
+    const { name } = counter;
+    const key = randomUUID();
+    await count(counter, key, [5, 5]);
+    const first = run(counting(counter));
+    await waitFor('the first run', async () => (await totalOf(name, key)) === 10);
+    await first.stop();
+    await count(counter, key, [7]);
+    run(counting(counter));
+    await waitFor('the events appended while stopped', async () => (await totalOf(name, key)) === 17);
+    await count(counter, key, [1]);
+    await waitFor('a live event after the restart', async () => (await totalOf(name, key)) === 18);
+  });
+
+  it('lets only the lease holder write, and a standby take over when it goes', async () => {
+    const counter = newCounter();
+    const { name } = counter;
+    const key = randomUUID();
+    const [writer, standby] = [run(counting(counter)), run(counting(counter))];
+    await count(counter, key, [1, 1, 1]);
+    await waitFor('the first batch', async () => (await totalOf(name, key)) === 3);
+    const states = [writer.status().state, standby.status().state].sort();
+    expect(states).toEqual(['live', 'waiting-for-lease']);
+    const [active, waiting] = writer.status().state === 'live' ? [writer, standby] : [standby, writer];
+    await active.stop();
+    await count(counter, key, [4]);
+    await waitFor('the standby to take over', async () => (await totalOf(name, key)) === 7);
+    expect(waiting.status().state).toBe('live');
+  });
+
+  it('parks an event its handler keeps failing on, visibly, and moves on', async () => {
+    const counter = newCounter();
+    const { name } = counter;
+    const key = randomUUID();
+    const runner = run(counting(counter), { failurePolicy: failurePolicy({ maxAttempts: 3, initialDelayMs: 1 }) });
+    await count(counter, key, [1]);
+    const poison = await count(counter, key, [100], { poison: true });
+    await count(counter, key, [2]);
+    await waitFor('the events around the poison one', async () => (await totalOf(name, key)) === 3);
+    const build = { name, version: firstBuildOf(1) };
+    expect(await countParked(redis, build)).toBe(1);
+    const [parked] = await listParked(redis, build);
+    expect(parked).toMatchObject({
+      type: counter.type,
+      position: poison,
+      attempts: 3,
+      error: expect.stringContaining(key),
+    });
+    expect(runner.status().parked).toBe(1);
+  });
+
+  it('halts at an event it cannot handle when its policy says stop', async () => {
+    const counter = newCounter();
+    const { name } = counter;
+    const key = randomUUID();
+    const before = await count(counter, key, [1]);
+    await count(counter, key, [100], { poison: true });
+    await count(counter, key, [2]);
+    const runner = run(counting(counter), {
+      failurePolicy: failurePolicy({ maxAttempts: 2, initialDelayMs: 1, whenExhausted: 'stop' }),
+    });
+    await waitFor('the runner to halt', () => runner.status().state === 'halted');
+    expect(runner.status().lastError).toMatch(/stopped at event/);
+    expect(await readCheckpoint(redis, { name, version: firstBuildOf(1) })).toBe(before);
+    expect(await totalOf(name, key)).toBe(1);
+  });
+
+  it('builds a new code version beside the old one and switches readers once it has caught up', async () => {
+    const counter = newCounter();
+    const { name } = counter;
+    const key = randomUUID();
+    await count(counter, key, [1, 2]);
+    const v1 = run(counting(counter, 1));
+    await waitFor('version 1', async () => (await totalOf(name, key)) === 3);
+    await v1.stop();
+    const v2 = run(counting(counter, 2, 100));
+    await waitFor('readers to switch to version 2', async () => (await totalOf(name, key)) === 300);
+    expect(await readActiveVersion(redis, name)).toBe(firstBuildOf(2));
+    const oldKeys = await redis.keys(`*{${name}}:v${firstBuildOf(1)}:*`);
+    expect(oldKeys).toEqual([]);
+    await count(counter, key, [1]);
+    await waitFor('version 2 to stay live', async () => (await totalOf(name, key)) === 400);
+    expect(v2.status().build).toBe(firstBuildOf(2));
+  });
+
+  it('stands by while readers use a newer code version', async () => {
+    const counter = newCounter();
+    const { name } = counter;
+    const key = randomUUID();
+    await count(counter, key, [1]);
+    run(counting(counter, 2));
+    await waitFor('version 2', async () => (await totalOf(name, key)) === 1);
+    const old = run(counting(counter, 1));
+    await waitFor('the old code to stand by', () => old.status().state === 'stand-by');
+    expect(await readActiveVersion(redis, name)).toBe(firstBuildOf(2));
+  });
+});
