@@ -13,7 +13,7 @@ export interface LoadResult {
   readonly p99Ms: number;
 }
 
-const percentile = (sorted: readonly number[], fraction: number): number =>
+export const percentile = (sorted: readonly number[], fraction: number): number =>
   sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
 
 /**

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 
 /** The regular build (`npm run build`), exactly what `npm start` runs. */
 const distDir = new URL('../dist/', import.meta.url).pathname;
+/** The benchmarks' own build (`tsc -p tsconfig.bench.json`). */
+const benchDir = new URL('./', import.meta.url).pathname;
 
 export interface BenchProcess {
   readonly child: ChildProcess;
@@ -18,10 +20,14 @@ export interface BenchProcess {
 
 const launch = (script: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, nodeArgs: string[] = []) =>
   new Promise<{ child: ChildProcess; match: RegExpExecArray }>((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, join(distDir, script), ...args], {
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [...nodeArgs, script.startsWith('/') ? script : join(distDir, script), ...args],
+      {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
@@ -72,4 +78,15 @@ export const startEsgraphProcess = async (env: Record<string, string>, nodeArgs:
     nodeArgs,
   );
   return { child, url: `http://127.0.0.1:${match[1]}/graphql`, stop: stopper(child) };
+};
+
+/** A bare Apollo Server answering `{ hello }`, the baseline for query throughput. */
+export const startBareApolloProcess = async () => {
+  const { child, match } = await launch(
+    join(benchDir, 'bare-apollo.js'),
+    [],
+    process.env,
+    /bare apollo listening: (\S+)/,
+  );
+  return { child, url: match[1]!, stop: stopper(child) };
 };

@@ -6,6 +6,7 @@ import { connectEventStore, probeEventStore } from './core/eventstore/client.js'
 import type { Logger } from './core/logger.js';
 import { PositionWaiter } from './core/projections/position-waiter.js';
 import { ReadModels } from './core/projections/read-models.js';
+import { reportProjections } from './core/projections/runner/projection-report.js';
 import { Projector } from './core/projections/runner/projector.js';
 import { SubscriberHub } from './core/pubsub/subscriber-hub.js';
 import { connectRedis } from './core/redis/client.js';
@@ -63,11 +64,16 @@ export const startEsgraph = async (config: ConnectedConfig, log: Logger): Promis
     stops.push(() => waiter.close());
     const readModels = new ReadModels(redis, hub, waiter, config.consistencyTimeoutMs);
 
+    let projector: Projector | undefined;
     if (config.roles.includes('projector')) {
-      const projector = new Projector({ eventStore, redis, log }, domainProjections());
-      projector.start();
-      stops.push(() => projector.stop());
+      const running = new Projector({ eventStore, redis, log }, domainProjections(), {
+        leaseTtlMs: config.projectionLeaseTtlMs,
+      });
+      running.start();
+      stops.push(() => running.stop());
+      projector = running;
     }
+    const projections = () => reportProjections(redis, eventStore, domainProjections(), projector?.statuses());
 
     const commands = new CommandPipeline(eventStore, { maxAttempts: config.commandMaxAttempts });
     const services = createDomainServices({ commands, eventStore, readModels, log });
@@ -76,7 +82,7 @@ export const startEsgraph = async (config: ConnectedConfig, log: Logger): Promis
       host: config.host,
       port: config.port,
       schema: await buildEsgraphSchema(),
-      context: (requestId) => createContext({ log, server, services }, requestId),
+      context: (requestId) => createContext({ log, server, services, projections }, requestId),
       formatError: createErrorFormatter(log),
       admit: (document, operationName) => refuseUnservedOperation(config.roles, document, operationName),
       readiness: [

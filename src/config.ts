@@ -25,6 +25,8 @@ export interface Config {
   readonly commandMaxAttempts: number;
   /** How long a query with `consistentWith` waits for the read models before CONSISTENCY_TIMEOUT. */
   readonly consistencyTimeoutMs: number;
+  /** How long a projector's lease lasts unrenewed: how soon a standby takes over from a dead one. */
+  readonly projectionLeaseTtlMs: number;
 }
 
 /** A variable that is set but unusable. The message always names the variable. */
@@ -52,6 +54,7 @@ export const readConfig = (env: Env): Config => ({
   shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', { min: 0, max: 600_000 }) ?? 10_000,
   commandMaxAttempts: integer(env, 'COMMAND_MAX_ATTEMPTS', { min: 1, max: 100 }) ?? 10,
   consistencyTimeoutMs: integer(env, 'CONSISTENCY_TIMEOUT_MS', { min: 1, max: 600_000 }) ?? 5_000,
+  projectionLeaseTtlMs: integer(env, 'PROJECTION_LEASE_TTL_MS', { min: 100, max: 600_000 }) ?? 10_000,
 });
 
 /** Unset and empty both mean "use the default", as shells make the two hard to tell apart. */

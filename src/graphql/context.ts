@@ -1,4 +1,5 @@
 import type { Logger } from '../core/logger.js';
+import type { ProjectionReport } from '../core/projections/runner/projection-report.js';
 import type { BankContext } from '../domains/bank/graphql/bank-context.js';
 import type { DomainServices } from '../domains/index.js';
 
@@ -20,6 +21,8 @@ export type GraphQLContext = DomainServices & {
   readonly userId?: string;
   readonly log: Logger;
   readonly server: ServerIdentity;
+  /** Every read model's progress, for operators. */
+  readonly projections: () => Promise<ProjectionReport[]>;
 };
 
 /** The long-lived dependencies a context is made from. */
@@ -27,6 +30,7 @@ export interface ContextDependencies {
   readonly log: Logger;
   readonly server: ServerIdentity;
   readonly services: DomainServices;
+  readonly projections: () => Promise<ProjectionReport[]>;
 }
 
 export const createContext = (deps: ContextDependencies, requestId: string): GraphQLContext => {
@@ -40,6 +44,7 @@ export const createContext = (deps: ContextDependencies, requestId: string): Gra
       return log;
     },
     server: deps.server,
+    projections: deps.projections,
   };
 };
 

@@ -4,10 +4,15 @@ import { GraphQLDateTime } from 'graphql-scalars';
 import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
 import type { ResolverClass } from '../core/domain-module.js';
 import { domainResolvers } from '../domains/index.js';
+import { ProjectionStatusResolver } from './projection-status.js';
 import { ServerInfoResolver } from './server-info.js';
 
 /** Every resolver class in the schema: the server's own, then each bounded context's. */
-export const resolverClasses = (): NonEmptyArray<ResolverClass> => [ServerInfoResolver, ...domainResolvers()];
+export const resolverClasses = (): NonEmptyArray<ResolverClass> => [
+  ServerInfoResolver,
+  ProjectionStatusResolver,
+  ...domainResolvers(),
+];
 
 /**
  * type-graphql insists on a pubSub for its topic-based subscriptions. esgraph's subscriptions

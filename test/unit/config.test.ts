@@ -14,6 +14,7 @@ describe('readConfig', () => {
       shutdownGraceMs: 10_000,
       commandMaxAttempts: 10,
       consistencyTimeoutMs: 5_000,
+      projectionLeaseTtlMs: 10_000,
     });
   });
 
@@ -29,6 +30,7 @@ describe('readConfig', () => {
       EVENTSTORE_CONNECTION_STRING: 'esdb+discover://node1:2113,node2:2113?tls=true',
       COMMAND_MAX_ATTEMPTS: '3',
       CONSISTENCY_TIMEOUT_MS: '750',
+      PROJECTION_LEASE_TTL_MS: '1500',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -41,6 +43,7 @@ describe('readConfig', () => {
       shutdownGraceMs: 2500,
       commandMaxAttempts: 3,
       consistencyTimeoutMs: 750,
+      projectionLeaseTtlMs: 1500,
     });
   });
 

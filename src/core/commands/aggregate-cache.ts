@@ -12,8 +12,12 @@ export interface FoldedStream<State> {
   readonly revision: bigint;
   /** Position of the last event folded; undefined for an empty stream. */
   readonly lastPosition: bigint | undefined;
-  /** Every event id of the stream, for recognising a retried command by its derived ids. */
-  readonly placements: ReadonlyMap<string, EventPlacement>;
+  /**
+   * Every event id of the stream, for recognising a retried command by its derived ids. Grown in
+   * place as the stream grows (copying it per command would cost a busy stream dearly); only the
+   * one task allowed on the stream at a time touches it.
+   */
+  readonly placements: Map<string, EventPlacement>;
   /** False when the stream is known to hold events beyond `revision`: read them before deciding. */
   readonly upToDate: boolean;
 }
@@ -26,6 +30,8 @@ export interface FoldedStream<State> {
  */
 export class AggregateCache {
   readonly #streams = new Map<string, FoldedStream<unknown>>();
+  /** What each stream counted for when last set, since its placements may have grown since. */
+  readonly #counted = new Map<string, number>();
   #eventsHeld = 0;
 
   constructor(private readonly maxEvents = 200_000) {}
@@ -42,6 +48,7 @@ export class AggregateCache {
   set<State>(streamName: string, folded: FoldedStream<State>): void {
     this.delete(streamName);
     this.#streams.set(streamName, folded);
+    this.#counted.set(streamName, folded.placements.size);
     this.#eventsHeld += folded.placements.size;
     for (const name of this.#streams.keys()) {
       if (this.#eventsHeld <= this.maxEvents || name === streamName) break;
@@ -50,9 +57,10 @@ export class AggregateCache {
   }
 
   delete(streamName: string): void {
-    const folded = this.#streams.get(streamName);
-    if (!folded) return;
-    this.#eventsHeld -= folded.placements.size;
+    const counted = this.#counted.get(streamName);
+    if (counted === undefined) return;
+    this.#eventsHeld -= counted;
+    this.#counted.delete(streamName);
     this.#streams.delete(streamName);
   }
 }

@@ -106,7 +106,7 @@ export class CommandPipeline {
     };
     const newer = await readStoredEvents(this.client, streamName, start.revision + 1n);
     let { state, revision, lastPosition } = start;
-    const placements = new Map(start.placements);
+    const { placements } = start;
     for (const stored of newer) {
       const event = aggregate.decode(stored);
       if (event) state = aggregate.decider.evolve(state, event);
@@ -173,7 +173,7 @@ export class CommandPipeline {
       this.#cache.set(streamName, { ...folded, upToDate: false });
       return;
     }
-    const placements = new Map(folded.placements);
+    const { placements } = folded;
     const firstRevision = lastRevision - BigInt(events.length) + 1n;
     ids.forEach((id, index) => {
       const last = index === ids.length - 1;

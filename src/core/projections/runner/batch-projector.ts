@@ -43,7 +43,11 @@ const describe = (error: unknown): string =>
  * until it goes through or the runner stops; nothing is ever skipped for it.
  */
 export class BatchProjector {
-  constructor(private readonly options: BatchProjectorOptions) {}
+  readonly #handles: ReadonlySet<string>;
+
+  constructor(private readonly options: BatchProjectorOptions) {
+    this.#handles = new Set(options.projection.handles);
+  }
 
   async project(events: readonly ProjectedEvent[]): Promise<BatchOutcome> {
     const last = events[events.length - 1];
@@ -87,8 +91,12 @@ export class BatchProjector {
     return { kind: 'applied', active, parked };
   }
 
-  /** The event's ops, after retries if the handler throws; or what its policy made of it. */
+  /**
+   * The event's ops, after retries if the handler throws; or what its policy made of it. An event
+   * of a type the projection does not handle has none, but still moves the checkpoint.
+   */
   private async handle(event: ProjectedEvent): Promise<readonly RedisOp[] | 'parked' | 'fenced'> {
+    if (!this.#handles.has(event.type)) return [];
     for (let attempt = 1; ; attempt++) {
       try {
         return this.options.projection.project(event);

@@ -1,0 +1,62 @@
+import { Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { positionToken } from '../core/eventstore/positions.js';
+import type { ProjectionReport } from '../core/projections/runner/projection-report.js';
+import type { GraphQLContext } from './context.js';
+
+@ObjectType({ description: 'Where a read model stands: what `npm run projections -- status` prints.' })
+export class ProjectionStatus {
+  @Field(() => String)
+  name!: string;
+
+  @Field(() => Int, { description: 'The projection’s version in this node’s code.' })
+  codeVersion!: number;
+
+  @Field(() => Int, { nullable: true, description: 'The build readers use (code version × 1000 + generation).' })
+  activeBuild?: number | undefined;
+
+  @Field(() => String, { nullable: true, description: 'The last global-log position the active build applied.' })
+  checkpoint?: string | undefined;
+
+  @Field(() => String, { nullable: true, description: 'The last position in the global log.' })
+  head?: string | undefined;
+
+  @Field(() => Int, { description: 'Events of the projection’s types not yet applied (counted up to 10,000).' })
+  lagEvents!: number;
+
+  @Field(() => Boolean, { description: 'True when more events wait than `lagEvents` says.' })
+  lagAtLeast!: boolean;
+
+  @Field(() => Int, { description: 'How old the oldest event not yet applied is, in milliseconds; 0 when none waits.' })
+  lagMs!: number;
+
+  @Field(() => String, { nullable: true, description: 'The runner that writes the active build (host:pid:uuid).' })
+  writer?: string | undefined;
+
+  @Field(() => Int, { description: 'Events the projection gave up on and parked.' })
+  parked!: number;
+
+  @Field(() => String, { nullable: true, description: 'This node’s runner for it, when this node is a projector.' })
+  runnerState?: string | undefined;
+}
+
+const toStatus = (report: ProjectionReport): ProjectionStatus => ({
+  name: report.name,
+  codeVersion: report.codeVersion,
+  activeBuild: report.activeBuild,
+  checkpoint: report.checkpoint === undefined ? undefined : positionToken(report.checkpoint),
+  head: report.head === undefined ? undefined : positionToken(report.head),
+  lagEvents: report.lagEvents,
+  lagAtLeast: report.lagAtLeast,
+  lagMs: Math.min(report.lagMs, 2 ** 31 - 1),
+  writer: report.leaseHolder,
+  parked: report.parked,
+  runnerState: report.runner?.state,
+});
+
+@Resolver()
+export class ProjectionStatusResolver {
+  @Query(() => [ProjectionStatus], { description: 'Every read model’s progress and lag, for operators.' })
+  async projections(@Ctx() ctx: GraphQLContext): Promise<ProjectionStatus[]> {
+    return (await ctx.projections()).map(toStatus);
+  }
+}
