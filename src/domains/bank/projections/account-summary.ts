@@ -3,7 +3,7 @@ import type { KeySpace } from '../../../core/projections/keys.js';
 import { hSet, notify, type Projection, type RedisOp } from '../../../core/projections/projection.js';
 import type { RedisClient } from '../../../core/redis/client.js';
 import type { MinorUnits } from '../money.js';
-import { everyBankEvent, type ProjectedBankEvent } from './projected-events.js';
+import type { ProjectedBankEvent } from './projected-events.js';
 
 /*
  * `account:<id>`: one hash per account with everything `Account` shows, and the revision and
@@ -63,7 +63,7 @@ const ignore = (_event: never): readonly RedisOp[] => [];
 export const accountSummaryProjection: Projection<ProjectedBankEvent> = {
   name: 'account-summary',
   version: 1,
-  handles: everyBankEvent,
+  handles: ['AccountOpened', 'MoneyDeposited', 'MoneyWithdrawn', 'AccountClosed'],
   project,
 };
 

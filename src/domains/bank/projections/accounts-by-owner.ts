@@ -7,7 +7,7 @@ import {
 } from '../../../core/projections/log-ordered-set.js';
 import type { Projection, RedisOp } from '../../../core/projections/projection.js';
 import type { RedisClient } from '../../../core/redis/client.js';
-import { everyBankEvent, type ProjectedBankEvent } from './projected-events.js';
+import type { ProjectedBankEvent } from './projected-events.js';
 
 /*
  * Which accounts exist, in the order they were opened: `owner:<ownerId>` per owner and `all` for
@@ -31,7 +31,7 @@ const project = (event: ProjectedBankEvent): readonly RedisOp[] => {
 export const accountsByOwnerProjection: Projection<ProjectedBankEvent> = {
   name: 'accounts-by-owner',
   version: 1,
-  handles: everyBankEvent,
+  handles: ['AccountOpened'],
   project,
 };
 

@@ -2,7 +2,7 @@ import type { KeySpace } from '../../../core/projections/keys.js';
 import { hIncrBy, type Projection, type RedisOp } from '../../../core/projections/projection.js';
 import type { RedisClient } from '../../../core/redis/client.js';
 import type { MinorUnits } from '../money.js';
-import { everyBankEvent, type ProjectedBankEvent } from './projected-events.js';
+import type { ProjectedBankEvent } from './projected-events.js';
 
 /*
  * The bank in numbers: one hash, `totals`, so the whole of it is one HGETALL. Per currency the
@@ -63,7 +63,7 @@ const ignore = (_event: never): readonly RedisOp[] => [];
 export const bankStatsProjection: Projection<ProjectedBankEvent> = {
   name: 'bank-stats',
   version: 1,
-  handles: everyBankEvent,
+  handles: ['AccountOpened', 'MoneyDeposited', 'MoneyWithdrawn', 'AccountClosed'],
   project,
 };
 

@@ -4,7 +4,7 @@ import { addLogOrdered, type LogOrderedRange, readLogOrdered } from '../../../co
 import { notify, type Projection, type RedisOp } from '../../../core/projections/projection.js';
 import type { RedisClient } from '../../../core/redis/client.js';
 import type { MinorUnits } from '../money.js';
-import { everyBankEvent, type ProjectedBankEvent } from './projected-events.js';
+import type { ProjectedBankEvent } from './projected-events.js';
 
 /*
  * Every money movement, as a record that never changes once written: `account:<accountId>` per
@@ -67,7 +67,7 @@ const project = (event: ProjectedBankEvent): readonly RedisOp[] => {
 export const transactionsProjection: Projection<ProjectedBankEvent> = {
   name: 'transactions',
   version: 1,
-  handles: everyBankEvent,
+  handles: ['MoneyDeposited', 'MoneyWithdrawn'],
   project,
 };
 
