@@ -1,6 +1,6 @@
 import type { RedisClient } from '../redis/client.js';
-import type { RedisOp } from './projection.js';
-import { zAdd } from './projection.js';
+import type { KeySpace } from './keys.js';
+import { type RedisOp, zAdd } from './projection.js';
 
 /**
  * Sorted sets kept in log order: the read-model shape of "newest first, paginated" lists and of
@@ -53,14 +53,18 @@ export interface LogOrderedRange {
 }
 
 /**
- * Up to `count` entries of a log-ordered set, oldest or newest first, strictly after `after`
- * when given. One ZRANGE; a missing key reads as empty.
+ * Up to `count` entries of a log-ordered set (a handler's logical key in `space`), oldest or
+ * newest first, strictly after `after` when given. One ZRANGE. A missing key, or a projection
+ * with no active version yet (no space), reads as empty.
  */
 export const readLogOrdered = async (
   redis: RedisClient,
-  key: string,
+  space: KeySpace | undefined,
+  logicalKey: string,
   { after, count, newestFirst }: LogOrderedRange,
 ): Promise<LogOrderedEntry[]> => {
+  if (space === undefined) return [];
+  const key = space.key(logicalKey);
   // Members of sort key k are `k|…`: below `k~` and above `k`, so `(k` and `(k~` exclude exactly them.
   const members = newestFirst
     ? await redis.zRange(key, after === undefined ? '+' : `(${after}`, '-', {

@@ -39,12 +39,10 @@ export const accountsByOwnerProjection: Projection<ProjectedBankEvent> = {
  * Account ids in opening order (the payload of each entry), of one owner or of everyone, from
  * the place `range.after` says. Empty when no version is active yet.
  */
-export const readAccountIndex = async (
+export const readAccountIndex = (
   redis: RedisClient,
   space: KeySpace | undefined,
   ownerId: string | undefined,
   range: LogOrderedRange,
-): Promise<LogOrderedEntry[]> => {
-  if (space === undefined) return [];
-  return readLogOrdered(redis, space.key(ownerId === undefined ? allAccountsKey : ownerAccountsKey(ownerId)), range);
-};
+): Promise<LogOrderedEntry[]> =>
+  readLogOrdered(redis, space, ownerId === undefined ? allAccountsKey : ownerAccountsKey(ownerId), range);

@@ -97,9 +97,8 @@ export const readTransactions = async (
   accountId: string | undefined,
   range: LogOrderedRange,
 ): Promise<TransactionEntry[]> => {
-  if (space === undefined) return [];
-  const key = space.key(accountId === undefined ? allTransactionsKey : accountTransactionsKey(accountId));
-  const entries = await readLogOrdered(redis, key, range);
+  const key = accountId === undefined ? allTransactionsKey : accountTransactionsKey(accountId);
+  const entries = await readLogOrdered(redis, space, key, range);
   return entries.flatMap(({ sortKey, payload }) => {
     const transaction = decodeTransaction(payload);
     return transaction === undefined ? [] : [{ sortKey, transaction }];
