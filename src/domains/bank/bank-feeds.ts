@@ -7,9 +7,8 @@ import { requireId } from './account.js';
 import {
   type AccountFields,
   type AccountSummary,
+  AccountTracker,
   accountTopic,
-  decodeAccountSummary,
-  parseAccountChange,
   readAccountFields,
   accountSummaryProjection as summaries,
 } from './projections/account-summary.js';
@@ -49,41 +48,6 @@ const parseSince = (since: string | null | undefined): bigint | undefined => {
   }
   return position;
 };
-
-/**
- * One account kept current from its change messages. Messages carry only what changed; merged
- * into the state read first they give the whole account. Without that state (the opening was
- * announced before anyone listened, and pub/sub lost it), the account is read once more.
- */
-class AccountTracker {
-  #fields: AccountFields = {};
-  current: AccountSummary | undefined;
-
-  private constructor(private readonly read: () => Promise<AccountFields>) {}
-
-  static async start(read: () => Promise<AccountFields>): Promise<AccountTracker> {
-    const tracker = new AccountTracker(read);
-    await tracker.#reset();
-    return tracker;
-  }
-
-  /** The account after the change `message` announces; undefined if it is old news or not a change. */
-  async apply(message: string): Promise<AccountSummary | undefined> {
-    const change = parseAccountChange(message);
-    if (change === undefined || (this.current !== undefined && change.position <= this.current.position)) {
-      return undefined;
-    }
-    this.#fields = { ...this.#fields, ...change.fields };
-    this.current = decodeAccountSummary(this.#fields);
-    if (this.current === undefined) await this.#reset();
-    return this.current;
-  }
-
-  async #reset(): Promise<void> {
-    this.#fields = await this.read();
-    this.current = decodeAccountSummary(this.#fields);
-  }
-}
 
 /** Transactions are read in chunks of this many while catching up, so a long gap never reads at once. */
 const catchUpChunk = 100;

@@ -108,6 +108,51 @@ export const parseAccountChange = (message: string): AccountChange | undefined =
   }
 };
 
+/**
+ * One account kept current from its change messages, for a subscriber. Messages carry only what
+ * changed; merged into the state read once they give the whole account, with no read per change.
+ * Without that state (the opening was announced before anyone listened, and pub/sub, which is at
+ * most once, lost it) the account is read again. Changes at or before the state held are old news.
+ */
+export class AccountTracker {
+  readonly #read: () => Promise<AccountFields>;
+  #fields: AccountFields = {};
+  #current: AccountSummary | undefined;
+
+  private constructor(read: () => Promise<AccountFields>) {
+    this.#read = read;
+  }
+
+  /** Reads the account (subscribe to its changes before, so none falls in between). */
+  static async start(read: () => Promise<AccountFields>): Promise<AccountTracker> {
+    const tracker = new AccountTracker(read);
+    await tracker.#reset();
+    return tracker;
+  }
+
+  /** The account as last read or changed; undefined while it does not exist. */
+  get current(): AccountSummary | undefined {
+    return this.#current;
+  }
+
+  /** The account after the change `message` announces; undefined if it is old news or not a change. */
+  async apply(message: string): Promise<AccountSummary | undefined> {
+    const change = parseAccountChange(message);
+    if (change === undefined || (this.#current !== undefined && change.position <= this.#current.position)) {
+      return undefined;
+    }
+    this.#fields = { ...this.#fields, ...change.fields };
+    this.#current = decodeAccountSummary(this.#fields);
+    if (this.#current === undefined) await this.#reset();
+    return this.#current;
+  }
+
+  async #reset(): Promise<void> {
+    this.#fields = await this.#read();
+    this.#current = decodeAccountSummary(this.#fields);
+  }
+}
+
 /** One account's hash as stored (empty when there is none, or no version is active yet). */
 export const readAccountFields = async (
   redis: RedisClient,

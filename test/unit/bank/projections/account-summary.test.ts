@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { hSet, notify, type RedisOp } from '../../../../src/core/projections/projection.js';
 import {
+  AccountTracker,
   accountSummaryProjection,
   decodeAccountSummary,
   parseAccountChange,
@@ -83,5 +84,49 @@ describe('account summaries read back', () => {
     expect(parseAccountChange('not json')).toBeUndefined();
     expect(parseAccountChange('null')).toBeUndefined();
     expect(parseAccountChange('{"balance":1}')).toBeUndefined();
+  });
+});
+
+describe('an account tracker', () => {
+  const history = inLog(accountOpened(), moneyDeposited('10.00'), moneyDeposited('5.00', '15.00'));
+  const messages = history.flatMap((event) =>
+    accountSummaryProjection.project(event).flatMap((op) => (op.kind === 'notify' ? [op.message] : [])),
+  );
+  const hashAfter = (count: number) =>
+    Object.assign(
+      {},
+      ...history
+        .slice(0, count)
+        .flatMap((event) => accountSummaryProjection.project(event))
+        .flatMap((op) => (op.kind === 'hSet' ? [op.fields] : [])),
+    );
+
+  it('keeps the account read once current from change messages, without reading again', async () => {
+    const reads = vi.fn(async () => hashAfter(1));
+    const tracker = await AccountTracker.start(reads);
+    expect(await tracker.apply(messages[1]!)).toMatchObject({ balance: 1000, revision: 1, position: 200n });
+    expect(await tracker.apply(messages[2]!)).toMatchObject({ balance: 1500, revision: 2, position: 300n });
+    expect(reads).toHaveBeenCalledTimes(1);
+  });
+
+  it('ignores changes at or before the state it holds', async () => {
+    const tracker = await AccountTracker.start(async () => hashAfter(2));
+    expect(await tracker.apply(messages[0]!)).toBeUndefined();
+    expect(await tracker.apply(messages[1]!)).toBeUndefined();
+    expect(tracker.current).toMatchObject({ balance: 1000, position: 200n });
+  });
+
+  it('starts from the opening message when the account did not exist when read', async () => {
+    const tracker = await AccountTracker.start(async () => ({}));
+    expect(tracker.current).toBeUndefined();
+    expect(await tracker.apply(messages[0]!)).toMatchObject({ id: 'acc-1', balance: 0, position: 100n });
+  });
+
+  it('reads the account again when a change arrives whose opening it never saw', async () => {
+    const reads = vi.fn<() => Promise<Record<string, string | number>>>();
+    reads.mockResolvedValueOnce({}).mockResolvedValueOnce(hashAfter(3));
+    const tracker = await AccountTracker.start(reads);
+    expect(await tracker.apply(messages[1]!)).toMatchObject({ balance: 1500, position: 300n });
+    expect(reads).toHaveBeenCalledTimes(2);
   });
 });
