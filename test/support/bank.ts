@@ -65,7 +65,7 @@ export const moneyWithdrawn = (amount: Amount, balanceAfter: Amount, options: Ev
 
 export const accountClosed = (data: Partial<AccountClosed['data']> = {}): AccountClosed => ({
   type: 'AccountClosed',
-  data: { accountId: testAccountId, closedAt: testNow, ...data },
+  data: { accountId: testAccountId, closedAt: testNow, currency: testCurrency, ...data },
 });
 
 interface CommandOptions {

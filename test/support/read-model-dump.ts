@@ -4,11 +4,7 @@ import type { RedisClient } from '../../src/core/redis/client.js';
  * Everything one build of a projection holds, by logical key, in a form two builds can be
  * compared with: a rebuilt read model must equal the one kept up to date incrementally.
  */
-export const dumpBuild = async (
-  redis: RedisClient,
-  name: string,
-  build: number,
-): Promise<Record<string, unknown>> => {
+export const dumpBuild = async (redis: RedisClient, name: string, build: number): Promise<Record<string, unknown>> => {
   const prefix = `rm:{${name}}:v${build}:`;
   const dump: Record<string, unknown> = {};
   for await (const keys of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 1000 })) {

@@ -159,7 +159,8 @@ const closeAccount = ({ data, metadata }: CloseAccount, state: AccountState): [A
       `account ${account.accountId} still holds ${formatMinorUnits(account.balance)}; only an empty account can be closed`,
     );
   }
-  return [{ type: 'AccountClosed', data: { accountId: account.accountId, closedAt: metadata.now } }];
+  const { accountId, currency } = account;
+  return [{ type: 'AccountClosed', data: { accountId, closedAt: metadata.now, currency } }];
 };
 
 const requireOpen = (state: AccountState, accountId: string): OpenedAccount => {
@@ -179,7 +180,11 @@ const requireOpen = (state: AccountState, accountId: string): OpenedAccount => {
  */
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-const requireId = (value: string, field: string): string => {
+/**
+ * An id as given, checked against the pattern above.
+ * @throws ValidationError naming `field` when it does not fit.
+ */
+export const requireId = (value: string, field: string): string => {
   if (value === '') throw new ValidationError(`${field} must not be empty`, field);
   if (!ID_PATTERN.test(value)) {
     throw new ValidationError(

@@ -4,17 +4,21 @@ import type { DomainDependencies } from '../../core/domain-module.js';
 import { readStoredEvents } from '../../core/eventstore/read-stream.js';
 import { accountStreamName } from './account.js';
 import { accountAggregate } from './account-aggregate.js';
+import { type BankFeeds, createBankFeeds } from './bank-feeds.js';
+import { type BankQueries, createBankQueries } from './bank-queries.js';
 import type { BankCommand } from './commands.js';
 
-/** What the bank's resolvers can ask of the bank. */
-export interface BankServices {
+/** What the bank's resolvers can ask of the bank: commands, the log, read models and live feeds. */
+export interface BankServices extends BankQueries, BankFeeds {
   /** Runs a command through the pipeline: decided on the account's stream, appended once. */
   handle(command: BankCommand): Promise<CommandResult>;
   /** The account's stream as stored: the audit trail and the source of temporal queries. */
   accountEvents(accountId: string): Promise<StoredEvent[]>;
 }
 
-export const createBankServices = ({ commands, eventStore }: DomainDependencies): BankServices => ({
+export const createBankServices = ({ commands, eventStore, readModels }: DomainDependencies): BankServices => ({
   handle: (command) => commands.handle(accountAggregate, command),
   accountEvents: (accountId) => readStoredEvents(eventStore, accountStreamName(accountId)),
+  ...createBankQueries(readModels),
+  ...createBankFeeds(readModels),
 });

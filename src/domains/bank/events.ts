@@ -38,7 +38,19 @@ export type MoneyDeposited = DomainEvent<'MoneyDeposited', MoneyMovement>;
 
 export type MoneyWithdrawn = DomainEvent<'MoneyWithdrawn', MoneyMovement>;
 
-export type AccountClosed = DomainEvent<'AccountClosed', { readonly accountId: string; readonly closedAt: string }>;
+export type AccountClosed = DomainEvent<
+  'AccountClosed',
+  {
+    readonly accountId: string;
+    readonly closedAt: string;
+    /**
+     * The account's currency, so a read model keeping per-currency counts can update them from the
+     * event alone (projection handlers write blind, they cannot look it up). Optional because
+     * events recorded before it was added lack it.
+     */
+    readonly currency?: CurrencyCode;
+  }
+>;
 
 export type BankEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn | AccountClosed;
 

@@ -2,10 +2,16 @@ import type { DomainModule } from '../../core/domain-module.js';
 import { type BankServices, createBankServices } from './bank-services.js';
 import { AccountHistoryQueries } from './graphql/account-history.js';
 import { AccountMutations } from './graphql/account-mutations.js';
+import { AccountQueries } from './graphql/account-queries.js';
+import { AccountSubscriptions } from './graphql/account-subscriptions.js';
+import { accountSummaryProjection } from './projections/account-summary.js';
+import { accountsByOwnerProjection } from './projections/accounts-by-owner.js';
+import { bankStatsProjection } from './projections/bank-stats.js';
+import { transactionsProjection } from './projections/transactions.js';
 
 /** The bank bounded context: accounts, deposits, withdrawals. */
 export const bankModule: DomainModule<BankServices> = {
-  resolvers: [AccountMutations, AccountHistoryQueries],
-  projections: [],
+  resolvers: [AccountMutations, AccountHistoryQueries, AccountQueries, AccountSubscriptions],
+  projections: [accountSummaryProjection, accountsByOwnerProjection, transactionsProjection, bankStatsProjection],
   createServices: createBankServices,
 };

@@ -66,6 +66,7 @@ describe('audit trail and time travel', () => {
     const account = await asOf({ revision });
     expect(account).toMatchObject({ id: accountId, ownerId: 'owner-9', currency: 'CHF', status, balance });
     expect(account?.revision).toBe(Math.min(revision, 4));
+    expect(account?.position).toBe(history[Math.min(revision, 4)]?.position);
     expect(account?.openedAt).toBe(history[0]?.occurredAt);
   });
 

@@ -6,7 +6,7 @@ import { positionToken } from '../../../core/eventstore/positions.js';
 import { type AccountState, evolve, initialState } from '../account.js';
 import { eventOccurredAt } from '../events.js';
 import { decodeBankEvent } from '../stored-events.js';
-import { Account, AccountStatus } from './account-type.js';
+import { Account } from './account-type.js';
 import type { BankContext } from './bank-context.js';
 
 @ObjectType({ description: 'One event of an account’s stream, as recorded.' })
@@ -42,18 +42,19 @@ const toAccountEvent = (stored: StoredEvent): AccountEvent => {
   };
 };
 
-const toAccount = (state: AccountState, revision: bigint): Account | null =>
-  state.status === 'new'
+const toAccount = (state: AccountState, last: StoredEvent | undefined): Account | null =>
+  state.status === 'new' || last === undefined
     ? null
-    : {
+    : Account.of({
         id: state.accountId,
         ownerId: state.ownerId,
         currency: state.currency,
         balance: state.balance,
-        status: state.status === 'open' ? AccountStatus.OPEN : AccountStatus.CLOSED,
-        openedAt: new Date(state.openedAt),
-        revision: Number(revision),
-      };
+        status: state.status === 'open' ? 'OPEN' : 'CLOSED',
+        openedAt: state.openedAt,
+        revision: Number(last.revision),
+        position: last.position,
+      });
 
 /**
  * The account as it stood after the last event at or before both limits: a revision, and a time
@@ -62,14 +63,14 @@ const toAccount = (state: AccountState, revision: bigint): Account | null =>
  */
 const accountAsOf = (stored: readonly StoredEvent[], at: Date | undefined, revision: number | undefined) => {
   let state = initialState;
-  let last = -1n;
+  let last: StoredEvent | undefined;
   for (const record of stored) {
     if (revision !== undefined && record.revision > BigInt(revision)) break;
     const event = decodeBankEvent(record);
     if (!event) continue;
     if (at !== undefined && Date.parse(eventOccurredAt(event)) > at.getTime()) break;
     state = evolve(state, event);
-    last = record.revision;
+    last = record;
   }
   return toAccount(state, last);
 };

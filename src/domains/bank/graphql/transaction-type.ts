@@ -1,0 +1,54 @@
+import { GraphQLDateTime } from 'graphql-scalars';
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { positionToken } from '../../../core/eventstore/positions.js';
+import type { MinorUnits } from '../money.js';
+import type { TransactionRecord } from '../projections/transactions.js';
+import { MoneyScalar } from './money-scalar.js';
+
+export enum TransactionKind {
+  DEPOSIT = 'DEPOSIT',
+  WITHDRAWAL = 'WITHDRAWAL',
+  TRANSFER_IN = 'TRANSFER_IN',
+  TRANSFER_OUT = 'TRANSFER_OUT',
+}
+
+registerEnumType(TransactionKind, { name: 'TransactionKind' });
+
+@ObjectType({ description: 'Money moving into or out of an account. Recorded once, never changed.' })
+export class Transaction {
+  @Field(() => ID, { description: 'The id of the event that recorded it.' })
+  id!: string;
+
+  @Field(() => ID)
+  accountId!: string;
+
+  @Field(() => TransactionKind)
+  kind!: TransactionKind;
+
+  @Field(() => MoneyScalar)
+  amount!: MinorUnits;
+
+  @Field(() => MoneyScalar, { description: 'The account’s balance right after it.' })
+  balanceAfter!: MinorUnits;
+
+  @Field(() => GraphQLDateTime)
+  occurredAt!: Date;
+
+  @Field(() => String, {
+    description:
+      'Where it sits in the global log: pass it as `since` to `transactionRecorded` to resume after it, or as `consistentWith`.',
+  })
+  position!: string;
+
+  static of(record: TransactionRecord): Transaction {
+    return {
+      id: record.id,
+      accountId: record.accountId,
+      kind: TransactionKind[record.kind],
+      amount: record.amount,
+      balanceAfter: record.balanceAfter,
+      occurredAt: new Date(record.occurredAt),
+      position: positionToken(record.position),
+    };
+  }
+}

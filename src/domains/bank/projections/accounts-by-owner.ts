@@ -1,0 +1,48 @@
+import type { KeySpace } from '../../../core/projections/keys.js';
+import {
+  addLogOrdered,
+  type LogOrderedEntry,
+  type LogOrderedRange,
+  readLogOrdered,
+} from '../../../core/projections/log-ordered-set.js';
+import type { Projection, RedisOp } from '../../../core/projections/projection.js';
+import type { RedisClient } from '../../../core/redis/client.js';
+import type { ProjectedBankEvent } from './projected-events.js';
+
+/*
+ * Which accounts exist, in the order they were opened: `owner:<ownerId>` per owner and `all` for
+ * every account, both log-ordered sets whose payload is the account id. Closed accounts stay
+ * listed (their status says so). The accounts themselves are read from account-summary, so a
+ * balance changing never touches these lists. Nothing subscribes to them, so nothing is announced.
+ */
+
+export const ownerAccountsKey = (ownerId: string): string => `owner:${ownerId}`;
+export const allAccountsKey = 'all';
+
+const project = (event: ProjectedBankEvent): readonly RedisOp[] => {
+  if (event.type !== 'AccountOpened') return [];
+  const { accountId, ownerId } = event.data;
+  return [
+    addLogOrdered(ownerAccountsKey(ownerId), event.position, accountId),
+    addLogOrdered(allAccountsKey, event.position, accountId),
+  ];
+};
+
+export const accountsByOwnerProjection: Projection<ProjectedBankEvent> = {
+  name: 'accounts-by-owner',
+  version: 1,
+  handles: ['AccountOpened'],
+  project,
+};
+
+/**
+ * Account ids in opening order (the payload of each entry), of one owner or of everyone, from
+ * the place `range.after` says. Empty when no version is active yet.
+ */
+export const readAccountIndex = (
+  redis: RedisClient,
+  space: KeySpace | undefined,
+  ownerId: string | undefined,
+  range: LogOrderedRange,
+): Promise<LogOrderedEntry[]> =>
+  readLogOrdered(redis, space, ownerId === undefined ? allAccountsKey : ownerAccountsKey(ownerId), range);

@@ -1,0 +1,90 @@
+import type { KeySpace } from '../../../core/projections/keys.js';
+import { hIncrBy, type Projection, type RedisOp } from '../../../core/projections/projection.js';
+import type { RedisClient } from '../../../core/redis/client.js';
+import type { MinorUnits } from '../money.js';
+import type { ProjectedBankEvent } from './projected-events.js';
+
+/*
+ * The bank in numbers: one hash, `totals`, so the whole of it is one HGETALL. Per currency the
+ * fields `<currency>:balance`, `<currency>:deposited`, `<currency>:withdrawn` and
+ * `<currency>:openAccounts`; across currencies `openAccounts`. Only increments, all integers
+ * (minor units), so sums are exact and `balance = deposited - withdrawn` holds by construction.
+ * Nothing subscribes to the totals, so nothing is announced.
+ */
+
+export interface CurrencyTotals {
+  readonly currency: string;
+  readonly balance: MinorUnits;
+  readonly deposited: MinorUnits;
+  readonly withdrawn: MinorUnits;
+  readonly openAccounts: number;
+}
+
+export interface BankTotals {
+  /** One entry per currency any account was ever opened in, by currency code. */
+  readonly totals: readonly CurrencyTotals[];
+  readonly openAccounts: number;
+}
+
+export const totalsKey = 'totals';
+
+const openAccountsField = 'openAccounts';
+type CurrencyField = Exclude<keyof CurrencyTotals, 'currency'>;
+const currencyField = (currency: string, field: CurrencyField): string => `${currency}:${field}`;
+
+const add = (currency: string, field: CurrencyField, by: number): RedisOp =>
+  hIncrBy(totalsKey, currencyField(currency, field), by);
+
+const project = (event: ProjectedBankEvent): readonly RedisOp[] => {
+  switch (event.type) {
+    case 'AccountOpened':
+      return [add(event.data.currency, 'openAccounts', 1), hIncrBy(totalsKey, openAccountsField, 1)];
+    case 'MoneyDeposited': {
+      const { currency, amount } = event.data;
+      return [add(currency, 'balance', amount), add(currency, 'deposited', amount)];
+    }
+    case 'MoneyWithdrawn': {
+      const { currency, amount } = event.data;
+      return [add(currency, 'balance', -amount), add(currency, 'withdrawn', amount)];
+    }
+    case 'AccountClosed': {
+      const closedTotal = hIncrBy(totalsKey, openAccountsField, -1);
+      // Closings recorded before AccountClosed carried the currency can only count in the total.
+      const { currency } = event.data;
+      return currency === undefined ? [closedTotal] : [add(currency, 'openAccounts', -1), closedTotal];
+    }
+    default:
+      return ignore(event);
+  }
+};
+
+const ignore = (_event: never): readonly RedisOp[] => [];
+
+export const bankStatsProjection: Projection<ProjectedBankEvent> = {
+  name: 'bank-stats',
+  version: 1,
+  handles: ['AccountOpened', 'MoneyDeposited', 'MoneyWithdrawn', 'AccountClosed'],
+  project,
+};
+
+/** The totals hash as the bank's numbers; all zero when nothing was projected yet. */
+export const decodeBankTotals = (fields: Readonly<Record<string, string>>): BankTotals => {
+  const currencies = Object.keys(fields)
+    .filter((field) => field.endsWith(`:${openAccountsField}`))
+    .map((field) => field.slice(0, -`:${openAccountsField}`.length))
+    .sort();
+  const count = (field: string): number => Number(fields[field] ?? 0);
+  return {
+    totals: currencies.map((currency) => ({
+      currency,
+      balance: count(currencyField(currency, 'balance')),
+      deposited: count(currencyField(currency, 'deposited')),
+      withdrawn: count(currencyField(currency, 'withdrawn')),
+      openAccounts: count(currencyField(currency, 'openAccounts')),
+    })),
+    openAccounts: count(openAccountsField),
+  };
+};
+
+export const readBankTotals = async (redis: RedisClient, space: KeySpace | undefined): Promise<BankTotals> =>
+  decodeBankTotals(space === undefined ? {} : await redis.hGetAll(space.key(totalsKey)));

@@ -1,0 +1,48 @@
+import { expect } from 'vitest';
+import type { Projection, RedisOp } from '../../src/core/projections/projection.js';
+import { accountStreamName } from '../../src/domains/bank/account.js';
+import type { BankEvent } from '../../src/domains/bank/events.js';
+import type { ProjectedBankEvent } from '../../src/domains/bank/projections/projected-events.js';
+import { testNow } from './bank.js';
+
+/*
+ * Given-then for projection handlers: `given(...events).then(...ops)` projects each event and
+ * expects exactly these ops, in this order. Events are placed in the log with `at`, or by
+ * `inLog`, which puts a history's events at positions 100, 200, … and revisions 0, 1, ….
+ *
+ *   const given = projectionSpecification(accountSummaryProjection);
+ *   it('sets the balance after a deposit', () =>
+ *     given(at(moneyDeposited('10.00'), { position: 200n, revision: 1n })).then(hSet(...), notify(...)));
+ */
+
+export interface LogPlace {
+  readonly position: bigint;
+  readonly revision: bigint;
+  readonly eventId?: string;
+}
+
+/** A bank event as the runner hands it to a projection, at a place in the log. */
+export const at = (event: BankEvent, { position, revision, eventId }: LogPlace): ProjectedBankEvent =>
+  ({
+    type: event.type,
+    data: event.data,
+    metadata: {},
+    streamId: accountStreamName(event.data.accountId),
+    revision,
+    position,
+    eventId: eventId ?? `event-${position}`,
+    created: new Date(testNow),
+  }) as ProjectedBankEvent;
+
+/** One account's history: event i at position 100·(i+1), revision i, id `event-<position>`. */
+export const inLog = (...events: BankEvent[]): ProjectedBankEvent[] =>
+  events.map((event, index) => at(event, { position: BigInt(100 * (index + 1)), revision: BigInt(index) }));
+
+export const projectionSpecification =
+  (projection: Projection<ProjectedBankEvent>) =>
+  (...events: ProjectedBankEvent[]) => ({
+    // biome-ignore lint/suspicious/noThenProperty: given-then is the vocabulary; this object is never awaited.
+    then(...expected: RedisOp[]): void {
+      expect(events.flatMap((event) => projection.project(event))).toEqual(expected);
+    },
+  });
