@@ -34,7 +34,9 @@ const launch = (script: string, args: string[], env: NodeJS.ProcessEnv, ready: R
       const match = ready.exec(output);
       if (match) {
         child.stdout?.off('data', onData);
-        child.stdout?.resume();
+        // BENCH_CHILD_LOGS=1 shows what the servers log, to see what a run is waiting for.
+        if (process.env.BENCH_CHILD_LOGS) child.stdout?.pipe(process.stderr);
+        else child.stdout?.resume();
         resolve({ child, match });
       }
     };
@@ -73,7 +75,15 @@ export const startEsgraphProcess = async (env: Record<string, string>, nodeArgs:
   const { child, match } = await launch(
     'main.js',
     [],
-    { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', DATA_DIR: tempDir('data'), ...env },
+    {
+      PATH: process.env.PATH,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      SHUTDOWN_GRACE_MS: '1000',
+      DATA_DIR: tempDir('data'),
+      ...env,
+    },
     /"port":(\d+)[^\n]*"msg":"esgraph listening"/,
     nodeArgs,
   );

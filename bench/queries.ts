@@ -39,6 +39,8 @@ const dataOf = <T>(result: Result): T => {
   return result.data as T;
 };
 
+const stage = (text: string): void => console.error(`[bench:queries] ${text}`);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface ProjectionProgress {
@@ -53,10 +55,12 @@ const waitUntilCaughtUp = async (post: ReturnType<typeof graphqlClient>): Promis
   for (;;) {
     const { projections } = dataOf<{ projections: ProjectionProgress[] }>(await post(PROJECTIONS, {}));
     if (projections.length > 0 && projections.every((projection) => projection.lagEvents === 0)) return projections;
+    if (process.env.BENCH_VERBOSE) stage(JSON.stringify(projections));
     await sleep(200);
   }
 };
 
+stage('starting redis-server, esdb-local and esgraph');
 const redis = await startRedisServer();
 const esdb = await startEsdbLocalProcess();
 const dependencies = { EVENTSTORE_CONNECTION_STRING: esdb.connectionString, REDIS_URL: redis.url };
@@ -74,7 +78,9 @@ try {
       }),
     );
   }
+  stage(`opened ${ACCOUNTS} accounts; waiting for the read models`);
   const projectionNames = (await waitUntilCaughtUp(post)).map((projection) => projection.name);
+  stage('measuring query throughput');
 
   // 1. Query throughput against a bare Apollo Server.
   const anyAccount = () => accounts[Math.floor(Math.random() * ACCOUNTS)]!;
@@ -98,6 +104,7 @@ try {
   extra['account(id) / bare Apollo at 64 clients'] =
     `${(results[0]!.perSecond / results[1]!.perSecond).toFixed(2)} (target >= 0.80)`;
 
+  stage('measuring live lag');
   // 3. Live lag: each read model announces its checkpoint in the commit that moves it.
   const listener = createRedisClient({ url: redis.url });
   await listener.connect();
@@ -140,6 +147,7 @@ try {
     `p50 ${percentile(lags, 0.5).toFixed(2)} ms, p99 ${percentile(lags, 0.99).toFixed(2)} ms at ${Math.round(achievedRate)} mutations/s (target p99 < 20 ms at 500/s)`;
   await listener.close();
 
+  stage(`measuring fan-out to ${SUBSCRIBERS} subscribers`);
   // 4. Fan-out to WebSocket subscribers of one account.
   const hot = accounts[0]!;
   const wsUrl = esgraph.url.replace('http://', 'ws://');
@@ -190,8 +198,10 @@ try {
   extra[`fan-out to ${SUBSCRIBERS} subscribers, ack to last delivery`] =
     `p50 ${percentile(fanOut, 0.5).toFixed(1)} ms, p99 ${percentile(fanOut, 0.99).toFixed(1)} ms over ${fanOut.length} mutations (target p99 < 250 ms)`;
 
+  stage(`measuring catch-up over ${CATCH_UP_EVENTS} events`);
   // 2. Catch-up: a log of bank events, projected from scratch by a fresh projector.
   await esgraph.stop();
+  stage('stopped esgraph; appending');
   const client = EventStoreDBClient.connectionString(esdb.connectionString);
   const perStream = 100;
   const streams = Math.ceil(CATCH_UP_EVENTS / perStream);
@@ -216,6 +226,7 @@ try {
     );
   }
   await client.dispose();
+  stage('appended; starting a fresh projector on an empty Redis');
   const flush = createRedisClient({ url: redis.url });
   await flush.connect();
   await flush.flushAll();

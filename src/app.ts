@@ -29,7 +29,10 @@ export interface RunningEsgraph {
 }
 
 /** A started resource and how to release it; released in reverse order of starting. */
-type Stoppable = () => Promise<void>;
+interface Stoppable {
+  readonly name: string;
+  readonly stop: () => Promise<void>;
+}
 
 const packageVersion = (): string =>
   (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -42,26 +45,32 @@ const packageVersion = (): string =>
 export const startEsgraph = async (config: ConnectedConfig, log: Logger): Promise<RunningEsgraph> => {
   const stops: Stoppable[] = [];
   const stopAll = async (): Promise<void> => {
-    for (const stop of stops.reverse()) await stop();
+    for (const { name, stop } of stops.reverse()) {
+      log.debug({ resource: name }, 'stopping');
+      await stop();
+    }
   };
   try {
     const redis = await connectRedis(config.redisUrl, {
       onError: (error) => log.warn({ err: error }, 'redis connection error'),
     });
-    stops.push(async () => {
-      await redis.close();
+    stops.push({
+      name: 'redis connection',
+      stop: async () => {
+        await redis.close();
+      },
     });
     const eventStore = connectEventStore(config.eventStoreConnectionString);
-    stops.push(() => eventStore.dispose());
+    stops.push({ name: 'event store connection', stop: () => eventStore.dispose() });
 
     const hub = await SubscriberHub.connect(redis, {
       onError: (error) => log.warn({ err: error }, 'redis subscriber connection error'),
     });
-    stops.push(() => hub.close());
+    stops.push({ name: 'redis subscriber connection', stop: () => hub.close() });
     const waiter = new PositionWaiter(redis, hub, {
       onError: (error) => log.warn({ err: error }, 'could not read projection progress'),
     });
-    stops.push(() => waiter.close());
+    stops.push({ name: 'consistency waits', stop: () => waiter.close() });
     const readModels = new ReadModels(redis, hub, waiter, config.consistencyTimeoutMs);
 
     let projector: Projector | undefined;
@@ -70,7 +79,7 @@ export const startEsgraph = async (config: ConnectedConfig, log: Logger): Promis
         leaseTtlMs: config.projectionLeaseTtlMs,
       });
       running.start();
-      stops.push(() => running.stop());
+      stops.push({ name: 'projector', stop: () => running.stop() });
       projector = running;
     }
     const projections = () => reportProjections(redis, eventStore, domainProjections(), projector?.statuses());
@@ -92,7 +101,7 @@ export const startEsgraph = async (config: ConnectedConfig, log: Logger): Promis
       shutdownGraceMs: config.shutdownGraceMs,
       log,
     });
-    stops.push(http.stop);
+    stops.push({ name: 'http server', stop: http.stop });
     return { url: http.url, port: http.port, stop: stopAll };
   } catch (error) {
     await stopAll();

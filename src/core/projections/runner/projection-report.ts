@@ -36,10 +36,13 @@ export interface ProjectionReport {
 }
 
 const headOf = async (eventStore: EventStoreClient): Promise<bigint | undefined> => {
+  let head: bigint | undefined;
+  // Read to the end rather than return from the loop: a read left early keeps its gRPC call
+  // open, and the client's dispose() then waits for it forever.
   for await (const resolved of eventStore.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) {
-    return resolved.event?.position?.commit ?? resolved.commitPosition;
+    head = resolved.event?.position?.commit ?? resolved.commitPosition;
   }
-  return undefined;
+  return head;
 };
 
 /** Counts the projection's events after `checkpoint`, and when the oldest of them was written. */
