@@ -9,8 +9,10 @@ import type { ExpectedRevision } from '../streams/expected-revision.js';
 import type { LocalEventStore } from '../streams/local-event-store.js';
 import type { ProposedEvent, WriteResult } from '../streams/stream-writer.js';
 import { Any, Empty, shared, status, streams } from './generated.js';
+import type { LongLivedCalls } from './long-lived-calls.js';
 import { AppendSizeBudget, proposedEventOf } from './proposed-events.js';
 import { expectedRevisionOf, streamNameOf, uuidOf } from './request-fields.js';
+import { serverShuttingDown } from './service-errors.js';
 
 type BatchAppendCall = ServerDuplexStream<streams.BatchAppendReq, streams.BatchAppendResp>;
 
@@ -121,14 +123,18 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * `Streams.BatchAppend`: one long-lived duplex call carrying many writes, each identified by a
  * correlation id, its events possibly spread over several messages until `is_final`. Each write
  * is answered once, when durable, out of order with others if need be. A write still being
- * received when its deadline passes is answered with a timeout and forgotten.
+ * received when its deadline passes is answered with a timeout and forgotten. When the server
+ * stops, writes already committed are answered, then the call ends with UNAVAILABLE (which
+ * fails the client's writes still being sent, none of which was written).
  */
 export const handleBatchAppend =
-  (store: LocalEventStore) =>
+  (store: LocalEventStore, openCalls: LongLivedCalls) =>
   (call: BatchAppendCall): void => {
     const pending = new Map<string, PendingWrite>();
     let inFlight = 0;
     let requestsEnded = false;
+    let stopping = false;
+    let onIdle: (() => void) | undefined;
 
     const send = (response: streams.BatchAppendResp): void => {
       if (!call.writableEnded && !call.destroyed) call.write(response);
@@ -172,6 +178,7 @@ export const handleBatchAppend =
         )
         .finally(() => {
           inFlight--;
+          if (inFlight === 0) onIdle?.();
           endIfDone();
         });
     };
@@ -201,6 +208,7 @@ export const handleBatchAppend =
     };
 
     call.on('data', (request: streams.BatchAppendReq) => {
+      if (stopping) return;
       try {
         receive(request);
       } catch (error) {
@@ -218,6 +226,14 @@ export const handleBatchAppend =
       for (const write of pending.values()) clearTimeout(write.timer);
       pending.clear();
     };
+    const stop = async (): Promise<void> => {
+      stopping = true;
+      forget();
+      if (inFlight > 0) await new Promise<void>((resolve) => (onIdle = resolve));
+      if (!call.writableEnded && !call.destroyed) call.emit('error', serverShuttingDown());
+    };
+    const closed = openCalls.add(stop);
     call.on('cancelled', forget);
     call.on('error', forget);
+    call.on('close', closed);
   };
