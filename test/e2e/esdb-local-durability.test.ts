@@ -158,10 +158,8 @@ describe('esdb-local on disk', () => {
     const dir = directory();
     const stream = `restart-${randomUUID()}`;
     const first = await start(dir);
-    const before = await first.client.appendToStream(stream, [
-      jsonEvent({ type: 'Kept', data: { n: 0 } }),
-      jsonEvent({ type: 'Kept', data: { n: 1 } }),
-    ]);
+    const firstEvents = [jsonEvent({ type: 'Kept', data: { n: 0 } }), jsonEvent({ type: 'Kept', data: { n: 1 } })];
+    const before = await first.client.appendToStream(stream, firstEvents, { expectedRevision: 'no_stream' });
     await first.client.setStreamMetadata(stream, { maxCount: 10, owner: 'a' });
     const allBefore = await collect(first.client.readAll());
     // Stopping does not wait for the client, whose BatchAppend call and subscription stay open.
@@ -174,6 +172,8 @@ describe('esdb-local on disk', () => {
 
     const { client } = await start(dir);
     expect(numbersOf(await collect(client.readStream(stream)))).toEqual([0, 1]);
+    // A retried append is still recognised: by the events stored at the revisions it names.
+    expect(await client.appendToStream(stream, firstEvents, { expectedRevision: 'no_stream' })).toEqual(before);
     expect((await client.getStreamMetadata(stream)).metadata).toEqual({ maxCount: 10, owner: 'a' });
     const after = await client.appendToStream(stream, jsonEvent({ type: 'Kept', data: { n: 2 } }), {
       expectedRevision: 1n,

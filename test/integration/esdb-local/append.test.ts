@@ -210,6 +210,17 @@ describe.each(rpcs)('appending through $rpc', ({ options }) => {
       expect(prefix.position).toEqual(firstEvent!.event!.position);
     });
 
+    it('writes identical appends sent at the same moment once, answering both alike', async () => {
+      const stream = uniqueStream();
+      const events = numberedEvents(3);
+      const [first, second] = await Promise.all([
+        append(stream, events, { expectedRevision: 'no_stream' }),
+        append(stream, events, { expectedRevision: 'no_stream' }),
+      ]);
+      expect(second).toEqual(first);
+      expect(numbersOf(await collect(esdb.client.readStream(stream)))).toEqual([0, 1, 2]);
+    });
+
     it('refuses a partial overlap with an earlier append as a wrong expected version', async () => {
       const stream = uniqueStream();
       const events = numberedEvents(2);

@@ -55,6 +55,18 @@ describe('a soft delete', () => {
     expect(await readNumbers(stream)).toEqual([3]);
   });
 
+  it('lets no_stream recreate the stream, while stream_exists finds it deleted', async () => {
+    const stream = uniqueStream('soft-expected');
+    await appendNumbered(esdb.client, stream, 2);
+    await esdb.client.deleteStream(stream);
+    await expect(appendNumbered(esdb.client, stream, 1, { expectedRevision: 'stream_exists' })).rejects.toThrow(
+      StreamDeletedError,
+    );
+    const result = await appendNumbered(esdb.client, stream, 1, { expectedRevision: 'no_stream', from: 2 });
+    expect(result.nextExpectedRevision).toBe(2n);
+    expect(await readNumbers(stream)).toEqual([2]);
+  });
+
   it('records $tb = long.MaxValue in the stream metadata', async () => {
     const stream = uniqueStream('soft-tb');
     await appendNumbered(esdb.client, stream, 1);

@@ -114,6 +114,21 @@ describe('an event as read', () => {
     expect((empty!.event!.data as Uint8Array).byteLength).toBe(0);
     expect(empty!.event!.metadata).toBeUndefined();
   });
+
+  it('keeps stream names, types and payloads in any script', async () => {
+    const stream = uniqueStream('überstrom-流-🚀');
+    const event = jsonEvent({ type: 'Événement-事件', data: { text: 'ça va? 你好 🎉' }, metadata: { note: 'ñ' } });
+    await esdb.client.appendToStream(stream, event);
+    const [read] = await collect(esdb.client.readStream(stream));
+    expect(read!.event).toMatchObject({
+      streamId: stream,
+      type: 'Événement-事件',
+      data: { text: 'ça va? 你好 🎉' },
+      metadata: { note: 'ñ' },
+    });
+    const [inAll] = await collect(esdb.client.readAll({ fromPosition: read!.event!.position, maxCount: 1 }));
+    expect(inAll!.event!.streamId).toBe(stream);
+  });
 });
 
 describe('reading $all', () => {
