@@ -1,4 +1,5 @@
 import {
+  type MethodDefinition,
   Server,
   ServerCredentials,
   type ServerWritableStream,
@@ -33,16 +34,26 @@ export interface RunningGrpcServer {
   stop(): Promise<void>;
 }
 
+/** A method whose responses may be bytes already encoded (or messages for the generated code). */
+const withEncodedResponses = (method: MethodDefinition<unknown, unknown>) => {
+  const serialize = method.responseSerialize as (value: unknown) => Buffer;
+  return { ...method, responseSerialize: (value: unknown) => (Buffer.isBuffer(value) ? value : serialize(value)) };
+};
+
 /**
- * The streams service with its Read responses free to be pre-encoded bytes: events are written
- * straight to protobuf (see event-encoding.ts), other responses go through the generated code.
+ * The streams service with its hot paths encoded by hand: Read responses carrying events (see
+ * event-encoding.ts) and BatchAppend requests and answers (see batch-append-wire.ts), which
+ * arrive undecoded. Everything else goes through the generated code.
  */
 const streamsService = (): ServiceDefinition => {
-  const { read, ...others } = streamsGrpc.StreamsService;
-  const serialize = read.responseSerialize as (value: unknown) => Buffer;
+  const { read, batchAppend, ...others } = streamsGrpc.StreamsService;
   return {
     ...others,
-    read: { ...read, responseSerialize: (value: ReadResponse) => (Buffer.isBuffer(value) ? value : serialize(value)) },
+    read: withEncodedResponses(read as MethodDefinition<unknown, unknown>),
+    batchAppend: {
+      ...withEncodedResponses(batchAppend as MethodDefinition<unknown, unknown>),
+      requestDeserialize: (bytes: Buffer) => bytes,
+    },
   } as unknown as ServiceDefinition;
 };
 

@@ -85,4 +85,74 @@ describe('wire forms beyond the official Node client', () => {
     expect(recorded.getId()!.hasStructured()).toBe(true);
     expect(fromStructured(recorded.getId()!.getStructured()!)).toBe(id);
   });
+
+  /** Sends BatchAppend requests on one call and collects one answer per request. */
+  const batchAppend = (requests: InstanceType<typeof streams.BatchAppendReq>[], answers = requests.length) =>
+    new Promise<InstanceType<typeof streams.BatchAppendResp>[]>((resolve, reject) => {
+      const received: InstanceType<typeof streams.BatchAppendResp>[] = [];
+      const call = raw.batchAppend();
+      call.on('data', (answer: InstanceType<typeof streams.BatchAppendResp>) => {
+        received.push(answer);
+        if (received.length === answers) {
+          call.end();
+          resolve(received);
+        }
+      });
+      call.on('error', reject);
+      for (const request of requests) call.write(request);
+    });
+
+  const proposed = (id: string) => {
+    const message = new streams.BatchAppendReq.ProposedMessage().setId(structured(id)).setData(Buffer.from('{}'));
+    message.getMetadataMap().set('type', 'Wire').set('content-type', 'application/json');
+    return message;
+  };
+
+  it('echoes a structured correlation id on BatchAppend, over a write spread across messages', async () => {
+    const stream = uniqueStream('batch-structured');
+    const correlation = randomUUID();
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const options = new streams.BatchAppendReq.Options()
+      .setStreamIdentifier(new shared.StreamIdentifier().setStreamName(Buffer.from(stream)))
+      .setNoStream(new shared.Empty());
+    const [answer] = await batchAppend(
+      [
+        new streams.BatchAppendReq()
+          .setCorrelationId(structured(correlation))
+          .setOptions(options)
+          .setProposedMessagesList([proposed(ids[0]!), proposed(ids[1]!)])
+          .setIsFinal(false),
+        new streams.BatchAppendReq()
+          .setCorrelationId(structured(correlation))
+          .setProposedMessagesList([proposed(ids[2]!)])
+          .setIsFinal(true),
+      ],
+      1,
+    );
+    expect(fromStructured(answer!.getCorrelationId()!.getStructured()!)).toBe(correlation);
+    expect(Buffer.from(answer!.getStreamIdentifier()!.getStreamName_asU8()).toString()).toBe(stream);
+    expect(answer!.getSuccess()!.getCurrentRevision()).toBe('2');
+    const read = await collect(esdb.client.readStream(stream));
+    expect(read.map((resolved) => resolved.event!.id)).toEqual(ids);
+  });
+
+  it('answers a BatchAppend write without a stream name or an expectation as a bad request', async () => {
+    const request = (options: InstanceType<typeof streams.BatchAppendReq.Options>) =>
+      new streams.BatchAppendReq()
+        .setCorrelationId(new shared.UUID().setString(randomUUID()))
+        .setOptions(options)
+        .setProposedMessagesList([proposed(randomUUID())])
+        .setIsFinal(true);
+    const answers = await batchAppend([
+      request(new streams.BatchAppendReq.Options().setAny(new shared.Empty())),
+      request(
+        new streams.BatchAppendReq.Options().setStreamIdentifier(
+          new shared.StreamIdentifier().setStreamName(Buffer.from(uniqueStream('no-expectation'))),
+        ),
+      ),
+    ]);
+    for (const answer of answers) {
+      expect(answer.getError()!.getDetails()!.getTypeName()).toBe('event_store.client.BadRequest');
+    }
+  });
 });
