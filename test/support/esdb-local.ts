@@ -101,6 +101,7 @@ export interface WatchedSubscription<E> {
   readonly checkpoints: Position[];
   confirmations: number;
   caughtUps: number;
+  fellBehinds: number;
   error: Error | undefined;
   ended: boolean;
   /** Resolves once at least `count` events arrived; fails if the subscription errs first or time runs out. */
@@ -124,6 +125,7 @@ export const watchSubscription = <E = ResolvedEvent | AllStreamResolvedEvent>(
     checkpoints,
     confirmations: 0,
     caughtUps: 0,
+    fellBehinds: 0,
     error: undefined,
     ended: false,
     untilEvents: (count, timeoutMs = 10_000) =>
@@ -143,6 +145,7 @@ export const watchSubscription = <E = ResolvedEvent | AllStreamResolvedEvent>(
   subscription.on('data', (event) => watched.events.push(event as E));
   subscription.on('confirmation', () => watched.confirmations++);
   subscription.on('caughtUp', () => watched.caughtUps++);
+  subscription.on('fellBehind', () => watched.fellBehinds++);
   subscription.on('error', (error: Error) => {
     watched.error = error;
   });

@@ -10,7 +10,9 @@ export type SubscriptionMessage =
   /** Filtered $all only: every event up to this position has been considered. */
   | { readonly kind: 'checkpoint'; readonly position: number }
   /** Catch-up has reached the end of what is durable; live events follow. */
-  | { readonly kind: 'caught-up' };
+  | { readonly kind: 'caught-up' }
+  /** The subscriber fell too far behind the live events: catching up from storage again (then caught-up again). */
+  | { readonly kind: 'fell-behind' };
 
 /** Where a subscription's messages go: a transport that can say "enough for now". */
 export interface SubscriptionSink {
@@ -31,8 +33,9 @@ const MAX_QUEUED_LIVE_EVENTS = 1024;
  * it takes to skip what catch-up already sent.
  *
  * A subscriber that stops taking messages stops the reading. Live, its events queue up to a
- * bound; past it, the subscription leaves the live feed and later catches up from storage
- * again, as EventStoreDB's does, so it never holds up writers or grows without bound.
+ * bound; past it, the subscription leaves the live feed, says it fell behind, and catches up
+ * from storage again once the subscriber takes messages (saying it caught up when it has), as
+ * EventStoreDB 24.10's does, so it never holds up writers or grows without bound.
  */
 export abstract class Subscription {
   readonly id = randomUUID();
@@ -80,6 +83,8 @@ export abstract class Subscription {
   protected abstract listen(onLive: (record: EventRecord) => void): () => void;
   /** Called when catch-up reaches the end, just before the caught-up message. */
   protected onCaughtUp(): void {}
+  /** Called when the subscription leaves the live feed, just before the fell-behind message. */
+  protected onFellBehind(): void {}
 
   protected get stopped(): boolean {
     return this.#mode === 'stopped';
@@ -126,5 +131,8 @@ export abstract class Subscription {
     this.#stopListening = undefined;
     this.#queue = [];
     this.#mode = 'catching-up';
+    // Two small messages past the sink's limit, once per fall: bounded like everything else.
+    this.onFellBehind();
+    this.send({ kind: 'fell-behind' });
   }
 }

@@ -353,6 +353,9 @@ describe('a slow subscriber', () => {
     const expected = numbersOf(await collect(esdb.client.readStream(stream)));
     subscription.resume();
     expect(numbersOf(await watched.untilEvents(total, 30_000))).toEqual(expected);
+    // It left the live feed while paused and caught up again from the log, as EventStoreDB says.
+    await watched.until('caught up again', () => watched.caughtUps === 2);
+    expect(watched.fellBehinds).toBe(1);
     await subscription.unsubscribe();
   });
 });
