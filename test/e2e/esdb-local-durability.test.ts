@@ -2,7 +2,8 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { readdirSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AppendExpectedRevision, EventStoreDBClient, jsonEvent, StreamNotFoundError } from '@eventstore/db-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useCleanups } from '../support/cleanups.js';
 import { collect, numbersOf, temporaryDirectory } from '../support/esdb-local.js';
 import { type EsdbLocalProcess, startEsdbLocalProcess } from '../support/esdb-local-process.js';
 import { waitFor } from '../support/wait-for.js';
@@ -12,21 +13,18 @@ import { waitFor } from '../support/wait-for.js';
  * any moment, nothing unacknowledged is ever half there, and a torn tail is cut off on restart.
  */
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanUp = useCleanups();
 
 const directory = (): string => {
   const dir = temporaryDirectory('esdb-local-durability-');
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanUp(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 };
 
 const start = async (dir: string): Promise<{ server: EsdbLocalProcess; client: EventStoreDBClient }> => {
   const server = await startEsdbLocalProcess(dir);
   const client = EventStoreDBClient.connectionString(server.connectionString);
-  cleanups.push(
+  cleanUp(
     () => client.dispose(),
     () => server.stop('SIGKILL'),
   );

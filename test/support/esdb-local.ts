@@ -12,6 +12,7 @@ import {
   type ResolvedEvent,
   type StreamSubscription,
 } from '@eventstore/db-client';
+import { afterAll, beforeAll } from 'vitest';
 import { type EsdbLocal, type EsdbLocalStorage, startEsdbLocal } from '../../src/esdb-local/start.js';
 import { waitFor } from './wait-for.js';
 
@@ -64,6 +65,32 @@ export const startEsdbLocalFixture = async (
   };
 };
 
+/**
+ * One esdb-local for the test file: started before its first test, stopped after its last. The
+ * fixture returned is usable inside tests and hooks (not at the file's top level).
+ */
+export const useEsdbLocal = (): EsdbLocalFixture => {
+  let fixture: EsdbLocalFixture | undefined;
+  beforeAll(async () => {
+    fixture = await startEsdbLocalFixture();
+  });
+  afterAll(() => fixture?.stop());
+  const running = (): EsdbLocalFixture => {
+    if (!fixture) throw new Error('esdb-local is not running: use the fixture inside tests and hooks');
+    return fixture;
+  };
+  return {
+    get server() {
+      return running().server;
+    },
+    get client() {
+      return running().client;
+    },
+    connect: (connectionString) => running().connect(connectionString),
+    stop: () => running().stop(),
+  };
+};
+
 /** A stream name no other test uses: `<prefix>-<uuid>`, so category filters by prefix work. */
 export const uniqueStream = (prefix = 'test'): string => `${prefix}-${randomUUID()}`;
 
@@ -108,6 +135,8 @@ export interface WatchedSubscription<E> {
   untilEvents(count: number, timeoutMs?: number): Promise<E[]>;
   /** Resolves once `what` holds. */
   until(what: string, probe: () => boolean, timeoutMs?: number): Promise<void>;
+  /** Resolves once the subscription has said it caught up (`times` times in all). */
+  untilCaughtUp(times?: number): Promise<void>;
 }
 
 type CatchUpSubscription<E> = (StreamSubscription | AllStreamSubscription) & AsyncIterable<E>;
@@ -130,6 +159,7 @@ export const watchSubscription = <E = ResolvedEvent | AllStreamResolvedEvent>(
     ended: false,
     untilEvents: (count, timeoutMs = 10_000) =>
       watched.until(`${count} events`, () => watched.events.length >= count, timeoutMs).then(() => watched.events),
+    untilCaughtUp: (times = 1) => watched.until(`caught up ${times}×`, () => watched.caughtUps >= times),
     until: async (what, probe, timeoutMs = 10_000) => {
       await waitFor(
         what,

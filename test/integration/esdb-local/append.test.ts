@@ -10,22 +10,17 @@ import {
 } from '@eventstore/db-client';
 import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import type { BatchAppendReq } from '@eventstore/db-client/generated/streams_pb.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   appendNumbered,
   collect,
-  type EsdbLocalFixture,
   numberedEvents,
   numbersOf,
-  startEsdbLocalFixture,
   uniqueStream,
+  useEsdbLocal,
 } from '../../support/esdb-local.js';
 
-let esdb: EsdbLocalFixture;
-beforeAll(async () => {
-  esdb = await startEsdbLocalFixture();
-});
-afterAll(() => esdb.stop());
+const esdb = useEsdbLocal();
 afterEach(() => {
   vi.restoreAllMocks();
 });

@@ -1,14 +1,10 @@
 import { createServer } from 'node:net';
 import { type EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { collect, type EsdbLocalFixture, startEsdbLocalFixture, uniqueStream } from '../../support/esdb-local.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { collect, uniqueStream, useEsdbLocal } from '../../support/esdb-local.js';
 
-let esdb: EsdbLocalFixture;
-beforeAll(async () => {
-  esdb = await startEsdbLocalFixture();
-});
-afterAll(() => esdb.stop());
+const esdb = useEsdbLocal();
 afterEach(() => {
   vi.restoreAllMocks();
 });

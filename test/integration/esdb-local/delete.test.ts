@@ -1,20 +1,15 @@
 import { StreamDeletedError, StreamNotFoundError, WrongExpectedVersionError } from '@eventstore/db-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   appendNumbered,
   collect,
-  type EsdbLocalFixture,
   numbersOf,
-  startEsdbLocalFixture,
   uniqueStream,
+  useEsdbLocal,
   watchSubscription,
 } from '../../support/esdb-local.js';
 
-let esdb: EsdbLocalFixture;
-beforeAll(async () => {
-  esdb = await startEsdbLocalFixture();
-});
-afterAll(() => esdb.stop());
+const esdb = useEsdbLocal();
 
 const readNumbers = async (stream: string) => numbersOf(await collect(esdb.client.readStream(stream)));
 
@@ -120,7 +115,7 @@ describe('a tombstone', () => {
     await appendNumbered(esdb.client, stream, 1);
     const subscription = esdb.client.subscribeToStream(stream);
     const watched = watchSubscription(subscription);
-    await watched.until('caught up', () => watched.caughtUps === 1);
+    await watched.untilCaughtUp();
     await esdb.client.tombstoneStream(stream);
     await waitForError(watched);
     expect(watched.error).toBeInstanceOf(StreamDeletedError);

@@ -7,8 +7,9 @@ import {
   type Position,
   type ResolvedEvent,
 } from '@eventstore/db-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startEsdbLocal } from '../../../src/esdb-local/start.js';
+import { useCleanups } from '../../support/cleanups.js';
 import { collect, temporaryDirectory, uniqueStream, watchSubscription } from '../../support/esdb-local.js';
 
 /*
@@ -24,10 +25,7 @@ const tuning = {
   chunkBytes: 16 * 1024,
 };
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanUp = useCleanups();
 
 const started = async (dir: string) => {
   const server = await startEsdbLocal({ dir, tuning });
@@ -36,7 +34,7 @@ const started = async (dir: string) => {
     await client.dispose();
     await server.stop();
   };
-  cleanups.push(stop);
+  cleanUp(stop);
   return { client, stop };
 };
 
@@ -71,7 +69,7 @@ const writeLog = async (client: EventStoreDBClient, streams: string[]) => {
 describe('the disk engine', () => {
   it('reads the same log from the tail cache, from disk and after restarts, across many segments', async () => {
     const dir = temporaryDirectory();
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    cleanUp(() => rmSync(dir, { recursive: true, force: true }));
     const streams = Array.from({ length: 7 }, () => uniqueStream('disk'));
     let { client, stop } = await started(dir);
     await writeLog(client, streams);
@@ -101,7 +99,7 @@ describe('the disk engine', () => {
       }
       const subscription = client.subscribeToAll();
       const watched = watchSubscription(subscription);
-      await watched.until('caught up', () => watched.caughtUps === 1);
+      await watched.untilCaughtUp();
       await subscription.unsubscribe();
       expect(watched.events.map(summary)).toEqual(all);
     };

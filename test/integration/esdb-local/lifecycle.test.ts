@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
 import { EventStoreDBClient, UnavailableError } from '@eventstore/db-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startEsdbLocal } from '../../../src/esdb-local/start.js';
+import { useCleanups } from '../../support/cleanups.js';
 import {
   appendNumbered,
   collect,
@@ -11,15 +12,12 @@ import {
   watchSubscription,
 } from '../../support/esdb-local.js';
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const cleanUp = useCleanups();
 
 const started = async (dir: string) => {
   const server = await startEsdbLocal({ dir });
   const client = EventStoreDBClient.connectionString(server.connectionString);
-  cleanups.push(
+  cleanUp(
     () => client.dispose(),
     () => server.stop(),
   );
@@ -29,12 +27,12 @@ const started = async (dir: string) => {
 describe('stopping esdb-local', () => {
   it('is prompt while clients keep BatchAppend calls and subscriptions open, which end as unavailable', async () => {
     const dir = temporaryDirectory();
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    cleanUp(() => rmSync(dir, { recursive: true, force: true }));
     const { server, client } = await started(dir);
     const stream = uniqueStream('open');
     await appendNumbered(client, stream, 2);
     const watched = watchSubscription(client.subscribeToStream(stream));
-    await watched.until('caught up', () => watched.caughtUps === 1);
+    await watched.untilCaughtUp();
 
     const stopping = Date.now();
     await server.stop();
@@ -45,7 +43,7 @@ describe('stopping esdb-local', () => {
 
   it('answers the appends it committed before stopping, and they are there after a restart', async () => {
     const dir = temporaryDirectory();
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    cleanUp(() => rmSync(dir, { recursive: true, force: true }));
     const first = await started(dir);
     const streams = Array.from({ length: 200 }, () => uniqueStream('in-flight'));
     const appends = streams.map((stream) => appendNumbered(first.client, stream, 3, { expectedRevision: 'no_stream' }));

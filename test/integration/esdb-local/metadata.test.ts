@@ -1,19 +1,15 @@
 import { BACKWARDS, END, excludeSystemEvents, START } from '@eventstore/db-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   appendNumbered,
   collect,
-  type EsdbLocalFixture,
   numbersOf,
   startEsdbLocalFixture,
   uniqueStream,
+  useEsdbLocal,
 } from '../../support/esdb-local.js';
 
-let esdb: EsdbLocalFixture;
-beforeAll(async () => {
-  esdb = await startEsdbLocalFixture();
-});
-afterAll(() => esdb.stop());
+const esdb = useEsdbLocal();
 
 const readNumbers = async (stream: string, options: Parameters<typeof esdb.client.readStream>[1] = {}) =>
   numbersOf(await collect(esdb.client.readStream(stream, options)));

@@ -8,21 +8,10 @@ import {
   START,
   StreamNotFoundError,
 } from '@eventstore/db-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  appendNumbered,
-  collect,
-  type EsdbLocalFixture,
-  numbersOf,
-  startEsdbLocalFixture,
-  uniqueStream,
-} from '../../support/esdb-local.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { appendNumbered, collect, numbersOf, uniqueStream, useEsdbLocal } from '../../support/esdb-local.js';
 
-let esdb: EsdbLocalFixture;
-beforeAll(async () => {
-  esdb = await startEsdbLocalFixture();
-});
-afterAll(() => esdb.stop());
+const esdb = useEsdbLocal();
 
 const ofStream = (stream: string) => (events: AllStreamResolvedEvent[]) =>
   events.filter((resolved) => resolved.event?.streamId === stream);

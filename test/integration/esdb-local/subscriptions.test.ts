@@ -11,22 +11,17 @@ import {
   START,
   streamNameFilter,
 } from '@eventstore/db-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   appendNumbered,
   collect,
-  type EsdbLocalFixture,
   numbersOf,
-  startEsdbLocalFixture,
   uniqueStream,
+  useEsdbLocal,
   watchSubscription,
 } from '../../support/esdb-local.js';
 
-let esdb: EsdbLocalFixture;
-beforeAll(async () => {
-  esdb = await startEsdbLocalFixture();
-});
-afterAll(() => esdb.stop());
+const esdb = useEsdbLocal();
 
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => from + index);
 
@@ -53,7 +48,7 @@ describe('a subscription to a stream', () => {
     await appendNumbered(esdb.client, stream, 3);
     const subscription = esdb.client.subscribeToStream(stream, { fromRevision: END });
     const watched = watchSubscription(subscription);
-    await watched.until('caught up', () => watched.caughtUps === 1);
+    await watched.untilCaughtUp();
     await appendNumbered(esdb.client, stream, 2, { from: 3 });
     expect(numbersOf(await watched.untilEvents(2))).toEqual([3, 4]);
     await subscription.unsubscribe();
@@ -64,7 +59,7 @@ describe('a subscription to a stream', () => {
     await appendNumbered(esdb.client, stream, 5);
     const subscription = esdb.client.subscribeToStream(stream, { fromRevision: 2n });
     const watched = watchSubscription(subscription);
-    await watched.until('caught up', () => watched.caughtUps === 1);
+    await watched.untilCaughtUp();
     await appendNumbered(esdb.client, stream, 1, { from: 5 });
     expect(numbersOf(await watched.untilEvents(3))).toEqual([3, 4, 5]);
     await subscription.unsubscribe();
@@ -74,7 +69,7 @@ describe('a subscription to a stream', () => {
     const stream = uniqueStream('sub-later');
     const subscription = esdb.client.subscribeToStream(stream);
     const watched = watchSubscription(subscription);
-    await watched.until('caught up', () => watched.caughtUps === 1);
+    await watched.untilCaughtUp();
     await appendNumbered(esdb.client, stream, 2);
     expect(numbersOf(await watched.untilEvents(2))).toEqual([0, 1]);
     expect(watched.error).toBeUndefined();
@@ -116,7 +111,7 @@ describe('a subscription to a stream', () => {
     await appendNumbered(esdb.client, target, 2);
     const subscription = esdb.client.subscribeToStream(links, { resolveLinkTos: true });
     const watched = watchSubscription(subscription);
-    await watched.until('caught up', () => watched.caughtUps === 1);
+    await watched.untilCaughtUp();
     await esdb.client.appendToStream(links, binaryEvent({ type: '$>', data: Buffer.from(`1@${target}`) }));
     const [resolved] = await watched.untilEvents(1);
     expect(resolved!.event).toMatchObject({ streamId: target, revision: 1n, data: { n: 1 } });
@@ -135,7 +130,7 @@ describe('a subscription to $all', () => {
     const everything = await collect(esdb.client.readAll());
     const subscription = esdb.client.subscribeToAll({ fromPosition: START });
     const watched = watchSubscription(subscription);
-    await watched.until('caught up', () => watched.caughtUps === 1);
+    await watched.untilCaughtUp();
     expect(watched.events.map((resolved) => resolved.event?.id)).toEqual(
       everything.map((resolved) => resolved.event?.id),
     );
@@ -152,7 +147,7 @@ describe('a subscription to $all', () => {
     await appendNumbered(esdb.client, stream, 2);
     const subscription = esdb.client.subscribeToAll({ fromPosition: END });
     const watched = watchSubscription(subscription);
-    await watched.until('caught up', () => watched.caughtUps === 1);
+    await watched.untilCaughtUp();
     await appendNumbered(esdb.client, stream, 2, { from: 2 });
     expect(numbersOf(await watched.untilEvents(2))).toEqual([2, 3]);
     await subscription.unsubscribe();
@@ -218,7 +213,7 @@ describe('server-side filters on $all', () => {
     const filter = 'regex' in expression ? on({ regex: expression.regex }) : on({ prefixes: expression.prefixes });
     const subscription = esdb.client.subscribeToAll({ fromPosition: from, filter });
     const watched = watchSubscription(subscription);
-    await watched.until('caught up', () => watched.caughtUps === 1);
+    await watched.untilCaughtUp();
     await subscription.unsubscribe();
     return watched.events.map((resolved) => (resolved.event!.data as { s: string }).s);
   };
@@ -251,13 +246,13 @@ describe('server-side filters on $all', () => {
     await appendNumbered(esdb.client, stream, 1);
     const unfiltered = esdb.client.subscribeToAll({ fromPosition: from });
     const all = watchSubscription(unfiltered);
-    await all.until('caught up', () => all.caughtUps === 1);
+    await all.untilCaughtUp();
     await unfiltered.unsubscribe();
     expect(all.events.map((resolved) => resolved.event!.type)).toEqual(['$metadata', 'Numbered']);
 
     const subscription = esdb.client.subscribeToAll({ fromPosition: from, filter: excludeSystemEvents() });
     const watched = watchSubscription(subscription);
-    await watched.until('caught up', () => watched.caughtUps === 1);
+    await watched.untilCaughtUp();
     await subscription.unsubscribe();
     expect(watched.events.map((resolved) => resolved.event!.type)).toEqual(['Numbered']);
   });
@@ -285,7 +280,7 @@ describe('server-side filters on $all', () => {
       }),
     });
     const watched = watchSubscription(subscription, checkpoints);
-    await watched.until('caught up', () => watched.caughtUps === 1);
+    await watched.untilCaughtUp();
     // 30 events considered while catching up: a checkpoint after every 10th.
     expect(checkpoints).toEqual([considered[9], considered[19], considered[29]]);
     expect(numbersOf(watched.events)).toEqual([0, 1, 2, 3, 4]);
@@ -339,7 +334,7 @@ describe('a slow subscriber', () => {
       filter: streamNameFilter({ prefixes: [stream] }),
     });
     const watched = watchSubscription(subscription);
-    await watched.until('caught up', () => watched.caughtUps === 1);
+    await watched.untilCaughtUp();
     subscription.pause();
     before = memoryInUse();
     // Every append completes while the subscriber takes nothing...
@@ -354,7 +349,7 @@ describe('a slow subscriber', () => {
     subscription.resume();
     expect(numbersOf(await watched.untilEvents(total, 30_000))).toEqual(expected);
     // It left the live feed while paused and caught up again from the log, as EventStoreDB says.
-    await watched.until('caught up again', () => watched.caughtUps === 2);
+    await watched.untilCaughtUp(2);
     expect(watched.fellBehinds).toBe(1);
     await subscription.unsubscribe();
   });

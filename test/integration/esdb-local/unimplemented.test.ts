@@ -10,14 +10,10 @@ import shared from '@eventstore/db-client/generated/shared_pb.js';
 import usersGrpc from '@eventstore/db-client/generated/users_grpc_pb.js';
 import users from '@eventstore/db-client/generated/users_pb.js';
 import { credentials, type ServiceError, status } from '@grpc/grpc-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect, type EsdbLocalFixture, startEsdbLocalFixture, uniqueStream } from '../../support/esdb-local.js';
+import { describe, expect, it } from 'vitest';
+import { collect, uniqueStream, useEsdbLocal } from '../../support/esdb-local.js';
 
-let esdb: EsdbLocalFixture;
-beforeAll(async () => {
-  esdb = await startEsdbLocalFixture();
-});
-afterAll(() => esdb.stop());
+const esdb = useEsdbLocal();
 
 /** Settles within a few seconds: an unimplemented call must fail, never hang. */
 const failureOf = (promise: Promise<unknown>): Promise<unknown> =>
