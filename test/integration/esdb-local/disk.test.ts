@@ -49,7 +49,7 @@ const summary = (resolved: AllStreamResolvedEvent | ResolvedEvent) => ({
 
 /** Several megabytes in appends of 1-10 events of up to 4 KB, ten at a time, plus one of 900 KB. */
 const writeLog = async (client: EventStoreDBClient, streams: string[]) => {
-  for (let round = 0; round < 30; round++) {
+  for (let round = 0; round < 20; round++) {
     await Promise.all(
       Array.from({ length: 10 }, (_, index) =>
         client.appendToStream(
@@ -60,7 +60,7 @@ const writeLog = async (client: EventStoreDBClient, streams: string[]) => {
         ),
       ),
     );
-    if (round === 15) {
+    if (round === 10) {
       await client.appendToStream(streams[0]!, jsonEvent({ type: 'Large', data: { round, pad: 'L'.repeat(900_000) } }));
     }
   }
@@ -73,11 +73,11 @@ describe('the disk engine', () => {
     const streams = Array.from({ length: 7 }, () => uniqueStream('disk'));
     let { client, stop } = await started(dir);
     await writeLog(client, streams);
-    expect(readdirSync(dir).filter((name) => name.endsWith('.segment')).length).toBeGreaterThan(10);
+    expect(readdirSync(dir).filter((name) => name.endsWith('.segment')).length).toBeGreaterThan(8);
 
     const all = (await collect(client.readAll())).map(summary);
     const ofStream = (stream: string) => all.filter((event) => event.streamId === stream);
-    expect(all.length).toBeGreaterThan(1500);
+    expect(all.length).toBeGreaterThan(1000);
 
     const check = async () => {
       expect((await collect(client.readAll())).map(summary)).toEqual(all);

@@ -303,11 +303,11 @@ describe('a slow subscriber', () => {
     return heapUsed + arrayBuffers;
   };
 
-  /** Appends `total` events of 2 KB to `stream` from 50 concurrent writers, 50 events an append. */
+  /** Appends `total` events of 1 KB to `stream` from 50 concurrent writers, 50 events an append. */
   const writePadded = async (stream: string, total: number) => {
     const writers = 50;
     const perWriter = total / writers;
-    const padding = 'x'.repeat(2000);
+    const padding = 'x'.repeat(1000);
     await Promise.all(
       range(0, writers).map(async (writer) => {
         for (let index = 0; index < perWriter; index += 50) {
