@@ -148,3 +148,25 @@ const waitForError = (watched: ReturnType<typeof watchSubscription>) =>
       // `until` rethrows the subscription's own error as soon as it is recorded: that is the success case.
       if (watched.error === undefined) throw error;
     });
+
+describe('deletions of streams not touched in a while', () => {
+  it('still hold once more than ten thousand other streams were written since', async () => {
+    const tombstoned = uniqueStream('old-tomb');
+    const softDeleted = uniqueStream('old-soft');
+    await appendNumbered(esdb.client, tombstoned, 1);
+    await esdb.client.tombstoneStream(tombstoned);
+    await appendNumbered(esdb.client, softDeleted, 2);
+    await esdb.client.deleteStream(softDeleted);
+    // The writer keeps what it knows of streams for the latest ten thousand or so; these two
+    // fall out of it and must be read back from the log as they were.
+    const others = Array.from({ length: 12_000 }, () => uniqueStream('filler'));
+    for (let index = 0; index < others.length; index += 200) {
+      await Promise.all(others.slice(index, index + 200).map((stream) => appendNumbered(esdb.client, stream, 1)));
+    }
+    await expect(appendNumbered(esdb.client, tombstoned, 1)).rejects.toThrow(StreamDeletedError);
+    const recreated = await appendNumbered(esdb.client, softDeleted, 1, { expectedRevision: 'no_stream', from: 2 });
+    expect(recreated.nextExpectedRevision).toBe(2n);
+    expect(await readNumbers(softDeleted)).toEqual([2]);
+  });
+});
+
