@@ -43,6 +43,8 @@ export abstract class Subscription {
   #paused = false;
   #queue: EventRecord[] = [];
   #stopListening: (() => void) | undefined;
+  /** Where catch-up is in storage, kept across pauses so resuming does not read again. */
+  #reading: Iterator<EventRecord> | undefined;
 
   constructor(protected readonly sink: SubscriptionSink) {}
 
@@ -73,9 +75,11 @@ export abstract class Subscription {
     this.#mode = 'stopped';
     this.#stopListening?.();
     this.#queue = [];
+    this.#reading?.return?.();
+    this.#reading = undefined;
   }
 
-  /** Storage from the checkpoint on, read afresh each time catch-up (re)starts. */
+  /** Storage from the checkpoint on: read afresh each time catch-up starts, kept across pauses. */
   protected abstract readAfterCheckpoint(): Iterable<EventRecord>;
   /** Hands `record` over if it is past the checkpoint (and wanted), moving the checkpoint. */
   protected abstract consider(record: EventRecord): void;
@@ -101,8 +105,9 @@ export abstract class Subscription {
 
   #catchUp(): void {
     try {
-      for (const record of this.readAfterCheckpoint()) {
-        this.consider(record);
+      this.#reading ??= this.readAfterCheckpoint()[Symbol.iterator]();
+      for (let next = this.#reading.next(); !next.done; next = this.#reading.next()) {
+        this.consider(next.value);
         if (this.#mode === 'stopped' || this.#paused) return;
       }
     } catch (error) {
@@ -110,6 +115,7 @@ export abstract class Subscription {
       this.fail(error);
       return;
     }
+    this.#reading = undefined;
     this.#mode = 'live';
     this.#stopListening = this.listen((record) => this.#onLive(record));
     this.onCaughtUp();
