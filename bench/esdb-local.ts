@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { type AppendResult, appendPhase, event, readAllPhase, subscriptionPhase } from './esdb-local/phases.js';
+import { cpuNote, measured, startServer } from './esdb-local/server-process.js';
 
 /*
  * `npm run bench:esdb-local`: esdb-local's throughput through the official client, with the
@@ -17,147 +16,7 @@ import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 
 const LOG_EVENTS = Number(process.env.ESDB_BENCH_EVENTS ?? 1_000_000);
 const PHASE_SECONDS = Number(process.env.ESDB_BENCH_SECONDS ?? 5);
-const cli = new URL('../../dist/esdb-local/cli.js', import.meta.url).pathname;
 const resultsDir = new URL('../../bench/results/', import.meta.url).pathname;
-
-interface Server {
-  readonly connectionString: string;
-  readonly startMs: number;
-  readonly child: ChildProcess;
-  stop(signal?: NodeJS.Signals): Promise<void>;
-}
-
-/** Starts the CLI on `dir` and measures the time until it prints its connection string. */
-const startServer = (dir: string): Promise<Server> =>
-  new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [cli, '--port', '0', '--db', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let output = '';
-    child.once('exit', (code) => reject(new Error(`esdb-local exited with ${code}:\n${output}`)));
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /esdb-local listening: (\S+)/.exec(output);
-      if (!match) return;
-      child.removeAllListeners('exit');
-      resolve({
-        connectionString: match[1]!,
-        startMs: performance.now() - started,
-        child,
-        stop: (signal = 'SIGTERM') =>
-          new Promise((done) => {
-            child.once('exit', () => done());
-            child.kill(signal);
-          }),
-      });
-    });
-  });
-
-/** CPU seconds a process has used so far (Linux /proc; undefined elsewhere). */
-const cpuSecondsOf = (pid: number | undefined): number | undefined => {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
-  } catch {
-    return undefined;
-  }
-};
-
-/** How busy client (this process) and server were while `work` ran, as % of one core each. */
-const measured = async <T extends object>(server: Server, work: () => Promise<T>) => {
-  const started = performance.now();
-  const client = process.cpuUsage();
-  const serverBefore = cpuSecondsOf(server.child.pid);
-  const result = await work();
-  const seconds = (performance.now() - started) / 1000;
-  const { user, system } = process.cpuUsage(client);
-  const serverAfter = cpuSecondsOf(server.child.pid);
-  return {
-    ...result,
-    clientCpuPercent: Math.round(((user + system) / 1e6 / seconds) * 100),
-    serverCpuPercent:
-      serverBefore === undefined || serverAfter === undefined
-        ? undefined
-        : Math.round(((serverAfter - serverBefore) / seconds) * 100),
-  };
-};
-
-const cpuNote = (result: { clientCpuPercent: number; serverCpuPercent: number | undefined }) =>
-  `(CPU: client ${result.clientCpuPercent}%, server ${result.serverCpuPercent ?? '?'}%)`;
-
-/** A small, realistic domain event. */
-const event = (n: number) =>
-  jsonEvent({
-    type: 'MoneyDeposited',
-    data: { accountId: `acc-${n % 1000}`, amountMinor: n % 100_000, currency: 'EUR', at: '2024-05-01T10:00:00.000Z' },
-  });
-
-interface AppendResult {
-  readonly appendsPerSecond: number;
-  readonly eventsPerSecond: number;
-  readonly events: number;
-}
-
-/**
- * `writers` concurrent writers, each appending `batch` events at a time to streams of its own,
- * for `seconds` or until `maxEvents` events were written, through one shared client.
- */
-const appendPhase = async (
-  client: EventStoreDBClient,
-  {
-    writers,
-    batch,
-    seconds = PHASE_SECONDS,
-    maxEvents = Number.POSITIVE_INFINITY,
-  }: {
-    writers: number;
-    batch: number;
-    seconds?: number;
-    maxEvents?: number;
-  },
-): Promise<AppendResult> => {
-  let appends = 0;
-  let events = 0;
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: writers }, async (_, writer) => {
-      const prefix = `account-${writer}-${randomUUID().slice(0, 8)}`;
-      for (let round = 0; performance.now() < deadline && events < maxEvents; round++) {
-        const stream = `${prefix}-${round % 100}`;
-        const n = events;
-        events += batch;
-        await client.appendToStream(
-          stream,
-          Array.from({ length: batch }, (_, index) => event(n + index)),
-        );
-        appends++;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  return { appendsPerSecond: appends / elapsed, eventsPerSecond: events / elapsed, events };
-};
-
-const readAllPhase = async (client: EventStoreDBClient) => {
-  const started = performance.now();
-  let events = 0;
-  for await (const _ of client.readAll({ fromPosition: 'start' })) events++;
-  return { events, eventsPerSecond: events / ((performance.now() - started) / 1000) };
-};
-
-const subscriptionPhase = async (client: EventStoreDBClient) => {
-  const started = performance.now();
-  let events = 0;
-  const subscription = client.subscribeToAll({ fromPosition: 'start' });
-  await new Promise<void>((resolve, reject) => {
-    subscription.on('data', () => events++);
-    subscription.once('caughtUp', () => resolve());
-    subscription.once('error', reject);
-  });
-  const seconds = (performance.now() - started) / 1000;
-  await subscription.unsubscribe();
-  return { events, eventsPerSecond: events / seconds };
-};
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -186,7 +45,7 @@ const main = async () => {
       [1, 100],
       [64, 100],
     ] as const) {
-      const result = await measured(server, () => appendPhase(client, { writers, batch }));
+      const result = await measured(server, () => appendPhase(client, { writers, batch, seconds: PHASE_SECONDS }));
       results[`append_${writers}w_${batch}e`] = result;
       rows.push([
         `append, ${writers} writer${writers > 1 ? 's' : ''}, ${batch} event${batch > 1 ? 's' : ''} each`,
@@ -207,6 +66,8 @@ const main = async () => {
     // Reads and subscriptions right after writing: the newest records sit in the server's tail cache.
     const hot = await measured(server, () => readAllPhase(client));
     results.readAll_warm = hot;
+    // The append phases may have written more than asked for: name the log by what it holds.
+    const logSize = hot.events.toLocaleString('en-US');
     rows.push([
       `read $all from start (${hot.events.toLocaleString('en-US')} events, just written)`,
       `${rate(hot.eventsPerSecond)} ${cpuNote(hot)}`,
@@ -223,10 +84,7 @@ const main = async () => {
       if (run < 2) await server.stop();
     }
     results.startup_ms_clean = { runs: startups, median: median(startups) };
-    rows.push([
-      `start-up on ${LOG_EVENTS.toLocaleString('en-US')} events (clean stop)`,
-      `${Math.round(median(startups))} ms`,
-    ]);
+    rows.push([`start-up on ${logSize} events (clean stop)`, `${Math.round(median(startups))} ms`]);
     console.error(rows[rows.length - 1]!.join(': '));
 
     // Reads and subscriptions from a freshly started server: everything comes from disk.
@@ -251,19 +109,13 @@ const main = async () => {
     await server.stop('SIGKILL');
     server = await startServer(dir);
     results.startup_ms_after_kill = server.startMs;
-    rows.push([
-      `start-up on ${LOG_EVENTS.toLocaleString('en-US')} events (after kill -9)`,
-      `${Math.round(server.startMs)} ms`,
-    ]);
+    rows.push([`start-up on ${logSize} events (after kill -9)`, `${Math.round(server.startMs)} ms`]);
     await server.stop();
     // Without any index checkpoint: a full scan of the log (what the checkpoint saves).
     rmSync(join(dir, 'index.checkpoint'), { force: true });
     server = await startServer(dir);
     results.startup_ms_full_scan = server.startMs;
-    rows.push([
-      `start-up on ${LOG_EVENTS.toLocaleString('en-US')} events (no checkpoint, full scan)`,
-      `${Math.round(server.startMs)} ms`,
-    ]);
+    rows.push([`start-up on ${logSize} events (no checkpoint, full scan)`, `${Math.round(server.startMs)} ms`]);
     await server.stop();
   } finally {
     rmSync(dir, { recursive: true, force: true });
