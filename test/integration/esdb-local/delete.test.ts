@@ -169,4 +169,3 @@ describe('deletions of streams not touched in a while', () => {
     expect(await readNumbers(softDeleted)).toEqual([2]);
   });
 });
-

@@ -7,6 +7,7 @@ import {
   startEsdbLocalFixture,
   uniqueStream,
   useEsdbLocal,
+  watchSubscription,
 } from '../../support/esdb-local.js';
 
 const esdb = useEsdbLocal();
@@ -76,7 +77,7 @@ describe('stream metadata', () => {
 });
 
 describe('system records in $all', () => {
-  it('include the $metadata events of metastreams and a filter that excludes system events hides them', async () => {
+  it('include $metadata and $streamDeleted events, which a filter that excludes system events hides', async () => {
     const stream = uniqueStream('system');
     const { position } = await esdb.client.setStreamMetadata(stream, { maxCount: 3 });
     await appendNumbered(esdb.client, stream, 1);
@@ -89,6 +90,20 @@ describe('system records in $all', () => {
       [`$$${stream}`, '$metadata'],
       [stream, 'Numbered'],
       [stream, '$streamDeleted'],
+    ]);
+    // Subscribed from the record before the metadata (excluded), without system events: the event alone.
+    const [before] = await collect(
+      esdb.client.readAll({ fromPosition: position!, direction: 'backwards', maxCount: 1 }),
+    );
+    const subscription = esdb.client.subscribeToAll({
+      fromPosition: before!.event!.position,
+      filter: excludeSystemEvents(),
+    });
+    const watched = watchSubscription(subscription);
+    await watched.untilCaughtUp();
+    await subscription.unsubscribe();
+    expect(watched.events.map((resolved) => [resolved.event!.streamId, resolved.event!.type])).toEqual([
+      [stream, 'Numbered'],
     ]);
   });
 
