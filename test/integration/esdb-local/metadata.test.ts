@@ -58,13 +58,14 @@ describe('stream metadata', () => {
     expect(await readNumbers(stream, { direction: BACKWARDS, fromRevision: END })).toEqual([9, 8, 7, 6]);
   });
 
-  it('$maxAge hides events once they are older than it', async () => {
+  it('$maxAge hides events once they are older than it, until it is raised (nothing is scavenged)', async () => {
     const stream = uniqueStream('max-age');
     await appendNumbered(esdb.client, stream, 2);
     await esdb.client.setStreamMetadata(stream, { maxAge: 1 });
     await expect.poll(() => readNumbers(stream), { timeout: 5_000, interval: 100 }).toEqual([]);
+    await esdb.client.setStreamMetadata(stream, { maxAge: 3600 });
     await appendNumbered(esdb.client, stream, 1, { from: 2 });
-    expect(await readNumbers(stream)).toEqual([2]);
+    expect(await readNumbers(stream)).toEqual([0, 1, 2]);
   });
 
   it('leaves $all as it was: metadata limits reads of the stream only', async () => {
