@@ -1,11 +1,19 @@
 import { startGrpcServer } from './grpc/server.js';
-import { openDiskStorage } from './storage/disk/index.js';
+import { type DiskStorageOptions, openDiskStorage } from './storage/disk/index.js';
 import { createMemoryStorage } from './storage/memory.js';
 import type { EventStorage } from './storage/storage.js';
 import { LocalEventStore } from './streams/local-event-store.js';
 
+/** How the disk engine sizes its files and caches; the defaults suit everything but tests of the engine. */
+export type EsdbLocalDiskTuning = Pick<
+  DiskStorageOptions,
+  'segmentBytes' | 'checkpointEveryBytes' | 'cacheBytes' | 'chunkBytes'
+>;
+
 /** Where esdb-local keeps events: a directory of segment files, or memory (lost on stop). */
-export type EsdbLocalStorage = { readonly dir: string; readonly mem?: false } | { readonly mem: true };
+export type EsdbLocalStorage =
+  | { readonly dir: string; readonly mem?: false; readonly tuning?: EsdbLocalDiskTuning }
+  | { readonly mem: true };
 
 export type EsdbLocalOptions = EsdbLocalStorage & {
   /** Interface to listen on. Default 127.0.0.1. */
@@ -29,7 +37,11 @@ export interface EsdbLocal {
 const openStorage = (options: EsdbLocalOptions): Promise<EventStorage> =>
   options.mem
     ? Promise.resolve(createMemoryStorage())
-    : openDiskStorage({ dir: options.dir, ...(options.onNotice ? { onNotice: options.onNotice } : {}) });
+    : openDiskStorage({
+        ...options.tuning,
+        dir: options.dir,
+        ...(options.onNotice ? { onNotice: options.onNotice } : {}),
+      });
 
 /**
  * Starts an EventStoreDB-compatible server: opens (and recovers) the log, then serves the gRPC

@@ -2,6 +2,7 @@ import type { EventRecord } from '../storage/storage.js';
 import type { ResolvedEvent } from '../streams/resolved-event.js';
 import { originalRecord } from '../streams/resolved-event.js';
 import { STREAM_DELETED_EVENT_TYPE, TOMBSTONE_REVISION } from '../streams/system-names.js';
+import { delimitedSize, ProtoWriter, uintFieldSize } from './protobuf-wire.js';
 
 /*
  * `ReadResp { event: ReadEvent }` written straight to protobuf bytes. Reads and subscriptions
@@ -15,74 +16,6 @@ import { STREAM_DELETED_EVENT_TYPE, TOMBSTONE_REVISION } from '../streams/system
  *   UUID           1 structured { 1 most_significant_bits, 2 least_significant_bits }, 2 string
  *   StreamIdentifier 3 stream_name (bytes)
  */
-
-const LENGTH_DELIMITED = 2;
-const VARINT = 0;
-
-const tag = (field: number, wireType: number): number => (field << 3) | wireType;
-
-const varintSize = (value: number | bigint): number => {
-  let remaining = BigInt(value);
-  let size = 1;
-  while (remaining >= 0x80n) {
-    remaining >>= 7n;
-    size++;
-  }
-  return size;
-};
-
-/** Small numbers (every tag and length, most positions) take this path without BigInt. */
-const smallVarintSize = (value: number): number => {
-  if (value < 0x80) return 1;
-  if (value < 0x4000) return 2;
-  if (value < 0x200000) return 3;
-  if (value < 0x10000000) return 4;
-  return varintSize(value);
-};
-
-class Writer {
-  offset = 0;
-  constructor(readonly buffer: Buffer) {}
-
-  varint(value: number | bigint): void {
-    if (typeof value === 'number' && value < 0x10000000) {
-      let remaining = value;
-      while (remaining >= 0x80) {
-        this.buffer[this.offset++] = (remaining & 0x7f) | 0x80;
-        remaining >>>= 7;
-      }
-      this.buffer[this.offset++] = remaining;
-      return;
-    }
-    let remaining = BigInt(value);
-    while (remaining >= 0x80n) {
-      this.buffer[this.offset++] = Number(remaining & 0x7fn) | 0x80;
-      remaining >>= 7n;
-    }
-    this.buffer[this.offset++] = Number(remaining);
-  }
-
-  bytes(field: number, bytes: Uint8Array): void {
-    this.varint(tag(field, LENGTH_DELIMITED));
-    this.varint(bytes.byteLength);
-    this.buffer.set(bytes, this.offset);
-    this.offset += bytes.byteLength;
-  }
-
-  header(field: number, length: number): void {
-    this.varint(tag(field, LENGTH_DELIMITED));
-    this.varint(length);
-  }
-
-  uint(field: number, value: number | bigint): void {
-    this.varint(tag(field, VARINT));
-    this.varint(value);
-  }
-}
-
-const delimitedSize = (length: number): number => 1 + smallVarintSize(length) + length;
-const uintFieldSize = (value: number | bigint): number =>
-  1 + (typeof value === 'number' ? smallVarintSize(value) : varintSize(value));
 
 const CONTENT_TYPE_JSON = Buffer.from('application/json');
 const CONTENT_TYPE_BYTES = Buffer.from('application/octet-stream');
@@ -145,7 +78,7 @@ const prepare = (record: EventRecord, structuredIds: boolean): PreparedRecord =>
   return { record, id, streamName, revision, type, contentType, created, idSize, metadataEntrySizes, size };
 };
 
-const writeRecorded = (writer: Writer, field: number, prepared: PreparedRecord, structuredIds: boolean): void => {
+const writeRecorded = (writer: ProtoWriter, field: number, prepared: PreparedRecord, structuredIds: boolean): void => {
   const { record } = prepared;
   writer.header(field, prepared.size);
   writer.header(1, prepared.idSize);
@@ -187,7 +120,7 @@ export const encodeEventResponse = (resolved: ResolvedEvent, structuredIds: bool
   const readEventSize =
     (event ? delimitedSize(event.size) : 0) + (link ? delimitedSize(link.size) : 0) + uintFieldSize(commitPosition);
   const buffer = Buffer.allocUnsafe(delimitedSize(readEventSize));
-  const writer = new Writer(buffer);
+  const writer = new ProtoWriter(buffer);
   writer.header(1, readEventSize);
   if (event) writeRecorded(writer, 1, event, structuredIds);
   if (link) writeRecorded(writer, 2, link, structuredIds);

@@ -122,6 +122,8 @@ const subscriptionResponse = (message: SubscriptionMessage, structuredIds: boole
       );
     case 'caught-up':
       return new streams.ReadResp().setCaughtUp(new streams.ReadResp.CaughtUp());
+    case 'fell-behind':
+      return new streams.ReadResp().setFellBehind(new streams.ReadResp.FellBehind());
   }
 };
 

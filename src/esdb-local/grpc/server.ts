@@ -1,9 +1,9 @@
 import {
+  type MethodDefinition,
   Server,
   ServerCredentials,
   type ServerWritableStream,
   type ServiceDefinition,
-  status,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { LocalEventStore } from '../streams/local-event-store.js';
@@ -12,8 +12,9 @@ import { handleBatchAppend } from './batch-append.js';
 import { handleDelete, handleTombstone } from './delete.js';
 import { type AdvertisedEndpoint, handleGetSupportedMethods, handleGossipRead } from './discovery.js';
 import { gossipGrpc, serverFeaturesGrpc, type streams, streamsGrpc } from './generated.js';
+import { LongLivedCalls } from './long-lived-calls.js';
 import { handleRead, type ReadResponse } from './read.js';
-import { serviceError } from './service-errors.js';
+import { serverShuttingDown } from './service-errors.js';
 
 export interface GrpcServerOptions {
   readonly host: string;
@@ -26,20 +27,33 @@ export interface GrpcServerOptions {
 export interface RunningGrpcServer {
   readonly host: string;
   readonly port: number;
-  /** Ends subscriptions (UNAVAILABLE, so clients reconnect), lets other calls finish, then closes. */
+  /**
+   * Ends the calls clients keep open (subscriptions; BatchAppend calls once their committed
+   * writes are answered) with UNAVAILABLE, so clients reconnect; lets other calls finish; closes.
+   */
   stop(): Promise<void>;
 }
 
+/** A method whose responses may be bytes already encoded (or messages for the generated code). */
+const withEncodedResponses = (method: MethodDefinition<unknown, unknown>) => {
+  const serialize = method.responseSerialize as (value: unknown) => Buffer;
+  return { ...method, responseSerialize: (value: unknown) => (Buffer.isBuffer(value) ? value : serialize(value)) };
+};
+
 /**
- * The streams service with its Read responses free to be pre-encoded bytes: events are written
- * straight to protobuf (see event-encoding.ts), other responses go through the generated code.
+ * The streams service with its hot paths encoded by hand: Read responses carrying events (see
+ * event-encoding.ts) and BatchAppend requests and answers (see batch-append-wire.ts), which
+ * arrive undecoded. Everything else goes through the generated code.
  */
 const streamsService = (): ServiceDefinition => {
-  const { read, ...others } = streamsGrpc.StreamsService;
-  const serialize = read.responseSerialize as (value: unknown) => Buffer;
+  const { read, batchAppend, ...others } = streamsGrpc.StreamsService;
   return {
     ...others,
-    read: { ...read, responseSerialize: (value: ReadResponse) => (Buffer.isBuffer(value) ? value : serialize(value)) },
+    read: withEncodedResponses(read as MethodDefinition<unknown, unknown>),
+    batchAppend: {
+      ...withEncodedResponses(batchAppend as MethodDefinition<unknown, unknown>),
+      requestDeserialize: (bytes: Buffer) => bytes,
+    },
   } as unknown as ServiceDefinition;
 };
 
@@ -56,20 +70,22 @@ export const startGrpcServer = async (
   options: GrpcServerOptions,
 ): Promise<RunningGrpcServer> => {
   const server = new Server({ 'grpc.max_receive_message_length': MAX_RECEIVE_BYTES });
-  const subscriptions = new Set<ServerWritableStream<streams.ReadReq, ReadResponse>>();
+  const openCalls = new LongLivedCalls();
   let advertised: AdvertisedEndpoint = { host: options.host, port: options.port };
   const read = handleRead(store);
 
   server.addService(streamsService(), {
     read: (call: ServerWritableStream<streams.ReadReq, ReadResponse>) => {
       if (call.request.getOptions()?.hasSubscription()) {
-        subscriptions.add(call);
-        call.on('close', () => subscriptions.delete(call));
+        const closed = openCalls.add(() => {
+          call.emit('error', serverShuttingDown());
+        });
+        call.on('close', closed);
       }
       read(call);
     },
     append: handleAppend(store),
-    batchAppend: handleBatchAppend(store),
+    batchAppend: handleBatchAppend(store, openCalls),
     delete: handleDelete(store),
     tombstone: handleTombstone(store),
   } as unknown as UntypedServiceImplementation);
@@ -95,7 +111,7 @@ export const startGrpcServer = async (
 
   const stop = async (): Promise<void> => {
     const shutdown = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
-    for (const call of subscriptions) call.emit('error', serviceError(status.UNAVAILABLE, 'Server Is Shutting Down'));
+    await openCalls.endAll();
     const grace = new Promise<void>((resolve) => setTimeout(resolve, options.shutdownGraceMs ?? 5_000).unref());
     await Promise.race([shutdown, grace]);
     server.forceShutdown();

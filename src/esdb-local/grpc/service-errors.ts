@@ -19,6 +19,9 @@ export const serviceError = (code: status, details: string, trailers: Record<str
   return Object.assign(new Error(details), { code, details, metadata });
 };
 
+/** What a call still open when the server stops ends with: clients reconnect on UNAVAILABLE. */
+export const serverShuttingDown = (): ServiceError => serviceError(status.UNAVAILABLE, 'Server Is Shutting Down');
+
 /** Every field EventStoreDB requires on a proposed event, as its error names them. */
 export const REQUIRED_EVENT_METADATA = ['type', 'content-type'];
 

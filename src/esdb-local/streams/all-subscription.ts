@@ -68,8 +68,19 @@ export class AllSubscription extends Subscription {
     });
   }
 
-  /** A filtered subscriber learns where catch-up ended even when nothing matched on the way. */
+  /**
+   * A filtered subscriber learns where it stands when it goes live and when it falls behind,
+   * even if nothing matched on the way: at least one checkpoint within every interval.
+   */
   protected override onCaughtUp(): void {
+    this.#checkpointNow();
+  }
+
+  protected override onFellBehind(): void {
+    this.#checkpointNow();
+  }
+
+  #checkpointNow(): void {
     if (this.#checkpointEvery === undefined || this.#sinceCheckpoint === 0) return;
     this.#sinceCheckpoint = 0;
     this.send({ kind: 'checkpoint', position: this.#lastPosition });

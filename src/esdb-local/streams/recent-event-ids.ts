@@ -1,3 +1,5 @@
+import { GenerationalCache } from './generational-cache.js';
+
 /** Where an accepted event went. */
 export interface EventPlacement {
   readonly streamId: string;
@@ -7,24 +9,21 @@ export interface EventPlacement {
 /**
  * The ids of recently accepted events and where they went. EventStoreDB keeps such a bounded
  * cache (8 MiB, `CommitedEventsMemCacheLimit`) and consults it to make appends with expected
- * revision `any` idempotent; ids that have fallen out of it are written again, as there.
+ * revision `any` idempotent; ids that have fallen out of it are written again, as there. This
+ * one remembers the last 50,000 to 100,000 ids.
  */
 export class RecentEventIds {
-  readonly #placements = new Map<string, EventPlacement>();
+  readonly #placements: GenerationalCache<string, EventPlacement>;
 
-  constructor(readonly capacity = 100_000) {}
+  constructor(capacity = 100_000) {
+    this.#placements = new GenerationalCache(capacity);
+  }
 
   get(eventId: string): EventPlacement | undefined {
     return this.#placements.get(eventId);
   }
 
   remember(eventId: string, placement: EventPlacement): void {
-    // Re-inserting moves the id to the young end, so eviction drops the oldest writes first.
-    this.#placements.delete(eventId);
     this.#placements.set(eventId, placement);
-    if (this.#placements.size > this.capacity) {
-      const oldest = this.#placements.keys().next().value;
-      if (oldest !== undefined) this.#placements.delete(oldest);
-    }
   }
 }

@@ -1,4 +1,5 @@
 import type { EventStorage } from '../storage/storage.js';
+import { GenerationalCache } from './generational-cache.js';
 import { NO_METADATA, parseStreamMetadata, type StreamMetadata } from './stream-metadata.js';
 import { metastreamOf, STREAM_DELETED_EVENT_TYPE } from './system-names.js';
 
@@ -13,28 +14,30 @@ export interface StreamState {
 /**
  * Tombstone and metadata of streams as of every accepted write, which the expected-revision
  * check needs but storage only shows once durable. A state is loaded from storage on first use
- * and updated by the writer at acceptance. Least recently used states are forgotten, but only
- * when the stream and its metastream have no write in flight: then storage tells the same
+ * and updated by the writer at acceptance. States of streams not used lately are forgotten, but
+ * only when the stream and its metastream have no write in flight: then storage tells the same
  * story, and reloading is exact.
  */
 export class StreamStates {
-  readonly #states = new Map<string, StreamState>();
+  readonly #states: GenerationalCache<string, StreamState>;
 
   constructor(
     private readonly storage: EventStorage,
-    private readonly capacity = 10_000,
-  ) {}
+    capacity = 10_000,
+  ) {
+    this.#states = new GenerationalCache(
+      capacity,
+      (streamId) => !this.#isIdle(streamId) || !this.#isIdle(metastreamOf(streamId)),
+    );
+  }
 
   /** The state of `streamId`, loading it from durable storage if it is not cached. */
   get(streamId: string): StreamState {
     let state = this.#states.get(streamId);
-    if (state) {
-      this.#states.delete(streamId);
-    } else {
+    if (state === undefined) {
       state = this.#load(streamId);
-      this.#evictIdle();
+      this.#states.set(streamId, state);
     }
-    this.#states.set(streamId, state);
     return state;
   }
 
@@ -52,14 +55,6 @@ export class StreamStates {
   #lastRecord(streamId: string) {
     for (const record of this.storage.readStream(streamId, Number.MAX_SAFE_INTEGER, 'backwards')) return record;
     return undefined;
-  }
-
-  #evictIdle(): void {
-    if (this.#states.size < this.capacity) return;
-    for (const streamId of this.#states.keys()) {
-      if (this.#states.size < this.capacity) return;
-      if (this.#isIdle(streamId) && this.#isIdle(metastreamOf(streamId))) this.#states.delete(streamId);
-    }
   }
 
   #isIdle(streamId: string): boolean {

@@ -10,7 +10,9 @@ export type SubscriptionMessage =
   /** Filtered $all only: every event up to this position has been considered. */
   | { readonly kind: 'checkpoint'; readonly position: number }
   /** Catch-up has reached the end of what is durable; live events follow. */
-  | { readonly kind: 'caught-up' };
+  | { readonly kind: 'caught-up' }
+  /** The subscriber fell too far behind the live events: catching up from storage again (then caught-up again). */
+  | { readonly kind: 'fell-behind' };
 
 /** Where a subscription's messages go: a transport that can say "enough for now". */
 export interface SubscriptionSink {
@@ -31,8 +33,9 @@ const MAX_QUEUED_LIVE_EVENTS = 1024;
  * it takes to skip what catch-up already sent.
  *
  * A subscriber that stops taking messages stops the reading. Live, its events queue up to a
- * bound; past it, the subscription leaves the live feed and later catches up from storage
- * again, as EventStoreDB's does, so it never holds up writers or grows without bound.
+ * bound; past it, the subscription leaves the live feed, says it fell behind, and catches up
+ * from storage again once the subscriber takes messages (saying it caught up when it has), as
+ * EventStoreDB 24.10's does, so it never holds up writers or grows without bound.
  */
 export abstract class Subscription {
   readonly id = randomUUID();
@@ -40,6 +43,8 @@ export abstract class Subscription {
   #paused = false;
   #queue: EventRecord[] = [];
   #stopListening: (() => void) | undefined;
+  /** Where catch-up is in storage, kept across pauses so resuming does not read again. */
+  #reading: Iterator<EventRecord> | undefined;
 
   constructor(protected readonly sink: SubscriptionSink) {}
 
@@ -70,9 +75,11 @@ export abstract class Subscription {
     this.#mode = 'stopped';
     this.#stopListening?.();
     this.#queue = [];
+    this.#reading?.return?.();
+    this.#reading = undefined;
   }
 
-  /** Storage from the checkpoint on, read afresh each time catch-up (re)starts. */
+  /** Storage from the checkpoint on: read afresh each time catch-up starts, kept across pauses. */
   protected abstract readAfterCheckpoint(): Iterable<EventRecord>;
   /** Hands `record` over if it is past the checkpoint (and wanted), moving the checkpoint. */
   protected abstract consider(record: EventRecord): void;
@@ -80,6 +87,8 @@ export abstract class Subscription {
   protected abstract listen(onLive: (record: EventRecord) => void): () => void;
   /** Called when catch-up reaches the end, just before the caught-up message. */
   protected onCaughtUp(): void {}
+  /** Called when the subscription leaves the live feed, just before the fell-behind message. */
+  protected onFellBehind(): void {}
 
   protected get stopped(): boolean {
     return this.#mode === 'stopped';
@@ -96,8 +105,9 @@ export abstract class Subscription {
 
   #catchUp(): void {
     try {
-      for (const record of this.readAfterCheckpoint()) {
-        this.consider(record);
+      this.#reading ??= this.readAfterCheckpoint()[Symbol.iterator]();
+      for (let next = this.#reading.next(); !next.done; next = this.#reading.next()) {
+        this.consider(next.value);
         if (this.#mode === 'stopped' || this.#paused) return;
       }
     } catch (error) {
@@ -105,6 +115,7 @@ export abstract class Subscription {
       this.fail(error);
       return;
     }
+    this.#reading = undefined;
     this.#mode = 'live';
     this.#stopListening = this.listen((record) => this.#onLive(record));
     this.onCaughtUp();
@@ -126,5 +137,8 @@ export abstract class Subscription {
     this.#stopListening = undefined;
     this.#queue = [];
     this.#mode = 'catching-up';
+    // Two small messages past the sink's limit, once per fall: bounded like everything else.
+    this.onFellBehind();
+    this.send({ kind: 'fell-behind' });
   }
 }
