@@ -113,7 +113,7 @@ export const report = (benchmark: string, results: readonly LoadResult[], extra:
     })),
   );
   for (const [key, value] of Object.entries(extra)) console.log(`${key}: ${value}`);
-  const dir = new URL('../bench/results/', import.meta.url);
+  const dir = new URL('../../bench/results/', import.meta.url);
   mkdirSync(dir, { recursive: true });
   const file = new URL(`${benchmark}-${new Date().toISOString().replaceAll(':', '-')}.json`, dir);
   writeFileSync(file, `${JSON.stringify({ benchmark, at: new Date().toISOString(), results, ...extra }, null, 2)}\n`);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
  */
 
 /** The regular build (`npm run build`), exactly what `npm start` runs. */
-const distDir = new URL('../dist/', import.meta.url).pathname;
+const distDir = new URL('../../dist/', import.meta.url).pathname;
 /** The benchmarks' own build (`tsc -p tsconfig.bench.json`). */
 const benchDir = new URL('./', import.meta.url).pathname;
 
