@@ -96,10 +96,10 @@ const main = async (): Promise<void> => {
         `rebuilding ${target.name} from the start of the log; the current build keeps serving until the new one has caught up`,
       );
       let lastPrinted = 0;
-      const { build, replaced } = await rebuildProjection({ eventStore, redis, log }, target, (runner) => {
+      const { build, replaced } = await rebuildProjection({ eventStore, redis, log }, target, (status) => {
         if (Date.now() - lastPrinted < 2_000) return;
         lastPrinted = Date.now();
-        const { state, checkpoint } = runner.status();
+        const { state, checkpoint } = status;
         console.log(`  ${state}, at ${checkpoint ?? 'the start'}`);
       });
       console.log(`rebuilt ${target.name}: readers switched to build ${build} (from ${replaced ?? 'none'})`);

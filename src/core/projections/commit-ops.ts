@@ -1,5 +1,6 @@
 import { progressChannel } from '../pubsub/channels.js';
 import { formatPosition } from './checkpoint.js';
+import { type CompactOp, compactOps, type WriteOp } from './compact-ops.js';
 import { activeVersionKey, checkpointKey, keySpace, leaseKey, type ProjectionId } from './keys.js';
 import { encodeProgress } from './progress-messages.js';
 import type { RedisOp } from './projection.js';
@@ -35,8 +36,9 @@ export interface EncodedCommit {
 /**
  * Translates a batch into the commit script's arguments (see commit-script.ts). KEYS starts with
  * the lease, checkpoint and active-version keys; read-model keys follow. ARGV starts with the
- * token, checkpoint, version and the progress announcement; then each op becomes
- * `<command> <key index> <args…>` in ARGV; `hset` also carries its field count. Keys go in KEYS,
+ * token, checkpoint, version and the progress announcement; then each op (compacted first, see
+ * compact-ops.ts) becomes `<command> <key index> <args…>` in ARGV; `hset` also carries its field
+ * count and `zaddn` (a ZADD of several members) its member count. Keys go in KEYS,
  * once each, so the script declares every key it touches (Redis Cluster checks them).
  */
 export const encodeCommit = (batch: CommitBatch): EncodedCommit => {
@@ -56,16 +58,16 @@ export const encodeCommit = (batch: CommitBatch): EncodedCommit => {
   const progress = encodeProgress({ kind: 'checkpoint', version, position: batch.checkpoint });
   const args = [batch.leaseToken, formatPosition(batch.checkpoint), String(version), progressChannel(name), progress];
   const notifications: Notification[] = [];
+  const writes: WriteOp[] = [];
   for (const op of batch.ops) {
     if (op.kind === 'notify') notifications.push({ topic: op.topic, message: op.message });
-    else args.push(...encodeOp(op, indexOf(op.key)));
+    else writes.push(op);
   }
+  for (const op of compactOps(writes)) args.push(...encodeOp(op, indexOf(op.key)));
   return { keys, args, notifications };
 };
 
-type WriteOp = Exclude<RedisOp, { kind: 'notify' }>;
-
-const encodeOp = (op: WriteOp, key: string): string[] => {
+const encodeOp = (op: CompactOp, key: string): string[] => {
   switch (op.kind) {
     case 'set':
       return ['set', key, op.value];
@@ -81,6 +83,13 @@ const encodeOp = (op: WriteOp, key: string): string[] => {
       return ['hdel', key, op.field];
     case 'zAdd':
       return ['zadd', key, score(op.score, op), op.member];
+    case 'zAddMany':
+      return [
+        'zaddn',
+        key,
+        String(op.entries.length),
+        ...op.entries.flatMap(([at, member]) => [score(at, op), member]),
+      ];
     case 'zRem':
       return ['zrem', key, op.member];
     case 'sAdd':
@@ -99,21 +108,21 @@ const unknownOp = (op: never): never => {
 };
 
 // INCRBY takes a 64-bit integer, but a JS number is exact only to 2^53: refuse what would round.
-const integer = (value: number, op: WriteOp): string => {
+const integer = (value: number, op: CompactOp): string => {
   if (!Number.isSafeInteger(value))
     throw new BatchRejectedError(`${op.kind} on ${op.key}: ${value} is not a safe integer`);
   return String(value);
 };
 
 // String(Infinity) is "Infinity", which ZADD refuses; Redis spells it "+inf".
-const score = (value: number, op: WriteOp): string => {
+const score = (value: number, op: CompactOp): string => {
   if (Number.isNaN(value)) throw new BatchRejectedError(`${op.kind} on ${op.key}: the score is NaN`);
   if (value === Number.POSITIVE_INFINITY) return '+inf';
   if (value === Number.NEGATIVE_INFINITY) return '-inf';
   return String(value);
 };
 
-const hashFields = (fields: Readonly<Record<string, string | number>>, op: WriteOp): string[] => {
+const hashFields = (fields: Readonly<Record<string, string | number>>, op: CompactOp): string[] => {
   const entries = Object.entries(fields);
   // HSET with no field is a syntax error, which inside the script would abort a half-applied batch.
   if (entries.length === 0) throw new BatchRejectedError(`hSet on ${op.key} sets no field`);

@@ -48,15 +48,15 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'fenced'} end
 local stored = redis.call('GET', KEYS[2])
 if stored and not isAfter(ARGV[2], stored) then return {'stale', stored} end
 
--- Decode: <command> <key index> <args...>; hset carries its field count first.
-local extra = { set = 1, del = 0, incrby = 1, hset = 0, hincrby = 2, hdel = 1, zadd = 2, zrem = 1, sadd = 1, srem = 1, lpush = 1 }
+-- Decode: <command> <key index> <args...>; hset and zaddn carry their pair count first.
+local extra = { set = 1, del = 0, incrby = 1, hset = 0, hincrby = 2, hdel = 1, zadd = 2, zaddn = 0, zrem = 1, sadd = 1, srem = 1, lpush = 1 }
 local ops, i = {}, 6
 while i <= #ARGV do
   local op = { command = ARGV[i], key = KEYS[tonumber(ARGV[i + 1])], at = i + 2 }
   if extra[op.command] == nil or op.key == nil then
     return {'rejected', 'op ' .. (#ops + 1) .. ' is malformed: ' .. tostring(op.command)}
   end
-  if op.command == 'hset' then
+  if op.command == 'hset' or op.command == 'zaddn' then
     op.count = tonumber(ARGV[i + 2])
     op.at = i + 3
     i = op.at + 2 * op.count
@@ -69,7 +69,7 @@ end
 -- Check every op before writing anything. kinds: the type each key has at this point of the
 -- batch; replaced: set/del earlier in the batch, so the stored value no longer matters;
 -- ints/fieldInts: whether a string or hash field holds an integer at this point.
-local structure = { incrby = 'string', hset = 'hash', hincrby = 'hash', hdel = 'hash', zadd = 'zset', zrem = 'zset', sadd = 'set', srem = 'set', lpush = 'list' }
+local structure = { incrby = 'string', hset = 'hash', hincrby = 'hash', hdel = 'hash', zadd = 'zset', zaddn = 'zset', zrem = 'zset', sadd = 'set', srem = 'set', lpush = 'list' }
 local kinds, replaced, ints, fieldInts = {}, {}, {}, {}
 local function reject(n, op, why)
   return {'rejected', 'op ' .. n .. ' (' .. op.command .. ' ' .. op.key .. ') ' .. why}
@@ -109,11 +109,12 @@ end
 
 for _, op in ipairs(ops) do
   local command, key, at = op.command, op.key, op.at
-  if command == 'hset' then
+  if command == 'hset' or command == 'zaddn' then
     -- In slices: unpack puts every value on Lua's stack, which holds a few thousand at most.
+    local name = command == 'hset' and 'HSET' or 'ZADD'
     local last = at + 2 * op.count - 1
     for from = at, last, 200 do
-      redis.call('HSET', key, unpack(ARGV, from, math.min(from + 199, last)))
+      redis.call(name, key, unpack(ARGV, from, math.min(from + 199, last)))
     end
   elseif extra[command] == 0 then
     redis.call(command, key)

@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors.js';
 import { parsePositionToken } from '../eventstore/positions.js';
-import { type ChannelStreamOptions, streamChannel } from '../pubsub/channel-stream.js';
-import { changeChannel } from '../pubsub/channels.js';
+import { streamChanges } from '../pubsub/change-bundles.js';
+import type { ChannelStreamOptions } from '../pubsub/channel-stream.js';
 import type { SubscriberHub } from '../pubsub/subscriber-hub.js';
 import type { RedisClient } from '../redis/client.js';
 import type { KeySpace } from './keys.js';
@@ -49,6 +49,6 @@ export class ReadModels {
    * published in between is missed.
    */
   changes(projection: string, topic: string, options?: ChannelStreamOptions): Promise<AsyncIterableIterator<string>> {
-    return streamChannel(this.hub, changeChannel(projection, topic), options);
+    return streamChanges(this.hub, projection, topic, options);
   }
 }

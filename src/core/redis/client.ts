@@ -4,6 +4,11 @@ const createEsgraphClient = (url: string) =>
   createClient({
     url,
     disableOfflineQueue: true,
+    // node-redis 6 arms a 5 s AbortSignal timer on every command by default; at tens of thousands
+    // of commands a second that is a measurable share of the work. Callers bound what they wait
+    // for themselves (readiness probes, consistentWith waits), and a dropped connection fails
+    // commands at once (no offline queue).
+    commandOptions: { timeout: 0 },
     socket: {
       connectTimeout: 5_000,
       reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000),

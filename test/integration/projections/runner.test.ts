@@ -9,10 +9,8 @@ import { failurePolicy } from '../../../src/core/projections/failure-policy.js';
 import { countParked, listParked } from '../../../src/core/projections/parking.js';
 import { hIncrBy, notify, type ProjectedEvent, type Projection } from '../../../src/core/projections/projection.js';
 import { firstBuildOf } from '../../../src/core/projections/runner/builds.js';
-import {
-  ProjectionRunner,
-  type ProjectionRunnerOptions,
-} from '../../../src/core/projections/runner/projection-runner.js';
+import type { RunnerStatus } from '../../../src/core/projections/runner/projection-lane.js';
+import { Projector, type ProjectorOptions } from '../../../src/core/projections/runner/projector.js';
 import { connectRedis, type RedisClient } from '../../../src/core/redis/client.js';
 import { startTestDependencies, type TestDependencies } from '../../support/esgraph.js';
 import { waitFor } from '../../support/wait-for.js';
@@ -45,12 +43,12 @@ const counting = ({ name, type }: Counter, version = 1, factor = 1): Projection<
   },
 });
 
-describe('the projection runner', () => {
+describe('the projector', () => {
   let dependencies: TestDependencies;
   let eventStore: EventStoreClient;
   let redis: RedisClient;
   const log = createLogger(process.env.ESGRAPH_TEST_LOG_LEVEL ?? 'silent');
-  const runners: ProjectionRunner[] = [];
+  const runners: { status(): RunnerStatus; stop(): Promise<void> }[] = [];
 
   beforeAll(async () => {
     dependencies = await startTestDependencies();
@@ -66,14 +64,16 @@ describe('the projection runner', () => {
     await dependencies?.stop();
   });
 
-  const run = (projection: Projection<Counted>, options: ProjectionRunnerOptions = {}) => {
-    // biome-ignore lint/suspicious/noExplicitAny: the runner takes projections of any event shape.
-    const runner = new ProjectionRunner({ eventStore, redis, log }, projection as Projection<any>, {
+  /** A projector (as one process would run it) with this one projection. */
+  const run = (projection: Projection<Counted>, options: ProjectorOptions = {}) => {
+    // biome-ignore lint/suspicious/noExplicitAny: the projector takes projections of any event shape.
+    const projector = new Projector({ eventStore, redis, log }, [projection as Projection<any>], {
       leaseTtlMs: 600,
       ...options,
     });
+    projector.start();
+    const runner = { status: () => projector.statuses()[0]!, stop: () => projector.stop() };
     runners.push(runner);
-    runner.start();
     return runner;
   };
 
@@ -191,11 +191,42 @@ describe('the projection runner', () => {
     const v2 = run(counting(counter, 2, 100));
     await waitFor('readers to switch to version 2', async () => (await totalOf(name, key)) === 300);
     expect(await readActiveVersion(redis, name)).toBe(firstBuildOf(2));
-    const oldKeys = await redis.keys(`*{${name}}:v${firstBuildOf(1)}:*`);
-    expect(oldKeys).toEqual([]);
+    // The old build stays a moment, for reads that picked it just before the switch, then goes.
+    await waitFor(
+      'the replaced build to be deleted',
+      async () => (await redis.keys(`*{${name}}:v${firstBuildOf(1)}:*`)).length === 0,
+    );
     await count(counter, key, [1]);
     await waitFor('version 2 to stay live', async () => (await totalOf(name, key)) === 400);
     expect(v2.status().build).toBe(firstBuildOf(2));
+  });
+
+  it('feeds several read models from one subscription, one joining from further back', async () => {
+    const early = newCounter();
+    const late = { name: `${early.name}-late`, type: early.type };
+    const key = randomUUID();
+    await count(early, key, [1, 2]);
+    const first = run(counting(early));
+    await waitFor('the early read model', async () => (await totalOf(early.name, key)) === 3);
+    await first.stop();
+    await count(early, key, [4]);
+    // One projector for both: the feed starts where the late one needs it, the early one skips what it has.
+    const both = new Projector(
+      { eventStore, redis, log },
+      // biome-ignore lint/suspicious/noExplicitAny: the projector takes projections of any event shape.
+      [counting(early), counting(late, 1, 10)] as Projection<any>[],
+      {
+        leaseTtlMs: 600,
+      },
+    );
+    both.start();
+    runners.push({ status: () => both.statuses()[0]!, stop: () => both.stop() });
+    await count(early, key, [8]);
+    await waitFor(
+      'both read models',
+      async () => (await totalOf(early.name, key)) === 15 && (await totalOf(late.name, key)) === 150,
+    );
+    await waitFor('both live', () => both.statuses().every((status) => status.state === 'live'));
   });
 
   it('stands by while readers use a newer code version', async () => {

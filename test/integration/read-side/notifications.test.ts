@@ -4,6 +4,7 @@ import { commitBatch } from '../../../src/core/projections/commit-batch.js';
 import { keySpace, type ProjectionId } from '../../../src/core/projections/keys.js';
 import { hSet, notify, type RedisOp } from '../../../src/core/projections/projection.js';
 import { publishCommit } from '../../../src/core/projections/publish-commit.js';
+import { streamChanges } from '../../../src/core/pubsub/change-bundles.js';
 import { ChannelOverflowError, streamChannel } from '../../../src/core/pubsub/channel-stream.js';
 import { changeChannel } from '../../../src/core/pubsub/channels.js';
 import type { RedisClient } from '../../../src/core/redis/client.js';
@@ -36,7 +37,7 @@ describe('change notifications', () => {
     const commit = await leased(projection);
     // Another instance: its own command connection and its own subscriber connection.
     const [otherRedis, otherHub] = await Promise.all([fixture.connect(), fixture.hub()]);
-    const stream = await streamChannel(otherHub, changeChannel(projection.name, 'account:1'));
+    const stream = await streamChanges(otherHub, projection.name, 'account:1');
     const count = 50;
 
     const committing = (async () => {
@@ -56,13 +57,30 @@ describe('change notifications', () => {
     for (const { message, seqSeen } of heard) expect(seqSeen).toBeGreaterThanOrEqual(Number(message));
   });
 
+  it('go out as one publish per topic per batch, and are read back one by one in order', async () => {
+    const projection = { name: uniqueName('notify'), version: 1 };
+    await activateVersion(runner, projection);
+    const commit = await leased(projection);
+    const hub = await fixture.hub();
+    const raw = await streamChannel(hub, changeChannel(projection.name, 'account:1'));
+    const messages = await streamChanges(hub, projection.name, 'account:1');
+    await commit(
+      [notify('account:1', 'first'), notify('account:2', 'elsewhere'), notify('account:1', '["not", "a bundle"]')],
+      1n,
+    );
+    expect((await messages.next()).value).toBe('first');
+    expect((await messages.next()).value).toBe('["not", "a bundle"]');
+    expect((await raw.next()).value).toBe(JSON.stringify(['first', '["not", "a bundle"]']));
+    await Promise.all([raw.return?.(), messages.return?.()]);
+  });
+
   it('are not published by a version readers do not use', async () => {
     const name = uniqueName('notify');
     const live = { name, version: 1 };
     const rebuild = { name, version: 2 };
     await activateVersion(runner, live);
     const [commitLive, commitRebuild] = await Promise.all([leased(live), leased(rebuild)]);
-    const stream = await streamChannel(await fixture.hub(), changeChannel(name, 'account:1'));
+    const stream = await streamChanges(await fixture.hub(), name, 'account:1');
 
     await commitRebuild([hSet('account:1', { seq: 1 }), notify('account:1', 'from the rebuild')], 1n);
     await commitLive([hSet('account:1', { seq: 1 }), notify('account:1', 'from the live version')], 1n);

@@ -69,7 +69,7 @@ describe('encoding a batch for the commit script', () => {
     const { args } = encodeCommit(
       batch([op.zAdd('z', Number.POSITIVE_INFINITY, 'top'), op.zAdd('z', -Infinity, 'bottom')]),
     );
-    expect(args.slice(5)).toEqual(['zadd', '4', '+inf', 'top', 'zadd', '4', '-inf', 'bottom']);
+    expect(args.slice(5)).toEqual(['zaddn', '4', '2', '+inf', 'top', '-inf', 'bottom']);
   });
 
   it.each([

@@ -5,7 +5,8 @@ import { activateVersion, readActiveVersion } from '../active-version.js';
 import type { Projection } from '../projection.js';
 import { deleteBuild } from './build-cleanup.js';
 import { nextBuild } from './builds.js';
-import { ProjectionRunner } from './projection-runner.js';
+import type { RunnerStatus } from './projection-lane.js';
+import { Projector } from './projector.js';
 
 /*
  * What `npm run projections -- rebuild | reset` do. Both make a new build rather than reuse one,
@@ -22,25 +23,25 @@ import { ProjectionRunner } from './projection-runner.js';
 export const rebuildProjection = async (
   dependencies: { readonly eventStore: EventStoreClient; readonly redis: RedisClient; readonly log: Logger },
   projection: Projection,
-  onProgress: (runner: ProjectionRunner) => void = () => undefined,
+  onProgress: (status: RunnerStatus) => void = () => undefined,
 ): Promise<{ readonly build: number; readonly replaced: number | undefined }> => {
   const { redis } = dependencies;
   const replaced = await readActiveVersion(redis, projection.name);
   const build = nextBuild(projection, replaced);
   // A build of that number left by an interrupted rebuild would be resumed half-stale: start clean.
   await deleteBuild(redis, { name: projection.name, version: build });
-  const runner = new ProjectionRunner(dependencies, projection, { rebuildAs: build });
-  runner.start();
+  const projector = new Projector(dependencies, [projection], { rebuildAs: new Map([[projection.name, build]]) });
+  projector.start();
   try {
     for (;;) {
       if ((await readActiveVersion(redis, projection.name)) === build) return { build, replaced };
-      const { state, lastError } = runner.status();
-      if (state === 'halted') throw new Error(`the rebuild halted: ${lastError}`);
-      onProgress(runner);
+      const [status] = projector.statuses();
+      if (status?.state === 'halted') throw new Error(`the rebuild halted: ${status.lastError}`);
+      if (status) onProgress(status);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   } finally {
-    await runner.stop();
+    await projector.stop();
   }
 };
 

@@ -5,7 +5,7 @@ import { readActiveVersion } from '../active-version.js';
 import type { Projection } from '../projection.js';
 import { readProjectionStatus } from '../status.js';
 import { codeVersionOf } from './builds.js';
-import type { RunnerStatus } from './projection-runner.js';
+import type { RunnerStatus } from './projection-lane.js';
 
 /** How far behind a projection is counted at most; past this, "at least". */
 export const LAG_COUNT_LIMIT = 10_000;

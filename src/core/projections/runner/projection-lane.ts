@@ -1,0 +1,296 @@
+import type { Logger } from '../../logger.js';
+import type { RedisClient } from '../../redis/client.js';
+import { activateVersion, readActiveVersion } from '../active-version.js';
+import { readCheckpoint } from '../checkpoint.js';
+import type { FailurePolicy } from '../failure-policy.js';
+import type { ProjectionId } from '../keys.js';
+import type { ProjectedEvent, Projection } from '../projection.js';
+import { ProjectionLease } from '../projection-lease.js';
+import { BatchProjector, ProjectionHaltedError } from './batch-projector.js';
+import { deleteBuild } from './build-cleanup.js';
+import { type BuildPlan, planBuild } from './builds.js';
+import type { FeedLane, SharedFeed } from './shared-feed.js';
+
+export interface LaneOptions {
+  readonly leaseTtlMs: number;
+  readonly failurePolicy: FailurePolicy;
+  /** Names this process in lease tokens (status shows who writes). */
+  readonly owner?: string;
+  /** Build this (fresh) build beside the active one and switch readers to it: `projections rebuild`. */
+  readonly rebuildAs?: number;
+}
+
+export type RunnerState = 'starting' | 'stand-by' | 'waiting-for-lease' | 'catching-up' | 'live' | 'stopped' | 'halted';
+
+/** What a lane reports about itself: the projection's progress as this process sees it. */
+export interface RunnerStatus {
+  readonly name: string;
+  readonly codeVersion: number;
+  /** The build (key space version) it writes, while it holds a lease. */
+  readonly build: number | undefined;
+  readonly state: RunnerState;
+  /** The last $all position committed. */
+  readonly checkpoint: bigint | undefined;
+  /** The furthest $all position this process has heard of. */
+  readonly headSeen: bigint | undefined;
+  /** Events being applied and not yet committed. */
+  readonly pendingEvents: number;
+  /** How old the oldest event being applied is; 0 when there is none. */
+  readonly lagMs: number;
+  /** Events this lane parked since it started. */
+  readonly parked: number;
+  readonly lastError: string | undefined;
+}
+
+/** Why a session with one build ended. */
+type SessionEnd = 'stopped' | 'lease-lost' | 'superseded' | 'failed';
+
+type ActivePlan = Exclude<BuildPlan, { kind: 'stand-by' }>;
+
+/** A lane's work with one build, while it holds the build's lease. */
+interface Session {
+  plan: ActivePlan;
+  readonly build: ProjectionId;
+  readonly projector: BatchProjector;
+  ended: boolean;
+  readonly end: (end: SessionEnd, error?: unknown) => void;
+}
+
+class StoppedError extends Error {}
+
+/**
+ * How long a replaced build is kept after readers switched away from it: a query that picked its
+ * key space just before the switch may still be reading it.
+ */
+const REPLACED_BUILD_GRACE_MS = 2_000;
+
+/**
+ * One projection's writer in this process. It plans against the build readers use (follow it,
+ * build a newer code version beside it, or stand by for newer code), takes that build's lease,
+ * and then takes its events from the process's shared feed: each batch past its checkpoint
+ * becomes one commit of its ops with the checkpoint, fenced by the lease, so a crash anywhere
+ * replays from the checkpoint and applies nothing twice. A replacement build is switched to once
+ * the feed has caught up, and the old build is deleted. Losing the lease, or a failure, ends the
+ * session; the lane then plans again, with backoff.
+ */
+export class ProjectionLane implements FeedLane {
+  readonly #log: Logger;
+  readonly #stopping = new AbortController();
+  #running: Promise<void> | undefined;
+  #state: RunnerState = 'starting';
+  #build: number | undefined;
+  #checkpoint: bigint | undefined;
+  #applying: readonly ProjectedEvent[] = [];
+  #parked = 0;
+  #lastError: string | undefined;
+  #session: Session | undefined;
+  /** Replaced builds waiting out their grace period before they are deleted. */
+  readonly #cleanups = new Set<Promise<void>>();
+
+  constructor(
+    private readonly redis: RedisClient,
+    private readonly feed: SharedFeed,
+    readonly projection: Projection,
+    private readonly options: LaneOptions,
+    log: Logger,
+  ) {
+    this.#log = log.child({ projection: projection.name });
+  }
+
+  get checkpoint(): bigint | undefined {
+    return this.#checkpoint;
+  }
+
+  start(): void {
+    this.#running ??= this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    this.#session?.end('stopped');
+    await this.#running;
+    await Promise.allSettled(this.#cleanups);
+    this.#state = 'stopped';
+  }
+
+  status(): RunnerStatus {
+    const oldest = this.#applying[0];
+    return {
+      name: this.projection.name,
+      codeVersion: this.projection.version,
+      build: this.#build,
+      state: this.#state,
+      checkpoint: this.#checkpoint,
+      headSeen: this.feed.headSeen,
+      pendingEvents: this.#applying.length,
+      lagMs: oldest ? Math.max(0, Date.now() - oldest.created.getTime()) : 0,
+      parked: this.#parked,
+      lastError: this.#lastError,
+    };
+  }
+
+  async apply(events: readonly ProjectedEvent[]): Promise<void> {
+    const session = this.#session;
+    if (!session || session.ended) return;
+    const checkpoint = this.#checkpoint;
+    const mine = checkpoint === undefined ? events : events.filter((event) => event.position > checkpoint);
+    if (mine.length === 0) return;
+    this.#applying = mine;
+    try {
+      const outcome = await session.projector.project(mine);
+      if (outcome.kind === 'fenced') return session.end('lease-lost');
+      this.#checkpoint = mine[mine.length - 1]!.position;
+      this.#parked += outcome.parked;
+      if (!outcome.active && session.plan.kind !== 'replace') session.end('superseded');
+    } catch (error) {
+      session.end(error instanceof StoppedError ? 'stopped' : 'failed', error);
+    } finally {
+      this.#applying = [];
+    }
+  }
+
+  caughtUp(): void {
+    const session = this.#session;
+    if (!session || session.ended) return;
+    this.#state = 'live';
+    if (session.plan.kind !== 'replace') return;
+    const { plan, build } = session;
+    session.plan = { kind: 'follow', build: build.version };
+    this.#switchTo(build, plan.replacing).catch((error: unknown) => session.end('failed', error));
+  }
+
+  /** Readers move to the rebuilt build; the build it replaces goes once no read can be using it. */
+  async #switchTo(build: ProjectionId, replacing: number): Promise<void> {
+    await activateVersion(this.redis, build);
+    this.#log.info({ build: build.version, replaced: replacing }, 'switched readers to the rebuilt projection');
+    const cleanup: Promise<void> = new Promise((resolve) => setTimeout(resolve, REPLACED_BUILD_GRACE_MS))
+      .then(() => deleteBuild(this.redis, { name: build.name, version: replacing }))
+      .then(
+        (removed) => this.#log.info({ build: replacing, removed }, 'deleted the replaced build'),
+        (error: unknown) => this.#log.warn({ err: error, build: replacing }, 'could not delete the replaced build'),
+      )
+      .finally(() => this.#cleanups.delete(cleanup));
+    this.#cleanups.add(cleanup);
+  }
+
+  async #run(): Promise<void> {
+    for (let failures = 0; !this.#stopping.signal.aborted; ) {
+      try {
+        const active = await readActiveVersion(this.redis, this.projection.name);
+        const plan = planBuild(this.projection, active, this.options.rebuildAs);
+        if (plan.kind === 'stand-by') {
+          this.#state = 'stand-by';
+          await this.#sleep(this.options.leaseTtlMs / 3);
+          continue;
+        }
+        const worked = await this.#withLease(plan);
+        if (worked) failures = 0;
+        else await this.#sleep(this.options.leaseTtlMs / 3);
+      } catch (error) {
+        if (error instanceof StoppedError || this.#stopping.signal.aborted) break;
+        this.#lastError = error instanceof Error ? error.message : String(error);
+        if (error instanceof ProjectionHaltedError) {
+          this.#state = 'halted';
+          this.#log.error({ err: error }, 'projection halted');
+          return;
+        }
+        failures++;
+        this.#log.warn({ err: error, failures }, 'projection session failed; starting again from its checkpoint');
+        await this.#sleep(Math.min(10_000, 100 * 2 ** failures)).catch(() => undefined);
+      }
+    }
+    this.#state = 'stopped';
+  }
+
+  /** Runs a session on the plan's build if its lease can be had; false when someone else holds it. */
+  async #withLease(plan: ActivePlan): Promise<boolean> {
+    this.#state = 'waiting-for-lease';
+    const build: ProjectionId = { name: this.projection.name, version: plan.build };
+    const lease = await ProjectionLease.acquire(this.redis, build, {
+      ttlMs: this.options.leaseTtlMs,
+      ...(this.options.owner === undefined ? {} : { owner: this.options.owner }),
+      onLost: (reason) => {
+        this.#log.warn({ reason }, 'lost the projection lease');
+        this.#session?.end('lease-lost');
+      },
+    });
+    if (!lease) return false;
+    this.#build = plan.build;
+    try {
+      await this.#runSession(plan, build, lease.token);
+      return true;
+    } finally {
+      this.#build = undefined;
+      await lease.release().catch(() => undefined);
+    }
+  }
+
+  /** Feeds the build until the session ends; rethrows what ended it in failure. */
+  async #runSession(plan: ActivePlan, build: ProjectionId, leaseToken: string): Promise<void> {
+    if (plan.kind === 'first') await activateVersion(this.redis, build);
+    this.#checkpoint = await readCheckpoint(this.redis, build);
+    this.#state = 'catching-up';
+    let finish!: (outcome: { end: SessionEnd; error?: unknown }) => void;
+    const finished = new Promise<{ end: SessionEnd; error?: unknown }>((resolve) => {
+      finish = resolve;
+    });
+    const session: Session = {
+      plan,
+      build,
+      projector: new BatchProjector({
+        redis: this.redis,
+        projection: this.projection,
+        build,
+        leaseToken,
+        policy: this.options.failurePolicy,
+        log: this.#log,
+        sleep: (ms) => this.#sleep(ms),
+      }),
+      ended: false,
+      end: (end: SessionEnd, error?: unknown) => {
+        if (session.ended) return;
+        session.ended = true;
+        finish({ end, error });
+      },
+    };
+    this.#session = session;
+    const watch = setInterval(() => void this.#checkStillActive(session), this.options.leaseTtlMs / 3);
+    this.feed.join(this);
+    try {
+      const { end, error } = await finished;
+      this.#log.info({ build: build.version, end }, 'projection session ended');
+      if (end === 'failed') throw error;
+    } finally {
+      clearInterval(watch);
+      this.feed.leave(this);
+      this.#session = undefined;
+    }
+  }
+
+  /** A rebuild elsewhere (or a reset) moved readers off this build: end and plan again. */
+  async #checkStillActive(session: Session): Promise<void> {
+    if (session.plan.kind === 'replace') return;
+    try {
+      const active = await readActiveVersion(this.redis, this.projection.name);
+      if (active !== session.build.version) session.end('superseded');
+    } catch {
+      // Redis unreachable: the commit path finds out and retries; nothing to decide here.
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    const { signal } = this.#stopping;
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) return reject(new StoppedError());
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(new StoppedError());
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}

@@ -1,0 +1,169 @@
+import { excludeSystemEvents, type ResolvedEvent, START, type StreamSubscription } from '@eventstore/db-client';
+import type { EventStoreClient } from '../../eventstore/client.js';
+import type { Logger } from '../../logger.js';
+import type { ProjectedEvent } from '../projection.js';
+import { type BatchingOptions, batchesOf } from './event-batches.js';
+import { toProjectedEvent } from './projected-event.js';
+
+/** What the feed needs of a projection it feeds. */
+export interface FeedLane {
+  /** The last position this lane applied; the feed starts no later than the lowest of them. */
+  readonly checkpoint: bigint | undefined;
+  /**
+   * Applies the events past its checkpoint (the feed hands every lane the same batch). Never
+   * throws: a lane that fails ends its own session and leaves the feed.
+   */
+  apply(events: readonly ProjectedEvent[]): Promise<void>;
+  /** The feed has handed over everything the event store holds, and every lane has applied it. */
+  caughtUp(): void;
+}
+
+/**
+ * One catch-up subscription to `$all` (system events filtered out on the server) shared by every
+ * projection this process writes. Decoding an event costs the client more than projecting it, so
+ * a process decodes each event once, whatever number of read models it keeps. The feed starts at
+ * the lowest checkpoint among its lanes, hands each batch to all of them (each skips what it has
+ * applied already) and pulls the next batch only when every lane is done with this one. A lane
+ * joining behind the feed makes it start over from that lane's checkpoint.
+ */
+export class SharedFeed {
+  readonly #lanes = new Set<FeedLane>();
+  #subscription: StreamSubscription | undefined;
+  /**
+   * The last position handed to the lanes (applied or being applied); a lane joining behind it
+   * would miss events, so the feed starts over for it.
+   */
+  #handedOut: bigint | undefined;
+  #restart = false;
+  /** Caught up, with every lane done with what it was handed: a lane joining now is live at once. */
+  #idleAtHead = false;
+  #stopped = false;
+  #wake: (() => void) | undefined;
+  #running: Promise<void> | undefined;
+  #headSeen: bigint | undefined;
+
+  constructor(
+    private readonly eventStore: EventStoreClient,
+    private readonly options: BatchingOptions,
+    private readonly log: Logger,
+  ) {}
+
+  /** The furthest $all position heard of (events and the filter's checkpoints). */
+  get headSeen(): bigint | undefined {
+    return this.#headSeen;
+  }
+
+  join(lane: FeedLane): void {
+    this.#lanes.add(lane);
+    if (this.#subscription && isBehind(lane.checkpoint, this.#handedOut)) this.#startOver();
+    else if (this.#idleAtHead) queueMicrotask(() => lane.caughtUp());
+    this.#running ??= this.#run();
+    this.#wake?.();
+  }
+
+  leave(lane: FeedLane): void {
+    this.#lanes.delete(lane);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#wake?.();
+    this.#startOver();
+    await this.#running;
+  }
+
+  #startOver(): void {
+    this.#restart = true;
+    this.#idleAtHead = false;
+    void this.#subscription?.unsubscribe().catch(() => undefined);
+  }
+
+  async #run(): Promise<void> {
+    for (let failures = 0; !this.#stopped; ) {
+      if (this.#lanes.size === 0) {
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+        });
+        this.#wake = undefined;
+        continue;
+      }
+      try {
+        await this.#follow(lowest([...this.#lanes].map((lane) => lane.checkpoint)));
+        failures = 0;
+      } catch (error) {
+        failures++;
+        this.log.warn({ err: error, failures }, 'the $all subscription failed; subscribing again');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** failures)));
+      }
+    }
+  }
+
+  /** Follows $all from `from` (exclusive) until told to start over or stop, or the subscription fails. */
+  async #follow(from: bigint | undefined): Promise<void> {
+    this.#restart = false;
+    this.#handedOut = from;
+    const subscription = this.eventStore.subscribeToAll({
+      fromPosition: from === undefined ? START : { commit: from, prepare: from },
+      filter: excludeSystemEvents({ checkpointReached: (_, position) => this.#hear(position.commit) }),
+    });
+    this.#subscription = subscription;
+    let caughtUp = false;
+    let applying = false;
+    const announceIfIdle = (): void => {
+      if (!caughtUp || applying || subscription.readableLength > 0 || this.#restart) return;
+      this.#idleAtHead = true;
+      for (const lane of this.#lanes) lane.caughtUp();
+    };
+    subscription.on('caughtUp', () => {
+      caughtUp = true;
+      announceIfIdle();
+    });
+    // While the lanes commit one batch, the next is read and decoded: the two halves of the work
+    // overlap instead of taking turns. Never more than one batch is being applied.
+    let applied: Promise<void> = Promise.resolve();
+    try {
+      for await (const batch of batchesOf(this.#events(subscription), this.options)) {
+        await applied;
+        if (this.#restart || this.#stopped) break;
+        applying = true;
+        this.#idleAtHead = false;
+        this.#handedOut = batch[batch.length - 1]!.position;
+        applied = Promise.all([...this.#lanes].map((lane) => lane.apply(batch))).then(() => {
+          applying = false;
+          announceIfIdle();
+        });
+      }
+      await applied;
+    } finally {
+      this.#subscription = undefined;
+      this.#idleAtHead = false;
+      await subscription.unsubscribe().catch(() => undefined);
+    }
+  }
+
+  async *#events(subscription: StreamSubscription): AsyncGenerator<ProjectedEvent> {
+    for await (const resolved of subscription as AsyncIterable<ResolvedEvent>) {
+      const event = toProjectedEvent(resolved);
+      if (!event) continue;
+      this.#hear(event.position);
+      yield event;
+    }
+  }
+
+  #hear(position: bigint): void {
+    if (this.#headSeen === undefined || position > this.#headSeen) this.#headSeen = position;
+  }
+}
+
+/** Whether a lane at `checkpoint` needs events the feed has already handed out. */
+const isBehind = (checkpoint: bigint | undefined, handedOut: bigint | undefined): boolean =>
+  handedOut !== undefined && (checkpoint === undefined || checkpoint < handedOut);
+
+const lowest = (checkpoints: readonly (bigint | undefined)[]): bigint | undefined => {
+  let low: bigint | undefined;
+  for (const checkpoint of checkpoints) {
+    if (checkpoint === undefined) return undefined;
+    if (low === undefined || checkpoint < low) low = checkpoint;
+  }
+  return low;
+};
