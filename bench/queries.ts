@@ -206,6 +206,7 @@ try {
   const perStream = 100;
   const streams = Math.ceil(CATCH_UP_EVENTS / perStream);
   const now = new Date().toISOString();
+  let head = 0n;
   for (let index = 0; index < streams; index += 20) {
     await Promise.all(
       Array.from({ length: Math.min(20, streams - index) }, async () => {
@@ -221,23 +222,35 @@ try {
             }),
           );
         }
-        await client.appendToStream(`account-${accountId}`, events);
+        const { position } = await client.appendToStream(`account-${accountId}`, events);
+        if (position && position.commit > head) head = position.commit;
       }),
     );
   }
   await client.dispose();
   stage('appended; starting a fresh projector on an empty Redis');
-  const flush = createRedisClient({ url: redis.url });
-  await flush.connect();
-  await flush.flushAll();
-  await flush.close();
+  const progress = createRedisClient({ url: redis.url });
+  await progress.connect();
+  await progress.flushAll();
   const catchUpStart = performance.now();
   esgraph = await startEsgraphProcess({ ...dependencies, SERVICE_ROLES: 'query,projector' });
-  const caughtUp = await waitUntilCaughtUp(graphqlClient(esgraph.url, 1));
+  // Progress is read straight from Redis (the key layout of src/core/projections/keys.ts):
+  // the projections query counts lag by reading the log, too heavy to poll while measuring.
+  const checkpointOf = async (name: string): Promise<bigint> => {
+    const build = await progress.get(`proj:{${name}}:active`);
+    const checkpoint = build && (await progress.get(`proj:{${name}}:v${build}:checkpoint`));
+    return checkpoint ? BigInt(checkpoint) : -1n;
+  };
+  for (;;) {
+    const checkpoints = await Promise.all(projectionNames.map(checkpointOf));
+    if (checkpoints.every((checkpoint) => checkpoint >= head)) break;
+    await sleep(50);
+  }
   const seconds = (performance.now() - catchUpStart) / 1000;
+  await progress.close();
   const logEvents = CATCH_UP_EVENTS + ACCOUNTS * 2 + LIVE_RATE * LIVE_SECONDS + FAN_OUT_MUTATIONS + 1;
   extra['catch-up from an empty Redis'] =
-    `${logEvents} events through ${caughtUp.length} projections in ${seconds.toFixed(1)} s: ${Math.round(logEvents / seconds)} events/s (target >= 20,000), process start included`;
+    `${logEvents} events through ${projectionNames.length} projections in ${seconds.toFixed(1)} s: ${Math.round(logEvents / seconds)} events/s (target >= 20,000), process start included`;
 
   report('queries', results, extra);
 } finally {

@@ -33,20 +33,35 @@ export interface ContextDependencies {
   readonly projections: () => Promise<ProjectionReport[]>;
 }
 
-export const createContext = (deps: ContextDependencies, requestId: string): GraphQLContext => {
-  let log: Logger | undefined;
-  return {
-    ...deps.services,
-    requestId,
-    // Most requests log nothing: the child logger is made on first use, not for every request.
-    get log() {
-      log ??= deps.log.child({ requestId });
-      return log;
-    },
-    server: deps.server,
-    projections: deps.projections,
-  };
-};
+/**
+ * A request's context. A class, so that the logger can be made on first use by a getter on the
+ * prototype: Apollo copies the context's own enumerable properties (`Object.assign`) for every
+ * operation, which would evaluate an own getter, making a child logger per request whether
+ * anything logs or not, and would not carry `#private` fields over at all.
+ */
+class RequestContext {
+  readonly requestId: string;
+  readonly server: ServerIdentity;
+  readonly projections: () => Promise<ProjectionReport[]>;
+  readonly baseLog: Logger;
+  cachedLog: Logger | undefined;
+
+  constructor(deps: ContextDependencies, requestId: string) {
+    Object.assign(this, deps.services);
+    this.requestId = requestId;
+    this.server = deps.server;
+    this.projections = deps.projections;
+    this.baseLog = deps.log;
+  }
+
+  get log(): Logger {
+    this.cachedLog ??= this.baseLog.child({ requestId: this.requestId });
+    return this.cachedLog;
+  }
+}
+
+export const createContext = (deps: ContextDependencies, requestId: string): GraphQLContext =>
+  new RequestContext(deps, requestId) as unknown as GraphQLContext;
 
 // Each context's resolvers declare the context they need; this fails to compile if ours stops fitting.
 const fitsEveryDomain = (context: GraphQLContext): BankContext => context;

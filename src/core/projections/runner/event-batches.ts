@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+
 export interface BatchingOptions {
   /** At most this many items per batch. */
   readonly maxItems: number;
@@ -9,45 +12,52 @@ export interface BatchingOptions {
   readonly windowMs: number;
 }
 
-const WINDOW_CLOSED = Symbol('window closed');
+/** Resolves when the stream has something to read, has ended, or `ms` have passed (if given). */
+const readable = async (stream: Readable, ms?: number): Promise<void> => {
+  if (stream.readableLength > 0 || stream.readableEnded) return;
+  const controller = new AbortController();
+  const timer = ms === undefined ? undefined : setTimeout(() => controller.abort(), ms);
+  try {
+    await Promise.race([
+      once(stream, 'readable', { signal: controller.signal }),
+      once(stream, 'end', { signal: controller.signal }),
+    ]);
+  } catch (error) {
+    // The window closing aborts the waits; a stream error rejects them and must surface.
+    if (!controller.signal.aborted || (error as Error).name !== 'AbortError') throw error;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+};
 
 /**
- * Groups what an async iterator yields into batches, by count and by a short time window,
- * pulling with `next()` only (the `for await` discipline: no item is handled while another is
- * being pulled elsewhere). A `next()` still pending when a window closes is kept for the next
- * batch, never dropped.
+ * Reads an object stream in batches, by count and by a short time window: everything already
+ * buffered is taken at once (a backlog fills whole batches), and a lone item waits at most the
+ * window for company. One await per batch rather than per item: following $all, the per-item
+ * promise machinery of async iteration costs as much as projecting an event. The consumer still
+ * takes batches with `for await`, one at a time, so no batch is handled while another is read.
  */
-export async function* batchesOf<T>(source: AsyncIterator<T>, options: BatchingOptions): AsyncGenerator<T[]> {
-  let pending: Promise<IteratorResult<T>> | undefined;
-  const pull = (): Promise<IteratorResult<T>> => {
-    pending ??= source.next();
-    return pending;
+export async function* readBatches<T>(stream: Readable, options: BatchingOptions): AsyncGenerator<T[]> {
+  const failure = new Promise<never>((_, reject) => stream.once('error', reject));
+  failure.catch(() => undefined);
+  const take = (batch: T[]): void => {
+    for (let item: T | null; batch.length < options.maxItems && (item = stream.read() as T | null) !== null; ) {
+      batch.push(item);
+    }
   };
   for (;;) {
-    const first = await pull();
-    pending = undefined;
-    if (first.done) return;
-    const batch = [first.value];
-    const closesAt = performance.now() + options.windowMs;
-    let ended = false;
-    while (batch.length < options.maxItems) {
-      const next = pull();
-      const wait = closesAt - performance.now();
-      let timer: NodeJS.Timeout | undefined;
-      const windowClosed = new Promise<typeof WINDOW_CLOSED>((resolve) => {
-        timer = setTimeout(() => resolve(WINDOW_CLOSED), Math.max(0, wait));
-      });
-      const result = await Promise.race([next, windowClosed]);
-      clearTimeout(timer);
-      if (result === WINDOW_CLOSED) break;
-      pending = undefined;
-      if (result.done) {
-        ended = true;
-        break;
-      }
-      batch.push(result.value);
+    const batch: T[] = [];
+    take(batch);
+    if (batch.length === 0) {
+      if (stream.readableEnded || stream.destroyed) return;
+      await Promise.race([readable(stream), failure]);
+      continue;
+    }
+    if (batch.length < options.maxItems && options.windowMs > 0) {
+      await Promise.race([readable(stream, options.windowMs), failure]);
+      take(batch);
     }
     yield batch;
-    if (ended) return;
   }
 }

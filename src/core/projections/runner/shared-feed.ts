@@ -2,7 +2,7 @@ import { excludeSystemEvents, type ResolvedEvent, START, type StreamSubscription
 import type { EventStoreClient } from '../../eventstore/client.js';
 import type { Logger } from '../../logger.js';
 import type { ProjectedEvent } from '../projection.js';
-import { type BatchingOptions, batchesOf } from './event-batches.js';
+import { type BatchingOptions, readBatches } from './event-batches.js';
 import { toProjectedEvent } from './projected-event.js';
 
 /** What the feed needs of a projection it feeds. */
@@ -102,10 +102,15 @@ export class SharedFeed {
   async #follow(from: bigint | undefined): Promise<void> {
     this.#restart = false;
     this.#handedOut = from;
-    const subscription = this.eventStore.subscribeToAll({
-      fromPosition: from === undefined ? START : { commit: from, prepare: from },
-      filter: excludeSystemEvents({ checkpointReached: (_, position) => this.#hear(position.commit) }),
-    });
+    const subscription = this.eventStore.subscribeToAll(
+      {
+        fromPosition: from === undefined ? START : { commit: from, prepare: from },
+        filter: excludeSystemEvents({ checkpointReached: (_, position) => this.#hear(position.commit) }),
+      },
+      // The stream's default buffer (16 events) pauses the gRPC call every few events while a
+      // batch commits; room for a batch or two keeps the events flowing during the commit.
+      { highWaterMark: 2 * this.options.maxItems },
+    );
     this.#subscription = subscription;
     let caughtUp = false;
     let applying = false;
@@ -122,7 +127,9 @@ export class SharedFeed {
     // overlap instead of taking turns. Never more than one batch is being applied.
     let applied: Promise<void> = Promise.resolve();
     try {
-      for await (const batch of batchesOf(this.#events(subscription), this.options)) {
+      for await (const resolved of readBatches<ResolvedEvent>(subscription, this.options)) {
+        const batch = this.#projected(resolved);
+        if (batch.length === 0) continue;
         await applied;
         if (this.#restart || this.#stopped) break;
         applying = true;
@@ -141,13 +148,15 @@ export class SharedFeed {
     }
   }
 
-  async *#events(subscription: StreamSubscription): AsyncGenerator<ProjectedEvent> {
-    for await (const resolved of subscription as AsyncIterable<ResolvedEvent>) {
+  #projected(batch: readonly ResolvedEvent[]): ProjectedEvent[] {
+    const events: ProjectedEvent[] = [];
+    for (const resolved of batch) {
       const event = toProjectedEvent(resolved);
       if (!event) continue;
       this.#hear(event.position);
-      yield event;
+      events.push(event);
     }
+    return events;
   }
 
   #hear(position: bigint): void {
