@@ -42,7 +42,9 @@ export async function* readBatches<T>(stream: Readable, options: BatchingOptions
   const failure = new Promise<never>((_, reject) => stream.once('error', reject));
   failure.catch(() => undefined);
   const take = (batch: T[]): void => {
-    for (let item: T | null; batch.length < options.maxItems && (item = stream.read() as T | null) !== null; ) {
+    while (batch.length < options.maxItems) {
+      const item = stream.read() as T | null;
+      if (item === null) return;
       batch.push(item);
     }
   };
