@@ -38,7 +38,12 @@ const readable = async (stream: Readable, ms?: number): Promise<void> => {
  * promise machinery of async iteration costs as much as projecting an event. The consumer still
  * takes batches with `for await`, one at a time, so no batch is handled while another is read.
  */
-export async function* readBatches<T>(stream: Readable, options: BatchingOptions): AsyncGenerator<T[]> {
+export async function* readBatches<T>(
+  stream: Readable,
+  options: BatchingOptions,
+  /** Called each time the reader waits with nothing in hand: everything read so far was yielded. */
+  onIdle: () => void = () => undefined,
+): AsyncGenerator<T[]> {
   const failure = new Promise<never>((_, reject) => stream.once('error', reject));
   failure.catch(() => undefined);
   const take = (batch: T[]): void => {
@@ -53,7 +58,9 @@ export async function* readBatches<T>(stream: Readable, options: BatchingOptions
     take(batch);
     if (batch.length === 0) {
       if (stream.readableEnded || stream.destroyed) return;
-      await Promise.race([readable(stream), failure]);
+      const waiting = Promise.race([readable(stream), failure]);
+      onIdle();
+      await waiting;
       continue;
     }
     if (batch.length < options.maxItems && options.windowMs > 0) {

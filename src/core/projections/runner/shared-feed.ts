@@ -112,10 +112,14 @@ export class SharedFeed {
       { highWaterMark: 2 * this.options.maxItems },
     );
     this.#subscription = subscription;
+    // Caught up means: the store said so, every event read has been applied, and the reader waits
+    // with nothing in hand. Announcing before the last events read were applied would let a
+    // rebuilt build replace the live one while missing them.
     let caughtUp = false;
     let applying = false;
+    let readerIdle = false;
     const announceIfIdle = (): void => {
-      if (!caughtUp || applying || subscription.readableLength > 0 || this.#restart) return;
+      if (!caughtUp || applying || !readerIdle || this.#restart) return;
       this.#idleAtHead = true;
       for (const lane of this.#lanes) lane.caughtUp();
     };
@@ -123,11 +127,16 @@ export class SharedFeed {
       caughtUp = true;
       announceIfIdle();
     });
+    const onReaderIdle = (): void => {
+      readerIdle = true;
+      announceIfIdle();
+    };
     // While the lanes commit one batch, the next is read and decoded: the two halves of the work
     // overlap instead of taking turns. Never more than one batch is being applied.
     let applied: Promise<void> = Promise.resolve();
     try {
-      for await (const resolved of readBatches<ResolvedEvent>(subscription, this.options)) {
+      for await (const resolved of readBatches<ResolvedEvent>(subscription, this.options, onReaderIdle)) {
+        readerIdle = false;
         const batch = this.#projected(resolved);
         if (batch.length === 0) continue;
         await applied;
