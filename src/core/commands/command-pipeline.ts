@@ -75,7 +75,8 @@ export class CommandPipeline {
   ): Promise<CommandResult> {
     for (let attempt = 0; ; attempt++) {
       const folded = await this.#load(aggregate, streamName);
-      const repeat = earlierOutcome(folded, command, streamName);
+      // Only a command id the client chose can come round again; a fresh one has no earlier outcome.
+      const repeat = command.metadata.commandIdFromClient ? earlierOutcome(folded, command, streamName) : undefined;
       if (repeat) return repeat;
       const events = aggregate.decider.decide(command, folded.state);
       if (events.length === 0) return unchanged(folded, streamName);
