@@ -1,4 +1,6 @@
 import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import { InvalidArgumentError } from '../streams/errors.js';
+import type { ExpectedRevision } from '../streams/expected-revision.js';
 import type { LocalEventStore } from '../streams/local-event-store.js';
 import type { WriteResult } from '../streams/stream-writer.js';
 import { shared, streams } from './generated.js';
@@ -16,44 +18,52 @@ const withPosition = <Response extends streams.DeleteResp | streams.TombstoneRes
   return (response as streams.DeleteResp).setPosition(position as streams.DeleteResp.Position) as Response;
 };
 
-/** `Streams.Delete`: a soft delete; reads say not found until the stream is written again. */
-export const handleDelete =
-  (store: LocalEventStore) =>
-  (call: ServerUnaryCall<streams.DeleteReq, streams.DeleteResp>, callback: sendUnaryData<streams.DeleteResp>) => {
+/** What DeleteReq's and TombstoneReq's options have in common. */
+interface DeletionOptions {
+  getStreamIdentifier(): shared.StreamIdentifier | undefined;
+  hasRevision(): boolean;
+  getRevision(): string;
+  hasAny(): boolean;
+  hasNoStream(): boolean;
+  hasStreamExists(): boolean;
+}
+
+/** A unary deletion RPC: read the stream and expectation, run the deletion, answer its position. */
+const deletion =
+  <Request extends { getOptions(): DeletionOptions | undefined }, Response>(
+    operation: 'Delete' | 'Tombstone',
+    run: (streamId: string, expected: ExpectedRevision) => Promise<WriteResult>,
+    answer: (result: WriteResult) => Response,
+  ) =>
+  (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>): void => {
     Promise.resolve()
       .then(() => {
-        const options = call.request.getOptions()!;
+        const options = call.request.getOptions();
+        if (!options) throw new InvalidArgumentError(`${operation} options are required`);
         const expected = expectedRevisionOf(options, {
           has: options.hasRevision(),
           value: () => options.getRevision(),
         });
-        return store.writer.delete(streamNameOf(options.getStreamIdentifier()), expected);
+        return run(streamNameOf(options.getStreamIdentifier()), expected);
       })
       .then(
-        (result) => callback(null, withPosition(new streams.DeleteResp(), new streams.DeleteResp.Position(), result)),
-        (error: unknown) => callback(toServiceError(error, 'Delete')),
+        (result) => callback(null, answer(result)),
+        (error: unknown) => callback(toServiceError(error, operation)),
       );
   };
 
+/** `Streams.Delete`: a soft delete; reads say not found until the stream is written again. */
+export const handleDelete = (store: LocalEventStore) =>
+  deletion<streams.DeleteReq, streams.DeleteResp>(
+    'Delete',
+    (streamId, expected) => store.writer.delete(streamId, expected),
+    (result) => withPosition(new streams.DeleteResp(), new streams.DeleteResp.Position(), result),
+  );
+
 /** `Streams.Tombstone`: a hard delete; the stream can never be read or written again. */
-export const handleTombstone =
-  (store: LocalEventStore) =>
-  (
-    call: ServerUnaryCall<streams.TombstoneReq, streams.TombstoneResp>,
-    callback: sendUnaryData<streams.TombstoneResp>,
-  ) => {
-    Promise.resolve()
-      .then(() => {
-        const options = call.request.getOptions()!;
-        const expected = expectedRevisionOf(options, {
-          has: options.hasRevision(),
-          value: () => options.getRevision(),
-        });
-        return store.writer.tombstone(streamNameOf(options.getStreamIdentifier()), expected);
-      })
-      .then(
-        (result) =>
-          callback(null, withPosition(new streams.TombstoneResp(), new streams.TombstoneResp.Position(), result)),
-        (error: unknown) => callback(toServiceError(error, 'Tombstone')),
-      );
-  };
+export const handleTombstone = (store: LocalEventStore) =>
+  deletion<streams.TombstoneReq, streams.TombstoneResp>(
+    'Tombstone',
+    (streamId, expected) => store.writer.tombstone(streamId, expected),
+    (result) => withPosition(new streams.TombstoneResp(), new streams.TombstoneResp.Position(), result),
+  );
