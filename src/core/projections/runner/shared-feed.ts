@@ -140,7 +140,8 @@ export class SharedFeed {
         const batch = this.#projected(resolved);
         if (batch.length === 0) continue;
         await applied;
-        if (this.#restart || this.#stopped) break;
+        // No lane left (leases lost, a rebuild done): stop reading until one joins again.
+        if (this.#restart || this.#stopped || this.#lanes.size === 0) break;
         applying = true;
         this.#idleAtHead = false;
         this.#handedOut = batch[batch.length - 1]!.position;
