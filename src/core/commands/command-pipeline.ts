@@ -5,9 +5,9 @@ import type { EventStoreClient } from '../eventstore/client.js';
 import { type PositionToken, positionToken } from '../eventstore/positions.js';
 import { readStoredEvents } from '../eventstore/read-stream.js';
 import type { Aggregate } from './aggregate.js';
-import { AggregateCache, type EventPlacement, type FoldedStream } from './aggregate-cache.js';
-import { commandEventId } from './event-ids.js';
-import { KeyedSerialQueue } from './stream-lock.js';
+import { AggregateCache, type FoldedStream } from './aggregate-cache.js';
+import { type BatchDecision, decideBatch } from './batch-decision.js';
+import { KeyedBatches } from './stream-batches.js';
 
 /** What a handled command tells its caller: where its events landed. */
 export interface CommandResult {
@@ -27,6 +27,8 @@ export interface CommandPipelineOptions {
   readonly retryBaseDelayMs?: number;
   /** Event ids the fold cache may hold across all streams. Default 200,000. */
   readonly cacheEvents?: number;
+  /** Commands for one stream decided and appended together at most. Default 64. */
+  readonly maxBatch?: number;
 }
 
 const MAX_RETRY_DELAY_MS = 250;
@@ -35,18 +37,31 @@ const MAX_RETRY_DELAY_MS = 250;
 const backoff = (attempt: number, baseMs: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** attempt)));
 
+// biome-ignore lint/suspicious/noExplicitAny: a stream's queue holds commands of its aggregate, whatever its types.
+type AnyAggregate = Aggregate<any, any, any>;
+
+interface PendingCommand {
+  readonly aggregate: AnyAggregate;
+  readonly command: DomainCommand;
+  readonly resolve: (result: CommandResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 /**
  * The one command pipeline: load the aggregate's stream, fold it, `decide`, append the new events
  * with the revision read as the expected revision. A version conflict (someone else wrote first)
  * means read again and decide again, with jittered backoff, up to `maxAttempts`.
  *
  * Event ids derive from the command id, so a retried command is recognised: its ids are already
- * in the stream, and the first outcome is returned instead of deciding again. Commands for one
- * stream are handled one at a time within this process, and folds are cached between commands,
- * so a busy aggregate costs one append per command rather than a read of its whole history.
+ * in the stream, and the first outcome is returned instead of deciding again.
+ *
+ * Commands for one stream are handled by this process one batch at a time: those that arrive
+ * while an append is in flight are decided together, each on the state the ones before it leave,
+ * and appended in one append. Folds are cached between batches. A busy aggregate thus costs one
+ * append per batch, and an idle one a single append per command, never a read of its history.
  */
 export class CommandPipeline {
-  readonly #queue = new KeyedSerialQueue();
+  readonly #batches: KeyedBatches<PendingCommand>;
   readonly #cache: AggregateCache;
   readonly #maxAttempts: number;
   readonly #retryBaseDelayMs: number;
@@ -58,47 +73,57 @@ export class CommandPipeline {
     this.#cache = new AggregateCache(options.cacheEvents);
     this.#maxAttempts = options.maxAttempts ?? 10;
     this.#retryBaseDelayMs = options.retryBaseDelayMs ?? 5;
+    this.#batches = new KeyedBatches(options.maxBatch ?? 64, (streamName, batch) =>
+      this.#handleBatch(streamName, batch),
+    );
   }
 
   handle<Command extends DomainCommand, Event extends DomainEvent, State>(
     aggregate: Aggregate<Command, Event, State>,
     command: Command,
   ): Promise<CommandResult> {
-    const streamName = aggregate.streamName(command);
-    return this.#queue.run(streamName, () => this.#handleInOrder(aggregate, command, streamName));
+    return new Promise((resolve, reject) =>
+      this.#batches.add(aggregate.streamName(command), { aggregate, command, resolve, reject }),
+    );
   }
 
-  async #handleInOrder<Command extends DomainCommand, Event extends DomainEvent, State>(
-    aggregate: Aggregate<Command, Event, State>,
-    command: Command,
-    streamName: string,
-  ): Promise<CommandResult> {
-    for (let attempt = 0; ; attempt++) {
-      const folded = await this.#load(aggregate, streamName);
-      // Only a command id the client chose can come round again; a fresh one has no earlier outcome.
-      const repeat = command.metadata.commandIdFromClient ? earlierOutcome(folded, command, streamName) : undefined;
-      if (repeat) return repeat;
-      const events = aggregate.decider.decide(command, folded.state);
-      if (events.length === 0) return unchanged(folded, streamName);
-      try {
-        return await this.#append(aggregate, command, streamName, folded, events);
-      } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-        this.#cache.delete(streamName);
-        if (attempt + 1 >= this.#maxAttempts) throw new ConcurrencyError(streamName);
-        await backoff(attempt, this.#retryBaseDelayMs);
+  async #handleBatch(streamName: string, batch: readonly PendingCommand[]): Promise<void> {
+    const aggregate = batch[0]!.aggregate;
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const folded = await this.#load(aggregate, streamName);
+        const decision = decideBatch(
+          aggregate,
+          folded,
+          batch.map(({ command }) => command),
+        );
+        try {
+          const written = decision.events.length === 0 ? undefined : await this.#append(streamName, folded, decision);
+          const outcomes = await this.#outcomes(streamName, folded, decision, written);
+          this.#remember(streamName, folded, decision, written, outcomes.positions);
+          batch.forEach((pending, index) => {
+            const outcome = outcomes.results[index]!;
+            if ('error' in outcome) pending.reject(outcome.error);
+            else pending.resolve(outcome.result);
+          });
+          return;
+        } catch (error) {
+          if (!(error instanceof WrongExpectedVersionError)) throw error;
+          this.#cache.delete(streamName);
+          if (attempt + 1 >= this.#maxAttempts) throw new ConcurrencyError(streamName);
+          await backoff(attempt, this.#retryBaseDelayMs);
+        }
       }
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
     }
   }
 
   /** The cached fold, brought up to date with whatever the stream holds beyond it. */
-  async #load<Event extends DomainEvent, State>(
-    aggregate: Aggregate<DomainCommand, Event, State>,
-    streamName: string,
-  ): Promise<FoldedStream<State>> {
-    const cached = this.#cache.get<State>(streamName);
+  async #load(aggregate: AnyAggregate, streamName: string): Promise<FoldedStream<unknown>> {
+    const cached = this.#cache.get<unknown>(streamName);
     if (cached?.upToDate) return cached;
-    const start: FoldedStream<State> = cached ?? {
+    const start: FoldedStream<unknown> = cached ?? {
       state: aggregate.decider.initialState,
       revision: -1n,
       lastPosition: undefined,
@@ -120,92 +145,87 @@ export class CommandPipeline {
     return folded;
   }
 
-  async #append<Command extends DomainCommand, Event extends DomainEvent, State>(
-    aggregate: Aggregate<Command, Event, State>,
-    command: Command,
-    streamName: string,
-    folded: FoldedStream<State>,
-    events: readonly Event[],
-  ): Promise<CommandResult> {
-    const { metadata } = command;
-    const ids = events.map((_, index) => commandEventId(metadata.commandId, index));
-    const eventMetadata = {
-      commandId: metadata.commandId,
-      correlationId: metadata.correlationId,
-      causationId: metadata.causationId,
-      ...(metadata.userId === undefined ? {} : { userId: metadata.userId }),
-      schemaVersion: aggregate.schemaVersion,
-    };
+  /** Appends every accepted command's events in one append; where the last landed. */
+  async #append(streamName: string, folded: FoldedStream<unknown>, decision: BatchDecision): Promise<bigint> {
     const result = await this.client.appendToStream(
       streamName,
-      events.map((event, index) =>
+      decision.events.map(({ event, id, metadata }) =>
         // Domain event data is JSON-safe by contract (see DomainEvent).
-        jsonEvent({ id: ids[index]!, type: event.type, data: event.data as JSONType, metadata: eventMetadata }),
+        jsonEvent({ id, type: event.type, data: event.data as JSONType, metadata }),
       ),
       { expectedRevision: folded.revision < 0n ? NO_STREAM : folded.revision },
     );
-    const position = result.position?.commit ?? 0n;
-    this.#remember(aggregate, command, streamName, folded, events, ids, result.nextExpectedRevision, position);
-    return {
-      streamName,
-      streamRevision: result.nextExpectedRevision,
-      position: positionToken(position),
-      repeated: false,
-    };
+    return result.position?.commit ?? 0n;
   }
 
   /**
-   * Folds the command's own events into the cache, saving the next command a read. Not when the
-   * client chose the command id: a copy of this command may have landed first (elsewhere) with
-   * slightly different data (another `now`), and the store's idempotency answered for it; the
-   * next command then reads the stream to see exactly what was stored.
+   * Each command's outcome once the batch's events are stored. The append reports only where its
+   * last event landed; when several commands shared it, the positions of the others are read back,
+   * so every command answers exactly where its own last event sits.
    */
-  #remember<Command extends DomainCommand, Event extends DomainEvent, State>(
-    aggregate: Aggregate<Command, Event, State>,
-    command: Command,
+  async #outcomes(
     streamName: string,
-    folded: FoldedStream<State>,
-    events: readonly Event[],
-    ids: readonly string[],
-    lastRevision: bigint,
-    lastPosition: bigint,
+    folded: FoldedStream<unknown>,
+    decision: BatchDecision,
+    lastPosition: bigint | undefined,
+  ) {
+    const positions = new Map<string, bigint>();
+    const last = decision.events.at(-1);
+    if (last && lastPosition !== undefined) positions.set(last.id, lastPosition);
+    if (decision.appendingCommands > 1) {
+      const stored = await readStoredEvents(this.client, streamName, folded.revision + 1n);
+      for (const event of stored) positions.set(event.id, event.position);
+    }
+    const firstRevision = folded.revision + 1n;
+    const at = (eventIndex: number): bigint =>
+      eventIndex < 0
+        ? (folded.lastPosition ?? 0n)
+        : (positions.get(decision.events[eventIndex]!.id) ?? lastPosition ?? 0n);
+    const written = (eventIndex: number): CommandResult => ({
+      streamName,
+      streamRevision: eventIndex < 0 ? folded.revision : firstRevision + BigInt(eventIndex),
+      position: positionToken(at(eventIndex)),
+      repeated: false,
+    });
+    const results = decision.outcomes.map((outcome): { result: CommandResult } | { error: unknown } => {
+      switch (outcome.kind) {
+        case 'refused':
+          return { error: outcome.error };
+        case 'repeated':
+          return { result: { ...outcome.result, streamName } };
+        case 'appended':
+          return { result: written(outcome.lastEvent) };
+        default:
+          // Nothing new: the stream as the commands before it in the batch left it.
+          return { result: written(outcome.afterEvent) };
+      }
+    });
+    return { results, positions };
+  }
+
+  /**
+   * Folds the batch's own events into the cache, saving the next batch a read. Not when a client
+   * chose a command id in it: a copy of that command may have landed first (elsewhere) with
+   * slightly different data (another `now`), and the store's idempotency answered for it; the
+   * next batch then reads the stream to see exactly what was stored.
+   */
+  #remember(
+    streamName: string,
+    folded: FoldedStream<unknown>,
+    decision: BatchDecision,
+    lastPosition: bigint | undefined,
+    positions: ReadonlyMap<string, bigint>,
   ): void {
-    if (command.metadata.commandIdFromClient) {
+    if (decision.events.length === 0) return;
+    if (decision.anyFromClient) {
       this.#cache.set(streamName, { ...folded, upToDate: false });
       return;
     }
     const { placements } = folded;
-    const firstRevision = lastRevision - BigInt(events.length) + 1n;
-    ids.forEach((id, index) => {
-      const last = index === ids.length - 1;
-      placements.set(id, { revision: firstRevision + BigInt(index), position: last ? lastPosition : undefined });
+    decision.events.forEach(({ id }, index) => {
+      placements.set(id, { revision: folded.revision + 1n + BigInt(index), position: positions.get(id) });
     });
-    const state = events.reduce(aggregate.decider.evolve, folded.state);
-    this.#cache.set(streamName, { state, revision: lastRevision, lastPosition, placements, upToDate: true });
+    const revision = folded.revision + BigInt(decision.events.length);
+    this.#cache.set(streamName, { state: decision.state, revision, lastPosition, placements, upToDate: true });
   }
 }
-
-/** The first outcome of a command whose events the stream already holds, if it does. */
-const earlierOutcome = (
-  folded: FoldedStream<unknown>,
-  command: DomainCommand,
-  streamName: string,
-): CommandResult | undefined => {
-  const { commandId } = command.metadata;
-  let last: EventPlacement | undefined;
-  for (let index = 0; ; index++) {
-    const placement = folded.placements.get(commandEventId(commandId, index));
-    if (!placement) break;
-    last = placement;
-  }
-  if (!last) return undefined;
-  const position = last.position ?? folded.lastPosition ?? 0n;
-  return { streamName, streamRevision: last.revision, position: positionToken(position), repeated: true };
-};
-
-const unchanged = (folded: FoldedStream<unknown>, streamName: string): CommandResult => ({
-  streamName,
-  streamRevision: folded.revision,
-  position: positionToken(folded.lastPosition ?? 0n),
-  repeated: false,
-});

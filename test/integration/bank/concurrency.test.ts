@@ -51,6 +51,25 @@ describe('commands under contention and retries', () => {
     expect(revisions).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   });
 
+  it('decides concurrent commands on one account in batches, answering each with its own revision and position', async () => {
+    const accountId = await openWith('0.01');
+    const results = await Promise.all(
+      Array.from({ length: 64 }, (_, index) =>
+        executeOk(first.url, DepositDocument, { input: { accountId, amount: `${index + 1}.00` } }),
+      ),
+    );
+    const history = (await executeOk(first.url, AccountHistoryDocument, { id: accountId })).accountHistory;
+    expect(history).toHaveLength(66);
+    for (const { deposit } of results) {
+      // Every command answers exactly where its own event is: the same revision and position the log shows.
+      const event = history[deposit.streamRevision]!;
+      expect(event.position).toBe(deposit.position);
+      expect(event.type).toBe('MoneyDeposited');
+    }
+    expect(new Set(results.map(({ deposit }) => deposit.streamRevision)).size).toBe(64);
+    expect(await balanceOf(accountId)).toBe(`${(64 * 65) / 2}.01`);
+  });
+
   it('answers a repeated deposit with the first result and deposits once', async () => {
     const accountId = await openWith('5.00');
     const input = { accountId, amount: '20.00', commandId: `deposit-${randomUUID()}` };
