@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type Server, startServer } from './esdb-local/server-process.js';
 
 /*
  * Servers for benchmarks, each in a child process of its own: on a 2-core machine a server that
@@ -57,15 +58,7 @@ const stopper = (child: ChildProcess) => () =>
 export const tempDir = (name: string): string => mkdtempSync(join(tmpdir(), `esgraph-bench-${name}-`));
 
 /** esdb-local on disk (fsync on every acknowledged append) in a child process. */
-export const startEsdbLocalProcess = async (dir = tempDir('esdb')) => {
-  const { child, match } = await launch(
-    'esdb-local/cli.js',
-    ['--port', '0', '--db', dir],
-    process.env,
-    /esdb-local listening: (\S+)/,
-  );
-  return { child, connectionString: match[1]!, dir, stop: stopper(child) };
-};
+export const startEsdbLocalProcess = (dir = tempDir('esdb')): Promise<Server> => startServer(dir);
 
 /**
  * The esgraph server (`node dist/main.js`) in a child process against the given dependencies.
