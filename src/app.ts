@@ -73,14 +73,12 @@ export const startEsgraph = async (config: ConnectedConfig, log: Logger): Promis
     stops.push({ name: 'consistency waits', stop: () => waiter.close() });
     const readModels = new ReadModels(redis, hub, waiter, config.consistencyTimeoutMs);
 
-    let projector: Projector | undefined;
-    if (config.roles.includes('projector')) {
-      const running = new Projector({ eventStore, redis, log }, domainProjections(), {
-        leaseTtlMs: config.projectionLeaseTtlMs,
-      });
-      running.start();
-      stops.push({ name: 'projector', stop: () => running.stop() });
-      projector = running;
+    const projector = config.roles.includes('projector')
+      ? new Projector({ eventStore, redis, log }, domainProjections(), { leaseTtlMs: config.projectionLeaseTtlMs })
+      : undefined;
+    if (projector) {
+      projector.start();
+      stops.push({ name: 'projector', stop: () => projector.stop() });
     }
     const projections = () => reportProjections(redis, eventStore, domainProjections(), projector?.statuses());
 

@@ -84,7 +84,7 @@ export const reportProjections = async (
       const [status] =
         activeBuild === undefined
           ? [undefined]
-          : await readProjectionStatus(redis, [{ name: projection.name, version: activeBuild }], head);
+          : await readProjectionStatus(redis, [{ name: projection.name, version: activeBuild }]);
       const backlog = await backlogOf(eventStore, projection, status?.checkpoint);
       return {
         name: projection.name,
