@@ -23,7 +23,11 @@ export interface CommandResult {
 export interface CommandPipelineOptions {
   /** Decide-and-append attempts before a conflict surfaces as ConcurrencyError. Default 10. */
   readonly maxAttempts?: number;
-  /** Upper bound of the first retry's random delay, doubled per retry up to 250 ms. Default 5 ms. */
+  /**
+   * Upper bound of the random delay before the second retry, doubled per retry up to 250 ms. The
+   * first retry goes at once: its usual cause is a cached fold gone stale, not a live race.
+   * Default 5 ms.
+   */
   readonly retryBaseDelayMs?: number;
   /** Event ids the fold cache may hold across all streams. Default 200,000. */
   readonly cacheEvents?: number;
@@ -50,7 +54,8 @@ interface PendingCommand {
 /**
  * The one command pipeline: load the aggregate's stream, fold it, `decide`, append the new events
  * with the revision read as the expected revision. A version conflict (someone else wrote first)
- * means read again and decide again, with jittered backoff, up to `maxAttempts`.
+ * means read what they wrote and decide again, up to `maxAttempts`, with jittered backoff from
+ * the second retry on.
  *
  * Event ids derive from the command id, so a retried command is recognised: its ids are already
  * in the stream, and the first outcome is returned instead of deciding again.
@@ -109,13 +114,26 @@ export class CommandPipeline {
           return;
         } catch (error) {
           if (!(error instanceof WrongExpectedVersionError)) throw error;
-          this.#cache.delete(streamName);
+          this.#afterConflict(streamName, folded, error.actualVersion);
           if (attempt + 1 >= this.#maxAttempts) throw new ConcurrencyError(streamName);
-          await backoff(attempt, this.#retryBaseDelayMs);
+          if (attempt > 0) await backoff(attempt - 1, this.#retryBaseDelayMs);
         }
       }
     } catch (error) {
       for (const pending of batch) pending.reject(error);
+    }
+  }
+
+  /**
+   * Someone else appended to the stream first. Streams only grow, so the fold is still a faithful
+   * copy of its first events: the next attempt reads only what came after it, not the whole
+   * history. A stream that is not ahead of the fold (deleted, say) is read again from the start.
+   */
+  #afterConflict(streamName: string, folded: FoldedStream<unknown>, actualRevision: bigint | 'no_stream'): void {
+    if (typeof actualRevision === 'bigint' && actualRevision > folded.revision) {
+      this.#cache.set(streamName, { ...folded, upToDate: false });
+    } else {
+      this.#cache.delete(streamName);
     }
   }
 
