@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { type AppendResult, appendPhase, event, readAllPhase, subscriptionPhase } from './esdb-local/phases.js';
 import { cpuNote, measured, startServer } from './esdb-local/server-process.js';
+import { median } from './load.js';
 
 /*
  * `npm run bench:esdb-local`: esdb-local's throughput through the official client, with the
@@ -17,8 +18,6 @@ import { cpuNote, measured, startServer } from './esdb-local/server-process.js';
 const LOG_EVENTS = Number(process.env.ESDB_BENCH_EVENTS ?? 1_000_000);
 const PHASE_SECONDS = Number(process.env.ESDB_BENCH_SECONDS ?? 5);
 const resultsDir = new URL('../../bench/results/', import.meta.url).pathname;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const main = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'esdb-local-bench-'));

@@ -67,6 +67,49 @@ export const runLoad = async (
   };
 };
 
+export const median = (values: readonly number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+export interface Contender {
+  readonly name: string;
+  readonly concurrency: number;
+  readonly operation: () => Promise<void>;
+}
+
+/**
+ * Runs each contender `rounds` times for `roundMs`, taking turns, so that the shared machine's
+ * slow and fast spells fall on all of them alike: compare contenders round by round.
+ */
+export const runInterleaved = async (
+  contenders: readonly Contender[],
+  rounds: number,
+  roundMs: number,
+): Promise<LoadResult[][]> => {
+  const runs: LoadResult[][] = contenders.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [index, { name, concurrency, operation }] of contenders.entries()) {
+      runs[index]!.push(await runLoad(name, concurrency, roundMs, operation));
+    }
+  }
+  return runs;
+};
+
+/** Several runs of one contender as one: total rate, and the median run's latencies. */
+export const pooled = (runs: readonly LoadResult[]): LoadResult => {
+  const operations = runs.reduce((sum, run) => sum + run.operations, 0);
+  const seconds = runs.reduce((sum, run) => sum + run.seconds, 0);
+  return {
+    name: runs[0]!.name,
+    concurrency: runs[0]!.concurrency,
+    operations,
+    errors: runs.reduce((sum, run) => sum + run.errors, 0),
+    seconds,
+    perSecond: operations / seconds,
+    p50Ms: median(runs.map((run) => run.p50Ms)),
+    p99Ms: median(runs.map((run) => run.p99Ms)),
+  };
+};
+
 /** A GraphQL-over-HTTP client on kept-alive connections, lighter than fetch for load generation. */
 export const graphqlClient = (url: string, connections: number) => {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });

@@ -93,3 +93,14 @@ export const startBareApolloProcess = async () => {
   );
   return { child, url: match[1]!, stop: stopper(child) };
 };
+
+/** A server that only appends each deposit it gets, over GraphQL or plain HTTP: a floor for commands. */
+export const startBareAppendProcess = async (mode: 'graphql' | 'http', eventStoreConnectionString: string) => {
+  const { child, match } = await launch(
+    join(benchDir, 'bare-append-server.js'),
+    [],
+    { PATH: process.env.PATH, BARE_APPEND: mode, EVENTSTORE_CONNECTION_STRING: eventStoreConnectionString },
+    /bare append \(\w+\) listening: (\S+)/,
+  );
+  return { child, url: match[1]!, stop: stopper(child) };
+};
