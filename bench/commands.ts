@@ -67,36 +67,52 @@ try {
     await client.appendToStream(`account-${accountId}`, depositEvent(accountId));
   };
 
+  const esgraphWatch = { esgraph: esgraph.child.pid, 'esdb-local': esdb.child.pid };
   const single = [
-    await runLoad('graphql deposit, 1,000 accounts', 1, DURATION_MS, deposit),
+    await runLoad('graphql deposit, 1,000 accounts', 1, DURATION_MS, deposit, { watch: esgraphWatch }),
     await runLoad(
       'graphql deposit, one hot account',
       1,
       DURATION_MS,
       depositOver(post, () => hot),
+      {
+        watch: esgraphWatch,
+      },
     ),
     await runLoad(
       'graphql deposit, one hot account',
       64,
       DURATION_MS,
       depositOver(post, () => hot),
+      {
+        watch: esgraphWatch,
+      },
     ),
-    await runLoad('raw client append, 1,000 streams', 1, DURATION_MS, rawAppend),
+    await runLoad('raw client append, 1,000 streams', 1, DURATION_MS, rawAppend, {
+      watch: { 'esdb-local': esdb.child.pid },
+    }),
   ];
   const [graphql64, bareApollo64, plainHttp64, raw64] = await runInterleaved(
     [
-      { name: 'graphql deposit, 1,000 accounts', concurrency: 64, operation: deposit },
+      { name: 'graphql deposit, 1,000 accounts', concurrency: 64, operation: deposit, watch: esgraphWatch },
       {
         name: 'bare Apollo Server, append only',
         concurrency: 64,
         operation: depositOver(graphqlClient(bareApollo.url, 64), anyBaselineStream),
+        watch: { server: bareApollo.child.pid, 'esdb-local': esdb.child.pid },
       },
       {
         name: 'plain HTTP, append only',
         concurrency: 64,
         operation: depositOver(graphqlClient(plainHttp.url, 64), anyBaselineStream),
+        watch: { server: plainHttp.child.pid, 'esdb-local': esdb.child.pid },
       },
-      { name: 'raw client append, 1,000 streams', concurrency: 64, operation: rawAppend },
+      {
+        name: 'raw client append, 1,000 streams',
+        concurrency: 64,
+        operation: rawAppend,
+        watch: { 'esdb-local': esdb.child.pid },
+      },
     ],
     ROUNDS,
     ROUND_MS,

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { cpuSecondsOf } from '../cpu.js';
 
 /** esdb-local's CLI, as built by `npm run build`. */
 const cli = new URL('../../../dist/esdb-local/cli.js', import.meta.url).pathname;
@@ -36,16 +36,6 @@ export const startServer = (dir: string): Promise<Server> =>
       });
     });
   });
-
-/** CPU seconds a process has used so far (Linux /proc; undefined elsewhere). */
-const cpuSecondsOf = (pid: number | undefined): number | undefined => {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks
-  } catch {
-    return undefined;
-  }
-};
 
 /** How busy client (this process) and server were while `work` ran, as % of one core each. */
 export const measured = async <T extends object>(server: Server, work: () => Promise<T>) => {
