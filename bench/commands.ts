@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient } from '@eventstore/db-client';
+import { startEmbeddedRedis } from '../src/core/redis/embedded-redis.js';
 import { depositEvent } from './deposit-event.js';
 import { graphqlClient, type LoadResult, median, pooled, report, runInterleaved, runLoad } from './load.js';
 import { startBareAppendProcess, startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
-import { startRedisServer } from './redis.js';
 
 /*
  * npm run bench:commands — mutations per second over HTTP against the real server (esgraph and
@@ -31,7 +31,7 @@ const expectData = (result: { data?: unknown; errors?: unknown[] }): void => {
 };
 
 const esdb = await startEsdbLocalProcess();
-const redis = await startRedisServer();
+const redis = await startEmbeddedRedis();
 const esgraph = await startEsgraphProcess({
   EVENTSTORE_CONNECTION_STRING: esdb.connectionString,
   REDIS_URL: redis.url,

@@ -3,9 +3,9 @@ import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { createClient as createWsClient } from 'graphql-ws';
 import { createClient as createRedisClient } from 'redis';
 import WebSocket from 'ws';
+import { startEmbeddedRedis } from '../src/core/redis/embedded-redis.js';
 import { graphqlClient, type LoadResult, percentile, report, runLoad } from './load.js';
 import { startBareApolloProcess, startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
-import { startRedisServer } from './redis.js';
 
 /*
  * npm run bench:queries — the read side, against the real server (esgraph, esdb-local and
@@ -61,7 +61,7 @@ const waitUntilCaughtUp = async (post: ReturnType<typeof graphqlClient>): Promis
 };
 
 stage('starting redis-server, esdb-local and esgraph');
-const redis = await startRedisServer();
+const redis = await startEmbeddedRedis();
 const esdb = await startEsdbLocalProcess();
 const dependencies = { EVENTSTORE_CONNECTION_STRING: esdb.connectionString, REDIS_URL: redis.url };
 let esgraph = await startEsgraphProcess(dependencies);
@@ -85,18 +85,30 @@ try {
   // 1. Query throughput against a bare Apollo Server.
   const anyAccount = () => accounts[Math.floor(Math.random() * ACCOUNTS)]!;
   results.push(
-    await runLoad('esgraph account(id)', 64, DURATION_MS, async () => {
-      const { account } = dataOf<{ account: { id: string } | null }>(await post(ACCOUNT, { id: anyAccount() }));
-      if (!account) throw new Error('an opened account was not found');
-    }),
+    await runLoad(
+      'esgraph account(id)',
+      64,
+      DURATION_MS,
+      async () => {
+        const { account } = dataOf<{ account: { id: string } | null }>(await post(ACCOUNT, { id: anyAccount() }));
+        if (!account) throw new Error('an opened account was not found');
+      },
+      { watch: { esgraph: esgraph.child.pid } },
+    ),
   );
   const bare = await startBareApolloProcess();
   try {
     const postBare = graphqlClient(bare.url, 64);
     results.push(
-      await runLoad('bare Apollo Server { hello }', 64, DURATION_MS, async () => {
-        dataOf(await postBare('{ hello }', {}));
-      }),
+      await runLoad(
+        'bare Apollo Server { hello }',
+        64,
+        DURATION_MS,
+        async () => {
+          dataOf(await postBare('{ hello }', {}));
+        },
+        { watch: { server: bare.child.pid } },
+      ),
     );
   } finally {
     await bare.stop();
