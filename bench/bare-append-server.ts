@@ -15,6 +15,7 @@ import { depositEvent } from './deposit-event.js';
  *   BARE_APPEND=graphql  Apollo Server 5 on Node's http server, a `deposit` mutation;
  *   BARE_APPEND=http     the same JSON body and answer, with no GraphQL at all.
  * What they reach is the most the same stack could give on this machine, whoever wrote the server.
+ * The GraphQL one also answers a constant `{ hello }`, a baseline for `npm run bench:queries`.
  */
 
 const client = EventStoreDBClient.connectionString(process.env.EVENTSTORE_CONNECTION_STRING ?? '');
@@ -31,11 +32,14 @@ const deposit = async ({ accountId }: DepositInput) => {
 
 const apollo = new ApolloServer({
   typeDefs: `
-    type Query { ok: Boolean }
+    type Query { hello: String! }
     input DepositInput { accountId: ID!, amount: String! }
     type Deposited { streamRevision: Int!, position: String! }
     type Mutation { deposit(input: DepositInput!): Deposited! }`,
-  resolvers: { Mutation: { deposit: (_: unknown, { input }: { input: DepositInput }) => deposit(input) } },
+  resolvers: {
+    Query: { hello: () => 'world' },
+    Mutation: { deposit: (_: unknown, { input }: { input: DepositInput }) => deposit(input) },
+  },
   plugins: [ApolloServerPluginCacheControlDisabled(), ApolloServerPluginUsageReportingDisabled()],
 });
 await apollo.start();

@@ -83,7 +83,7 @@ export const startEsgraphProcess = async (env: Record<string, string>, nodeArgs:
   return { child, url: `http://127.0.0.1:${match[1]}/graphql`, stop: stopper(child) };
 };
 
-/** A bare Apollo Server answering `{ hello }`, the baseline for query throughput. */
+/** A bare Apollo Server answering `{ hello }` through its standalone (Express) server: a baseline for query throughput. */
 export const startBareApolloProcess = async () => {
   const { child, match } = await launch(
     join(benchDir, 'bare-apollo.js'),
