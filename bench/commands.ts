@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { startEmbeddedRedis } from '../src/core/redis/embedded-redis.js';
 import { depositEvent } from './deposit-event.js';
-import { graphqlClient, type LoadResult, median, pooled, report, runInterleaved, runLoad } from './load.js';
+import {
+  dataOf,
+  type GraphQLPost,
+  graphqlClient,
+  type LoadResult,
+  medianRatio,
+  pooled,
+  report,
+  runInterleaved,
+  runLoad,
+} from './load.js';
 import { startBareAppendProcess, startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
 
 /*
@@ -26,10 +36,6 @@ const ACCOUNTS = 1_000;
 const DEPOSIT = `mutation Deposit($input: DepositInput!) { deposit(input: $input) { streamRevision position } }`;
 const OPEN = `mutation Open($input: OpenAccountInput!) { openAccount(input: $input) { position } }`;
 
-const expectData = (result: { data?: unknown; errors?: unknown[] }): void => {
-  if (result.errors) throw new Error(JSON.stringify(result.errors));
-};
-
 const esdb = await startEsdbLocalProcess();
 const redis = await startEmbeddedRedis();
 const esgraph = await startEsgraphProcess({
@@ -48,7 +54,7 @@ try {
       accounts
         .slice(index, index + 50)
         .map(async (accountId) =>
-          expectData(await post(OPEN, { input: { accountId, ownerId: 'bench', currency: 'EUR' } })),
+          dataOf(await post(OPEN, { input: { accountId, ownerId: 'bench', currency: 'EUR' } })),
         ),
     );
   }
@@ -57,8 +63,8 @@ try {
   // The baselines append to streams of their own: esgraph's accounts must change only through esgraph.
   const baselineStreams = Array.from({ length: ACCOUNTS }, () => randomUUID());
   const anyBaselineStream = () => baselineStreams[Math.floor(Math.random() * ACCOUNTS)]!;
-  const depositOver = (postTo: ReturnType<typeof graphqlClient>, account: () => string) => async () => {
-    expectData(await postTo(DEPOSIT, { input: { accountId: account(), amount: '1.00' } }));
+  const depositOver = (postTo: GraphQLPost, account: () => string) => async () => {
+    dataOf(await postTo(DEPOSIT, { input: { accountId: account(), amount: '1.00' } }));
   };
   const deposit = depositOver(post, anyAccount);
   // The same events, appended straight through the client: what the GraphQL path is measured against.
@@ -117,15 +123,12 @@ try {
     ROUNDS,
     ROUND_MS,
   );
-  const toRaw = (runs: LoadResult[] = []) =>
-    median(runs.map((run, round) => run.perSecond / raw64![round]!.perSecond)).toFixed(2);
+  const toRaw = (runs: LoadResult[] = []) => medianRatio(runs, raw64!).toFixed(2);
   report('commands', [...single, ...[graphql64, bareApollo64, plainHttp64, raw64].map((runs) => pooled(runs!))], {
     'GraphQL / raw at 64 clients over 1,000 accounts': `${toRaw(graphql64)} (target >= 0.50)`,
     'bare Apollo Server append-only mutation / raw': toRaw(bareApollo64),
     'plain HTTP append-only endpoint / raw': toRaw(plainHttp64),
-    'esgraph / bare Apollo Server append-only mutation': median(
-      graphql64!.map((run, round) => run.perSecond / bareApollo64![round]!.perSecond),
-    ).toFixed(2),
+    'esgraph / bare Apollo Server append-only mutation': medianRatio(graphql64!, bareApollo64!).toFixed(2),
     'rounds of the 64-client comparison': `${ROUNDS} x ${ROUND_MS / 1000} s each`,
   });
 } finally {

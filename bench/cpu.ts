@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** CPU seconds a process has used so far (Linux /proc; undefined elsewhere or once it is gone). */
-export const cpuSecondsOf = (pid: number | undefined): number | undefined => {
+const cpuSecondsOf = (pid: number | undefined): number | undefined => {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks

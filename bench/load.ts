@@ -128,16 +128,33 @@ const sumByName = (records: readonly Readonly<Record<string, number>>[]): Record
 };
 
 /** CPU per operation, by process: `esgraph 540 µs, esdb-local 200 µs, bench 140 µs`. */
-export const cpuPerOperation = (result: LoadResult): string =>
+const cpuPerOperation = (result: LoadResult): string =>
   Object.entries(result.cpuSeconds)
     .map(([name, seconds]) => `${name} ${Math.round((seconds / Math.max(1, result.operations)) * 1e6)} µs`)
     .join(', ');
 
+/** The ratio of two contenders taking turns: the median of their rounds' own ratios. */
+export const medianRatio = (runs: readonly LoadResult[], baseline: readonly LoadResult[]): number =>
+  median(runs.map((run, round) => run.perSecond / baseline[round]!.perSecond));
+
+export interface GraphQLResult {
+  readonly data?: unknown;
+  readonly errors?: unknown[];
+}
+
+export type GraphQLPost = (query: string, variables: Record<string, unknown>) => Promise<GraphQLResult>;
+
+/** The result's data; a result with errors throws, so a run counts it as an error. */
+export const dataOf = <T = unknown>(result: GraphQLResult): T => {
+  if (result.errors) throw new Error(JSON.stringify(result.errors));
+  return result.data as T;
+};
+
 /** A GraphQL-over-HTTP client on kept-alive connections, lighter than fetch for load generation. */
-export const graphqlClient = (url: string, connections: number) => {
+export const graphqlClient = (url: string, connections: number): GraphQLPost => {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const { hostname, port, pathname } = new URL(url);
-  return (query: string, variables: Record<string, unknown>): Promise<{ data?: unknown; errors?: unknown[] }> =>
+  return (query, variables) =>
     new Promise((resolve, reject) => {
       const body = JSON.stringify({ query, variables });
       const req = request(
@@ -154,7 +171,7 @@ export const graphqlClient = (url: string, connections: number) => {
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () => {
             try {
-              resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: unknown; errors?: unknown[] });
+              resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')) as GraphQLResult);
             } catch (error) {
               reject(error);
             }

@@ -1,7 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { launch, stopper } from './child-process.js';
 import { type Server, startServer } from './esdb-local/server-process.js';
 
 /*
@@ -11,51 +11,10 @@ import { type Server, startServer } from './esdb-local/server-process.js';
 
 /** The regular build (`npm run build`), exactly what `npm start` runs. */
 const distDir = new URL('../../dist/', import.meta.url).pathname;
-/** The benchmarks' own build (`tsc -p tsconfig.bench.json`). */
+/** The benchmarks' own build (`tsc -p bench/tsconfig.json`). */
 const benchDir = new URL('./', import.meta.url).pathname;
 
-export interface BenchProcess {
-  readonly child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-const launch = (script: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, nodeArgs: string[] = []) =>
-  new Promise<{ child: ChildProcess; match: RegExpExecArray }>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [...nodeArgs, script.startsWith('/') ? script : join(distDir, script), ...args],
-      {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = ready.exec(output);
-      if (match) {
-        child.stdout?.off('data', onData);
-        // BENCH_CHILD_LOGS=1 shows what the servers log, to see what a run is waiting for.
-        if (process.env.BENCH_CHILD_LOGS) child.stdout?.pipe(process.stderr);
-        else child.stdout?.resume();
-        resolve({ child, match });
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready:\n${output}`)));
-  });
-
-const stopper = (child: ChildProcess) => () =>
-  new Promise<void>((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-
-export const tempDir = (name: string): string => mkdtempSync(join(tmpdir(), `esgraph-bench-${name}-`));
+const tempDir = (name: string): string => mkdtempSync(join(tmpdir(), `esgraph-bench-${name}-`));
 
 /** esdb-local on disk (fsync on every acknowledged append) in a child process. */
 export const startEsdbLocalProcess = (dir = tempDir('esdb')): Promise<Server> => startServer(dir);
@@ -66,7 +25,7 @@ export const startEsdbLocalProcess = (dir = tempDir('esdb')): Promise<Server> =>
  */
 export const startEsgraphProcess = async (env: Record<string, string>, nodeArgs: string[] = []) => {
   const { child, match } = await launch(
-    'main.js',
+    join(distDir, 'main.js'),
     [],
     {
       PATH: process.env.PATH,

@@ -1,10 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { createClient as createWsClient } from 'graphql-ws';
-import { createClient as createRedisClient } from 'redis';
 import WebSocket from 'ws';
+import { readActiveVersion } from '../src/core/projections/active-version.js';
+import { readCheckpoint } from '../src/core/projections/checkpoint.js';
+import { decodeProgress } from '../src/core/projections/progress-messages.js';
+import { progressChannel } from '../src/core/pubsub/channels.js';
+import { connectRedis } from '../src/core/redis/client.js';
 import { startEmbeddedRedis } from '../src/core/redis/embedded-redis.js';
-import { graphqlClient, type LoadResult, median, percentile, pooled, report, runInterleaved } from './load.js';
+import {
+  dataOf,
+  type GraphQLPost,
+  graphqlClient,
+  type LoadResult,
+  medianRatio,
+  percentile,
+  pooled,
+  report,
+  runInterleaved,
+} from './load.js';
 import {
   startBareApolloProcess,
   startBareAppendProcess,
@@ -40,12 +54,6 @@ const ACCOUNT = 'query Account($id: ID!) { account(id: $id) { id balance status 
 const PROJECTIONS = 'query { projections { name activeBuild checkpoint head lagEvents } }';
 const UPDATED = 'subscription Updated($id: ID!) { accountUpdated(id: $id) { id balance revision } }';
 
-type Result = { data?: unknown; errors?: unknown[] };
-const dataOf = <T>(result: Result): T => {
-  if (result.errors) throw new Error(JSON.stringify(result.errors));
-  return result.data as T;
-};
-
 const stage = (text: string): void => console.error(`[bench:queries] ${text}`);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -58,7 +66,7 @@ interface ProjectionProgress {
   readonly lagEvents: number;
 }
 
-const waitUntilCaughtUp = async (post: ReturnType<typeof graphqlClient>): Promise<ProjectionProgress[]> => {
+const waitUntilCaughtUp = async (post: GraphQLPost): Promise<ProjectionProgress[]> => {
   for (;;) {
     const { projections } = dataOf<{ projections: ProjectionProgress[] }>(await post(PROJECTIONS, {}));
     if (projections.length > 0 && projections.every((projection) => projection.lagEvents === 0)) return projections;
@@ -96,7 +104,7 @@ try {
   const standalone = await startBareApolloProcess();
   const onNodeHttp = await startBareAppendProcess('graphql', esdb.connectionString);
   try {
-    const hello = (postTo: ReturnType<typeof graphqlClient>) => async () => {
+    const hello = (postTo: GraphQLPost) => async () => {
       dataOf(await postTo('{ hello }', {}));
     };
     const [esgraphRuns, standaloneRuns, onNodeHttpRuns] = await runInterleaved(
@@ -127,8 +135,7 @@ try {
       QUERY_ROUND_MS,
     );
     results.push(...[esgraphRuns!, standaloneRuns!, onNodeHttpRuns!].map(pooled));
-    const against = (baseline: LoadResult[]) =>
-      median(esgraphRuns!.map((run, round) => run.perSecond / baseline[round]!.perSecond)).toFixed(2);
+    const against = (baseline: LoadResult[]) => medianRatio(esgraphRuns!, baseline).toFixed(2);
     extra['account(id) / bare Apollo standalone at 64 clients'] = `${against(standaloneRuns!)} (target >= 0.80)`;
     extra['account(id) / bare Apollo on Node http at 64 clients'] = against(onNodeHttpRuns!);
   } finally {
@@ -138,21 +145,20 @@ try {
 
   stage('measuring live lag');
   // 3. Live lag: each read model announces its checkpoint in the commit that moves it.
-  const listener = createRedisClient({ url: redis.url });
-  await listener.connect();
+  const listener = await connectRedis(redis.url);
   const visible = new Map<string, bigint>();
   const waiters: { position: bigint; resolve: () => void }[] = [];
   const allPassed = (position: bigint) => projectionNames.every((name) => (visible.get(name) ?? -1n) >= position);
-  await listener.pSubscribe('esgraph:progress:*', (message, channel) => {
-    const [kind, , position] = message.split(' ');
-    if (kind !== 'checkpoint' || position === undefined) return;
-    const name = channel.slice('esgraph:progress:'.length);
-    const at = BigInt(position);
-    if ((visible.get(name) ?? -1n) < at) visible.set(name, at);
-    for (let index = waiters.length - 1; index >= 0; index--) {
-      if (allPassed(waiters[index]!.position)) waiters.splice(index, 1)[0]!.resolve();
-    }
-  });
+  for (const name of projectionNames) {
+    await listener.subscribe(progressChannel(name), (text) => {
+      const message = decodeProgress(text);
+      if (message?.kind !== 'checkpoint') return;
+      if ((visible.get(name) ?? -1n) < message.position) visible.set(name, message.position);
+      for (let index = waiters.length - 1; index >= 0; index--) {
+        if (allPassed(waiters[index]!.position)) waiters.splice(index, 1)[0]!.resolve();
+      }
+    });
+  }
   const lags: number[] = [];
   const live: Promise<void>[] = [];
   const liveStart = performance.now();
@@ -261,17 +267,15 @@ try {
   }
   await client.dispose();
   stage('appended; starting a fresh projector on an empty Redis');
-  const progress = createRedisClient({ url: redis.url });
-  await progress.connect();
+  const progress = await connectRedis(redis.url);
   await progress.flushAll();
   const catchUpStart = performance.now();
   esgraph = await startEsgraphProcess({ ...dependencies, SERVICE_ROLES: 'query,projector' });
-  // Progress is read straight from Redis (the key layout of src/core/projections/keys.ts):
-  // the projections query counts lag by reading the log, too heavy to poll while measuring.
+  // Progress is read straight from Redis: the projections query counts lag by reading the log,
+  // too heavy to poll while measuring.
   const checkpointOf = async (name: string): Promise<bigint> => {
-    const build = await progress.get(`proj:{${name}}:active`);
-    const checkpoint = build && (await progress.get(`proj:{${name}}:v${build}:checkpoint`));
-    return checkpoint ? BigInt(checkpoint) : -1n;
+    const version = await readActiveVersion(progress, name);
+    return (version === undefined ? undefined : await readCheckpoint(progress, { name, version })) ?? -1n;
   };
   for (;;) {
     const checkpoints = await Promise.all(projectionNames.map(checkpointOf));
@@ -280,7 +284,7 @@ try {
   }
   const seconds = (performance.now() - catchUpStart) / 1000;
   await progress.close();
-  const logEvents = CATCH_UP_EVENTS + ACCOUNTS * 2 + LIVE_RATE * LIVE_SECONDS + FAN_OUT_MUTATIONS + 1;
+  const logEvents = streams * perStream + ACCOUNTS * 2 + LIVE_RATE * LIVE_SECONDS + FAN_OUT_MUTATIONS + 1;
   extra['catch-up from an empty Redis'] =
     `${logEvents} events through ${projectionNames.length} projections in ${seconds.toFixed(1)} s: ${Math.round(logEvents / seconds)} events/s (target >= 20,000), process start included`;
 
