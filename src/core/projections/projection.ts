@@ -43,7 +43,7 @@ export type RedisOp =
 export interface Projection<Event extends ProjectedEvent = ProjectedEvent> {
   readonly name: string;
   readonly version: number;
-  /** Event types this projection handles; the runner asks the event store for these only. */
+  /** Event types this projection handles; the runner hands it these only, and moves its checkpoint past the rest. */
   readonly handles: readonly Event['type'][];
   readonly project: (event: Event) => readonly RedisOp[];
 }

@@ -1,5 +1,4 @@
-import { ValidationError } from '../errors.js';
-import { parsePositionToken } from '../eventstore/positions.js';
+import { requirePositionToken } from '../eventstore/positions.js';
 import { streamChanges } from '../pubsub/change-bundles.js';
 import type { ChannelStreamOptions } from '../pubsub/channel-stream.js';
 import type { SubscriberHub } from '../pubsub/subscriber-hub.js';
@@ -33,13 +32,7 @@ export class ReadModels {
     consistentWith?: string | null,
   ): Promise<ReadonlyMap<string, KeySpace | undefined>> {
     if (consistentWith === null || consistentWith === undefined) return this.waiter.activeSpaces(projections);
-    const position = parsePositionToken(consistentWith);
-    if (position === undefined) {
-      throw new ValidationError(
-        `consistentWith must be a position token returned by a mutation, got ${JSON.stringify(consistentWith.slice(0, 40))}`,
-        'consistentWith',
-      );
-    }
+    const position = requirePositionToken(consistentWith, 'consistentWith', 'a position token returned by a mutation');
     return this.waiter.waitFor(projections, position, this.consistencyTimeoutMs);
   }
 

@@ -75,15 +75,19 @@ const ignoreUnknownEvent = (state: AccountState, _event: never): AccountState =>
 export const foldAccount = (events: readonly BankEvent[]): AccountState => events.reduce(evolve, initialState);
 
 /**
- * The account as it stood at `asOf` (ISO-8601): folds the events recorded at or before it. Stops at
- * the first later event rather than filtering, because stream order, not clock order, is the truth
- * (clocks of two command nodes may disagree by a little).
+ * The events recorded at or before `asOf` (ISO-8601), in stream order. Stops at the first later
+ * event rather than filtering, because stream order, not clock order, is the truth (clocks of two
+ * command nodes may disagree by a little).
  */
-export const foldAccountAsOf = (events: readonly BankEvent[], asOf: string): AccountState => {
+export const eventsAsOf = <Event extends BankEvent>(events: readonly Event[], asOf: string): readonly Event[] => {
   const limit = Date.parse(asOf);
   const firstLater = events.findIndex((event) => Date.parse(eventOccurredAt(event)) > limit);
-  return foldAccount(firstLater === -1 ? events : events.slice(0, firstLater));
+  return firstLater === -1 ? events : events.slice(0, firstLater);
 };
+
+/** The account as it stood at `asOf` (ISO-8601): folds the events recorded at or before it. */
+export const foldAccountAsOf = (events: readonly BankEvent[], asOf: string): AccountState =>
+  foldAccount(eventsAsOf(events, asOf));
 
 /**
  * Picks the events a command causes, or throws `DomainError` for a broken rule. Each command's
@@ -194,6 +198,10 @@ export const requireId = (value: string, field: string): string => {
   }
   return value;
 };
+
+/** {@link requireId} for an optional argument: absent (null or undefined) stays undefined. */
+export const optionalId = (value: string | null | undefined, field: string): string | undefined =>
+  value === null || value === undefined ? undefined : requireId(value, field);
 
 /** The bank account aggregate, as the command pipeline runs it. */
 export const accountDecider: Decider<BankCommand, BankEvent, AccountState> = { initialState, decide, evolve };

@@ -1,9 +1,8 @@
-import { ValidationError } from '../../core/errors.js';
-import { parsePositionToken } from '../../core/eventstore/positions.js';
+import { requirePositionToken } from '../../core/eventstore/positions.js';
 import { liveFeed } from '../../core/projections/live-feed.js';
 import { logSortKey } from '../../core/projections/log-ordered-set.js';
 import type { ReadModels } from '../../core/projections/read-models.js';
-import { requireId } from './account.js';
+import { optionalId, requireId } from './account.js';
 import {
   type AccountFields,
   type AccountSummary,
@@ -37,17 +36,10 @@ export interface BankFeeds {
   ): Promise<AsyncIterableIterator<TransactionRecord>>;
 }
 
-const parseSince = (since: string | null | undefined): bigint | undefined => {
-  if (since === null || since === undefined) return undefined;
-  const position = parsePositionToken(since);
-  if (position === undefined) {
-    throw new ValidationError(
-      `since must be a position token (a mutation's or a read model's position), got ${JSON.stringify(since.slice(0, 40))}`,
-      'since',
-    );
-  }
-  return position;
-};
+const parseSince = (since: string | null | undefined): bigint | undefined =>
+  since === null || since === undefined
+    ? undefined
+    : requirePositionToken(since, 'since', "a position token (a mutation's or a read model's position)");
 
 /** Transactions are read in chunks of this many while catching up, so a long gap never reads at once. */
 const catchUpChunk = 100;
@@ -92,7 +84,7 @@ export const createBankFeeds = (readModels: ReadModels): BankFeeds => {
     },
 
     async transactionsRecorded(accountId, since) {
-      const id = accountId === null || accountId === undefined ? undefined : requireId(accountId, 'accountId');
+      const id = optionalId(accountId, 'accountId');
       const after = parseSince(since);
       const topic = id === undefined ? allTransactionsTopic : accountTransactionsTopic(id);
       const changes = await readModels.changes(transactions.name, topic);

@@ -1,7 +1,7 @@
 import { isLogSortKey } from '../../core/projections/log-ordered-set.js';
 import { decodeCursor, encodeCursor, type Page, pageOf, pageSize } from '../../core/projections/pages.js';
 import type { ReadModels } from '../../core/projections/read-models.js';
-import { requireId } from './account.js';
+import { optionalId, requireId } from './account.js';
 import {
   type AccountSummary,
   decodeAccountSummary,
@@ -42,9 +42,6 @@ export interface BankQueries {
   transactions(request: TransactionsRequest): Promise<Page<TransactionRecord>>;
   bankStats(consistentWith?: string | null): Promise<BankTotals>;
 }
-
-const optionalId = (id: string | null | undefined, field: string): string | undefined =>
-  id === null || id === undefined ? undefined : requireId(id, field);
 
 export const createBankQueries = (readModels: ReadModels): BankQueries => {
   const { redis } = readModels;

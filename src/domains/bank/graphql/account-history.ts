@@ -3,7 +3,7 @@ import { Arg, Ctx, Field, ID, Int, ObjectType, Query, Resolver } from 'type-grap
 import type { StoredEvent } from '../../../core/commands/aggregate.js';
 import { ValidationError } from '../../../core/errors.js';
 import { positionToken } from '../../../core/eventstore/positions.js';
-import { type AccountState, evolve, initialState } from '../account.js';
+import { type AccountState, eventsAsOf, foldAccount } from '../account.js';
 import { eventOccurredAt } from '../events.js';
 import { decodeBankEvent } from '../stored-events.js';
 import { Account } from './account-type.js';
@@ -58,21 +58,17 @@ const toAccount = (state: AccountState, last: StoredEvent | undefined): Account 
 
 /**
  * The account as it stood after the last event at or before both limits: a revision, and a time
- * (the business time events record). Events are taken in stream order up to the first one past
- * a limit: the stream's order, not the clocks of the nodes that wrote it, is the truth.
+ * (the business time events record), cut as {@link eventsAsOf} cuts it.
  */
 const accountAsOf = (stored: readonly StoredEvent[], at: Date | undefined, revision: number | undefined) => {
-  let state = initialState;
-  let last: StoredEvent | undefined;
-  for (const record of stored) {
-    if (revision !== undefined && record.revision > BigInt(revision)) break;
+  const upTo = revision === undefined ? stored : stored.filter((record) => record.revision <= BigInt(revision));
+  const decoded = upTo.flatMap((record) => {
     const event = decodeBankEvent(record);
-    if (!event) continue;
-    if (at !== undefined && Date.parse(eventOccurredAt(event)) > at.getTime()) break;
-    state = evolve(state, event);
-    last = record;
-  }
-  return toAccount(state, last);
+    return event ? [{ record, event }] : [];
+  });
+  const events = decoded.map(({ event }) => event);
+  const kept = at === undefined ? events : eventsAsOf(events, at.toISOString());
+  return toAccount(foldAccount(kept), decoded[kept.length - 1]?.record);
 };
 
 /**

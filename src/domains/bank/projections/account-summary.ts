@@ -1,7 +1,8 @@
-import { positionToken } from '../../../core/eventstore/positions.js';
+import { parsePositionToken, positionToken } from '../../../core/eventstore/positions.js';
 import type { KeySpace } from '../../../core/projections/keys.js';
 import { hSet, notify, type Projection, type RedisOp } from '../../../core/projections/projection.js';
 import type { RedisClient } from '../../../core/redis/client.js';
+import { bankEventTypes } from '../events.js';
 import type { MinorUnits } from '../money.js';
 import type { ProjectedBankEvent } from './projected-events.js';
 
@@ -63,7 +64,7 @@ const ignore = (_event: never): readonly RedisOp[] => [];
 export const accountSummaryProjection: Projection<ProjectedBankEvent> = {
   name: 'account-summary',
   version: 1,
-  handles: ['AccountOpened', 'MoneyDeposited', 'MoneyWithdrawn', 'AccountClosed'],
+  handles: bankEventTypes,
   project,
 };
 
@@ -100,9 +101,9 @@ export interface AccountChange {
 export const parseAccountChange = (message: string): AccountChange | undefined => {
   try {
     const fields = JSON.parse(message) as AccountFields | null;
-    const position = fields?.position;
-    if (fields === null || typeof position !== 'string' || !/^\d+$/.test(position)) return undefined;
-    return { fields, position: BigInt(position) };
+    const position = typeof fields?.position === 'string' ? parsePositionToken(fields.position) : undefined;
+    if (fields === null || position === undefined) return undefined;
+    return { fields, position };
   } catch {
     return undefined;
   }

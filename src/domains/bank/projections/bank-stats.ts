@@ -1,6 +1,7 @@
 import type { KeySpace } from '../../../core/projections/keys.js';
 import { hIncrBy, type Projection, type RedisOp } from '../../../core/projections/projection.js';
 import type { RedisClient } from '../../../core/redis/client.js';
+import { bankEventTypes } from '../events.js';
 import type { MinorUnits } from '../money.js';
 import type { ProjectedBankEvent } from './projected-events.js';
 
@@ -63,7 +64,7 @@ const ignore = (_event: never): readonly RedisOp[] => [];
 export const bankStatsProjection: Projection<ProjectedBankEvent> = {
   name: 'bank-stats',
   version: 1,
-  handles: ['AccountOpened', 'MoneyDeposited', 'MoneyWithdrawn', 'AccountClosed'],
+  handles: bankEventTypes,
   project,
 };
 

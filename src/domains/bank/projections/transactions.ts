@@ -1,4 +1,4 @@
-import { positionToken } from '../../../core/eventstore/positions.js';
+import { parsePositionToken, positionToken } from '../../../core/eventstore/positions.js';
 import type { KeySpace } from '../../../core/projections/keys.js';
 import { addLogOrdered, type LogOrderedRange, readLogOrdered } from '../../../core/projections/log-ordered-set.js';
 import { notify, type Projection, type RedisOp } from '../../../core/projections/projection.js';
@@ -75,7 +75,8 @@ export const transactionsProjection: Projection<ProjectedBankEvent> = {
 export const decodeTransaction = (json: string): TransactionRecord | undefined => {
   try {
     const { position, ...rest } = JSON.parse(json) as Omit<TransactionRecord, 'position'> & { position: string };
-    return typeof position === 'string' && /^\d+$/.test(position) ? { ...rest, position: BigInt(position) } : undefined;
+    const at = typeof position === 'string' ? parsePositionToken(position) : undefined;
+    return at === undefined ? undefined : { ...rest, position: at };
   } catch {
     return undefined;
   }
