@@ -1,5 +1,5 @@
-import { BACKWARDS, END, FORWARDS, START } from '@eventstore/db-client';
-import type { EventStoreClient } from '../../eventstore/client.js';
+import { FORWARDS, START } from '@eventstore/db-client';
+import { type EventStoreClient, readHeadPosition } from '../../eventstore/client.js';
 import type { RedisClient } from '../../redis/client.js';
 import { readActiveVersion } from '../active-version.js';
 import type { Projection } from '../projection.js';
@@ -35,21 +35,26 @@ export interface ProjectionReport {
   readonly runner: RunnerStatus | undefined;
 }
 
-const headOf = async (eventStore: EventStoreClient): Promise<bigint | undefined> => {
-  let head: bigint | undefined;
-  // Read to the end rather than return from the loop: a read left early keeps its gRPC call
-  // open, and the client's dispose() then waits for it forever.
-  for await (const resolved of eventStore.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 1 })) {
-    head = resolved.event?.position?.commit ?? resolved.commitPosition;
-  }
-  return head;
-};
+interface Backlog {
+  readonly count: number;
+  readonly atLeast: boolean;
+  readonly oldest: Date | undefined;
+}
 
-/** Counts the projection's events after `checkpoint`, and when the oldest of them was written. */
-const backlogOf = async (eventStore: EventStoreClient, projection: Projection, checkpoint: bigint | undefined) => {
-  const types = new Set<string>(projection.handles);
-  let count = 0;
-  let oldest: Date | undefined;
+/**
+ * Counts each projection's events after `checkpoint`, and when the oldest of them was written:
+ * one read of the log serves every projection at that checkpoint.
+ */
+const backlogsAt = async (
+  eventStore: EventStoreClient,
+  projections: readonly Projection[],
+  checkpoint: bigint | undefined,
+): Promise<Backlog[]> => {
+  const counted = projections.map((projection) => ({
+    types: new Set<string>(projection.handles),
+    count: 0,
+    oldest: undefined as Date | undefined,
+  }));
   const fromPosition = checkpoint === undefined ? START : { commit: checkpoint, prepare: checkpoint };
   for await (const resolved of eventStore.readAll({
     fromPosition,
@@ -57,13 +62,44 @@ const backlogOf = async (eventStore: EventStoreClient, projection: Projection, c
     maxCount: LAG_COUNT_LIMIT + 1,
   })) {
     const event = resolved.event;
-    if (!event || !types.has(event.type)) continue;
     // Reads from a position include the event at it, which the checkpoint says is applied.
-    if (checkpoint !== undefined && (event.position?.commit ?? 0n) <= checkpoint) continue;
-    oldest ??= event.created;
-    count++;
+    if (!event || (checkpoint !== undefined && (event.position?.commit ?? 0n) <= checkpoint)) continue;
+    for (const projection of counted) {
+      if (!projection.types.has(event.type)) continue;
+      projection.oldest ??= event.created;
+      projection.count++;
+    }
   }
-  return { count: Math.min(count, LAG_COUNT_LIMIT), atLeast: count > LAG_COUNT_LIMIT, oldest };
+  return counted.map(({ count, oldest }) => ({
+    count: Math.min(count, LAG_COUNT_LIMIT),
+    atLeast: count > LAG_COUNT_LIMIT,
+    oldest,
+  }));
+};
+
+/** Each projection's backlog; projections at the same checkpoint (the usual case) share one read. */
+const backlogsOf = async (
+  eventStore: EventStoreClient,
+  projections: readonly { readonly projection: Projection; readonly checkpoint: bigint | undefined }[],
+): Promise<Backlog[]> => {
+  const byCheckpoint = new Map<bigint | undefined, number[]>();
+  projections.forEach(({ checkpoint }, index) => {
+    byCheckpoint.set(checkpoint, [...(byCheckpoint.get(checkpoint) ?? []), index]);
+  });
+  const backlogs: Backlog[] = [];
+  await Promise.all(
+    [...byCheckpoint].map(async ([checkpoint, indexes]) => {
+      const found = await backlogsAt(
+        eventStore,
+        indexes.map((index) => projections[index]!.projection),
+        checkpoint,
+      );
+      indexes.forEach((index, at) => {
+        backlogs[index] = found[at]!;
+      });
+    }),
+  );
+  return backlogs;
 };
 
 /**
@@ -77,29 +113,33 @@ export const reportProjections = async (
   projections: readonly Projection[],
   localRunners: readonly RunnerStatus[] = [],
 ): Promise<ProjectionReport[]> => {
-  const head = await headOf(eventStore);
-  return Promise.all(
-    projections.map(async (projection): Promise<ProjectionReport> => {
+  const head = await readHeadPosition(eventStore);
+  const states = await Promise.all(
+    projections.map(async (projection) => {
       const activeBuild = await readActiveVersion(redis, projection.name);
       const [status] =
         activeBuild === undefined
           ? [undefined]
           : await readProjectionStatus(redis, [{ name: projection.name, version: activeBuild }]);
-      const backlog = await backlogOf(eventStore, projection, status?.checkpoint);
-      return {
-        name: projection.name,
-        codeVersion: projection.version,
-        activeBuild,
-        activeCodeVersion: activeBuild === undefined ? undefined : codeVersionOf(activeBuild),
-        checkpoint: status?.checkpoint,
-        head,
-        lagEvents: backlog.count,
-        lagAtLeast: backlog.atLeast,
-        lagMs: backlog.oldest ? Math.max(0, Date.now() - backlog.oldest.getTime()) : 0,
-        leaseHolder: status?.leaseHolder,
-        parked: status?.parked ?? 0,
-        runner: localRunners.find((runner) => runner.name === projection.name),
-      };
+      return { projection, activeBuild, status, checkpoint: status?.checkpoint };
     }),
   );
+  const backlogs = await backlogsOf(eventStore, states);
+  return states.map(({ projection, activeBuild, status }, index): ProjectionReport => {
+    const backlog = backlogs[index]!;
+    return {
+      name: projection.name,
+      codeVersion: projection.version,
+      activeBuild,
+      activeCodeVersion: activeBuild === undefined ? undefined : codeVersionOf(activeBuild),
+      checkpoint: status?.checkpoint,
+      head,
+      lagEvents: backlog.count,
+      lagAtLeast: backlog.atLeast,
+      lagMs: backlog.oldest ? Math.max(0, Date.now() - backlog.oldest.getTime()) : 0,
+      leaseHolder: status?.leaseHolder,
+      parked: status?.parked ?? 0,
+      runner: localRunners.find((runner) => runner.name === projection.name),
+    };
+  });
 };
