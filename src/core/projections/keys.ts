@@ -59,6 +59,9 @@ const versionKey = (id: ProjectionId, suffix: string): string => {
   return `proj:${tag(id.name)}:v${id.version}:${suffix}`;
 };
 
+/** What every key of one build starts with: its read-model data, and its bookkeeping. */
+export const buildKeyPrefixes = (id: ProjectionId): readonly string[] => [keySpace(id).key(''), versionKey(id, '')];
+
 export const checkpointKey = (id: ProjectionId): string => versionKey(id, 'checkpoint');
 export const leaseKey = (id: ProjectionId): string => versionKey(id, 'lease');
 export const parkedIndexKey = (id: ProjectionId): string => versionKey(id, 'parked');

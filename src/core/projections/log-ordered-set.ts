@@ -1,4 +1,5 @@
 import type { RedisClient } from '../redis/client.js';
+import { formatPosition } from './checkpoint.js';
 import type { KeySpace } from './keys.js';
 import { type RedisOp, zAdd } from './projection.js';
 
@@ -15,7 +16,9 @@ import { type RedisOp, zAdd } from './projection.js';
  */
 
 const separator = '|';
-const width = 20;
+/** Characters in a sort key: 2^64 - 1 has 20 digits. */
+export const LOG_SORT_KEY_WIDTH = 20;
+const width = LOG_SORT_KEY_WIDTH;
 const digits = new RegExp(`^\\d{${width}}$`);
 
 /** A member's sort key and payload. */
@@ -25,16 +28,10 @@ export interface LogOrderedEntry {
 }
 
 /** The sort key of an event at `position` in $all: 20 digits, so text order is numeric order. */
-export const logSortKey = (position: bigint): string => {
-  if (position < 0n) throw new RangeError(`a position is never negative, got ${position}`);
-  return position.toString(10).padStart(width, '0');
-};
+export const logSortKey = (position: bigint): string => formatPosition(position).padStart(width, '0');
 
 /** Whether `text` is a sort key of this layout; for checking cursors that come back from clients. */
 export const isLogSortKey = (text: string): boolean => digits.test(text);
-
-/** The position a sort key encodes. */
-export const positionOfSortKey = (sortKey: string): bigint => BigInt(sortKey);
 
 /** The op that adds an entry to a log-ordered set (a handler's logical key). */
 export const addLogOrdered = (key: string, position: bigint, payload: string): RedisOp =>

@@ -2,6 +2,7 @@ import type { RedisClient } from '../redis/client.js';
 import { luaScript, runLuaScript } from '../redis/lua-script.js';
 import { formatPosition, parsePosition } from './checkpoint.js';
 import { leaseKey, type ProjectionId, parkedEventKey, parkedIndexKey } from './keys.js';
+import { LOG_SORT_KEY_WIDTH, logSortKey } from './log-ordered-set.js';
 
 /**
  * Events a projection gave up on after its retries, kept visible instead of skipped silently.
@@ -22,10 +23,8 @@ export interface ParkedEvent {
 }
 
 const maxErrorLength = 4_000;
-const positionDigits = 20; // 2^64 - 1 has 20 digits
-
-const indexMember = (position: bigint, eventId: string): string =>
-  `${formatPosition(position).padStart(positionDigits, '0')}:${eventId}`;
+// Ordered by position like a log-ordered set, though with its own `:` separator (stored data).
+const indexMember = (position: bigint, eventId: string): string => `${logSortKey(position)}:${eventId}`;
 
 // Fenced like a commit: a runner that lost its lease must not report failures for events the
 // new holder handles. Parking is idempotent (same hash, same member), so a replay may repeat it.
@@ -79,7 +78,7 @@ export const listParked = async (
     LIMIT: { offset: 0, count: limit },
   });
   const hashes = await Promise.all(
-    members.map((member) => redis.hGetAll(parkedEventKey(projection, member.slice(positionDigits + 1)))),
+    members.map((member) => redis.hGetAll(parkedEventKey(projection, member.slice(LOG_SORT_KEY_WIDTH + 1)))),
   );
   return hashes.map(toParkedEvent);
 };

@@ -150,7 +150,7 @@ export class BatchProjector {
         const result = await commitBatch(redis, { projection: build, ops, checkpoint, leaseToken });
         if (result.status === 'fenced') return { kind: 'fenced' };
         if (result.status === 'stale') return { kind: 'applied', active: true, parked: 0 };
-        if (result.active) await publishCommit(redis, result);
+        await publishCommit(redis, result);
         return { kind: 'applied', active: result.active, parked: 0 };
       } catch (error) {
         if (error instanceof BatchRejectedError) throw error;

@@ -1,14 +1,10 @@
 import type { RedisClient } from '../../redis/client.js';
-import { checkpointKey, keySpace, type ProjectionId } from '../keys.js';
+import { buildKeyPrefixes, type ProjectionId } from '../keys.js';
 
 const escapeGlob = (text: string): string => text.replace(/[*?[\]\\]/g, (char) => `\\${char}`);
 
 /** Glob patterns matching every key of one build: its read-model data and its bookkeeping. */
-const patternsOf = (build: ProjectionId): string[] => {
-  const dataPrefix = keySpace(build).key('');
-  const bookkeepingPrefix = checkpointKey(build).slice(0, -'checkpoint'.length);
-  return [`${escapeGlob(dataPrefix)}*`, `${escapeGlob(bookkeepingPrefix)}*`];
-};
+const patternsOf = (build: ProjectionId): string[] => buildKeyPrefixes(build).map((prefix) => `${escapeGlob(prefix)}*`);
 
 const unlinkMatching = async (redis: RedisClient, patterns: readonly string[]): Promise<number> => {
   let removed = 0;

@@ -25,18 +25,13 @@ export type RunnerState = 'starting' | 'stand-by' | 'waiting-for-lease' | 'catch
 /** What a lane reports about itself: the projection's progress as this process sees it. */
 export interface RunnerStatus {
   readonly name: string;
-  readonly codeVersion: number;
   /** The build (key space version) it writes, while it holds a lease. */
   readonly build: number | undefined;
   readonly state: RunnerState;
   /** The last $all position committed. */
   readonly checkpoint: bigint | undefined;
-  /** The furthest $all position this process has heard of. */
-  readonly headSeen: bigint | undefined;
   /** Events being applied and not yet committed. */
   readonly pendingEvents: number;
-  /** How old the oldest event being applied is; 0 when there is none. */
-  readonly lagMs: number;
   /** Events this lane parked since it started. */
   readonly parked: number;
   readonly lastError: string | undefined;
@@ -114,16 +109,12 @@ export class ProjectionLane implements FeedLane {
   }
 
   status(): RunnerStatus {
-    const oldest = this.#applying[0];
     return {
       name: this.projection.name,
-      codeVersion: this.projection.version,
       build: this.#build,
       state: this.#state,
       checkpoint: this.#checkpoint,
-      headSeen: this.feed.headSeen,
       pendingEvents: this.#applying.length,
-      lagMs: oldest ? Math.max(0, Date.now() - oldest.created.getTime()) : 0,
       parked: this.#parked,
       lastError: this.#lastError,
     };
@@ -213,6 +204,7 @@ export class ProjectionLane implements FeedLane {
         this.#log.warn({ reason }, 'lost the projection lease');
         this.#session?.end('lease-lost');
       },
+      onError: (error) => this.#log.warn({ err: error }, 'could not renew the projection lease; retrying'),
     });
     if (!lease) return false;
     this.#build = plan.build;

@@ -7,7 +7,7 @@ import { ProjectionLane, type RunnerStatus } from './projection-lane.js';
 import { SharedFeed } from './shared-feed.js';
 
 export interface ProjectorOptions {
-  /** Events per commit at most. Default 500. */
+  /** Events per commit at most. Default 2,000. */
   readonly maxBatch?: number;
   /** How long a batch waits for more events after its first. Default 2 ms. */
   readonly batchWindowMs?: number;

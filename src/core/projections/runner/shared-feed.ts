@@ -40,18 +40,12 @@ export class SharedFeed {
   #stopped = false;
   #wake: (() => void) | undefined;
   #running: Promise<void> | undefined;
-  #headSeen: bigint | undefined;
 
   constructor(
     private readonly eventStore: EventStoreClient,
     private readonly options: BatchingOptions,
     private readonly log: Logger,
   ) {}
-
-  /** The furthest $all position heard of (events and the filter's checkpoints). */
-  get headSeen(): bigint | undefined {
-    return this.#headSeen;
-  }
 
   join(lane: FeedLane): void {
     this.#lanes.add(lane);
@@ -105,7 +99,7 @@ export class SharedFeed {
     const subscription = this.eventStore.subscribeToAll(
       {
         fromPosition: from === undefined ? START : { commit: from, prepare: from },
-        filter: excludeSystemEvents({ checkpointReached: (_, position) => this.#hear(position.commit) }),
+        filter: excludeSystemEvents(),
       },
       // The stream's default buffer (16 events) pauses the gRPC call every few events while a
       // batch commits; room for a batch or two keeps the events flowing during the commit.
@@ -162,15 +156,9 @@ export class SharedFeed {
     const events: ProjectedEvent[] = [];
     for (const resolved of batch) {
       const event = toProjectedEvent(resolved);
-      if (!event) continue;
-      this.#hear(event.position);
-      events.push(event);
+      if (event) events.push(event);
     }
     return events;
-  }
-
-  #hear(position: bigint): void {
-    if (this.#headSeen === undefined || position > this.#headSeen) this.#headSeen = position;
   }
 }
 
