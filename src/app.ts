@@ -16,6 +16,7 @@ import { createErrorFormatter } from './graphql/errors.js';
 import { refuseUnservedOperation } from './graphql/role-guard.js';
 import { buildEsgraphSchema } from './graphql/schema.js';
 import { startHttpServer } from './server/http-server.js';
+import { stopNewestFirst } from './server/shutdown.js';
 
 /** Configuration whose dependencies are known: embedded ones have been started by then. */
 export type ConnectedConfig = Config & { readonly redisUrl: string; readonly eventStoreConnectionString: string };
@@ -44,12 +45,11 @@ const packageVersion = (): string =>
  */
 export const startEsgraph = async (config: ConnectedConfig, log: Logger): Promise<RunningEsgraph> => {
   const stops: Stoppable[] = [];
-  const stopAll = async (): Promise<void> => {
-    for (const { name, stop } of stops.reverse()) {
+  const stopAll = (): Promise<void> =>
+    stopNewestFirst(stops, async ({ name, stop }) => {
       log.debug({ resource: name }, 'stopping');
       await stop();
-    }
-  };
+    });
   try {
     const redis = await connectRedis(config.redisUrl, {
       onError: (error) => log.warn({ err: error }, 'redis connection error'),
@@ -73,14 +73,15 @@ export const startEsgraph = async (config: ConnectedConfig, log: Logger): Promis
     stops.push({ name: 'consistency waits', stop: () => waiter.close() });
     const readModels = new ReadModels(redis, hub, waiter, config.consistencyTimeoutMs);
 
+    const allProjections = domainProjections();
     const projector = config.roles.includes('projector')
-      ? new Projector({ eventStore, redis, log }, domainProjections(), { leaseTtlMs: config.projectionLeaseTtlMs })
+      ? new Projector({ eventStore, redis, log }, allProjections, { leaseTtlMs: config.projectionLeaseTtlMs })
       : undefined;
     if (projector) {
       projector.start();
       stops.push({ name: 'projector', stop: () => projector.stop() });
     }
-    const projections = () => reportProjections(redis, eventStore, domainProjections(), projector?.statuses());
+    const projections = () => reportProjections(redis, eventStore, allProjections, projector?.statuses());
 
     const commands = new CommandPipeline(eventStore, { maxAttempts: config.commandMaxAttempts });
     const services = createDomainServices({ commands, eventStore, readModels, log });
@@ -91,7 +92,10 @@ export const startEsgraph = async (config: ConnectedConfig, log: Logger): Promis
       schema: await buildEsgraphSchema(),
       context: (requestId) => createContext({ log, server, services, projections }, requestId),
       formatError: createErrorFormatter(log),
-      admit: (document, operationName) => refuseUnservedOperation(config.roles, document, operationName),
+      // A node with both serving roles refuses nothing: no check on its requests at all.
+      ...((['command', 'query'] as const).every((role) => config.roles.includes(role))
+        ? {}
+        : { admit: (document, operationName) => refuseUnservedOperation(config.roles, document, operationName) }),
       readiness: [
         { name: 'redis', probe: () => redis.ping() },
         { name: 'eventstore', probe: () => probeEventStore(eventStore) },

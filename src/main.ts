@@ -5,7 +5,7 @@ import { createLogger, type Logger } from './core/logger.js';
 import { RedisServerMissingError, startEmbeddedRedis } from './core/redis/embedded-redis.js';
 import { recordEndpoints } from './embedded-endpoints.js';
 import { startEsdbLocal } from './esdb-local/index.js';
-import { stopOnSignals } from './server/shutdown.js';
+import { stopNewestFirst, stopOnSignals } from './server/shutdown.js';
 
 /*
  * The process entry point: read the configuration, start the embedded event store and Redis
@@ -40,9 +40,7 @@ const startEmbeddedDependencies = async (config: Config, log: Logger, stops: Sto
 
 const start = async (config: Config, log: Logger): Promise<Stoppable> => {
   const stops: Stoppable[] = [];
-  const stopAll = async (): Promise<void> => {
-    for (const stop of stops.reverse()) await stop();
-  };
+  const stopAll = (): Promise<void> => stopNewestFirst(stops, (stop) => stop());
   try {
     const connected = await startEmbeddedDependencies(config, log, stops);
     const esgraph = await startEsgraph(connected, log);

@@ -44,9 +44,7 @@ export const createErrorFormatter =
     const cause = unwrapResolverError(error);
     const known = codeOf(cause) ?? graphqlCodeOf(cause) ?? graphqlCodeOf(error);
     if (known !== undefined && known !== 'INTERNAL_SERVER_ERROR') {
-      // `http` is for Apollo to set the status with; clients see the code, not transport hints.
-      const { stacktrace: _stack, http: _http, ...extensions } = formatted.extensions ?? {};
-      return { ...formatted, extensions: { ...extensions, code: known } };
+      return { ...formatted, extensions: { ...formatted.extensions, code: known } };
     }
     const errorId = randomUUID();
     log.error({ err: cause, errorId, path: formatted.path }, 'unexpected error while executing GraphQL');

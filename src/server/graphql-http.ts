@@ -41,7 +41,7 @@ const sendBodyError = (res: ServerResponse, error: unknown): void => {
  */
 export const createGraphQLHttpHandler =
   <Context extends object>(apollo: ApolloServer<Context>, contextFor: HttpContextFactory<Context>) =>
-  async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     let body: unknown;
     try {
       body = await parseBody(req, res);
@@ -53,7 +53,7 @@ export const createGraphQLHttpHandler =
     const httpGraphQLRequest: HTTPGraphQLRequest = {
       method: (req.method ?? 'GET').toUpperCase(),
       headers: headersOf(req),
-      search: new URL(req.url ?? '/', 'http://localhost').search,
+      search: url.search,
       body,
     };
     const response = await apollo.executeHTTPGraphQLRequest({

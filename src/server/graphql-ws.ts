@@ -30,8 +30,14 @@ export interface GraphQLWebSocketEndpoint {
   dispose(): Promise<void>;
 }
 
-const format = (formatError: ErrorFormatter, error: GraphQLError): GraphQLFormattedError =>
-  formatError(error.toJSON(), error);
+/**
+ * What Apollo does before its formatter runs, for WebSocket: `http` (a status for Apollo to set)
+ * is a transport hint, not something clients see.
+ */
+const format = (formatError: ErrorFormatter, error: GraphQLError): GraphQLFormattedError => {
+  const { http: _http, ...extensions } = error.extensions;
+  return formatError({ ...error.toJSON(), extensions }, error);
+};
 
 /**
  * GraphQL subscriptions (graphql-ws protocol) on the HTTP server's own port and path. Errors

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginUsageReportingDisabled,
@@ -37,6 +37,16 @@ export interface RunningHttpServer {
 
 const graphqlPath = '/graphql';
 
+/** Refuses, once Apollo knows which operation a request runs, what `admit` refuses. */
+const admissionPlugin = <Context extends object>(admit: OperationAdmission): ApolloServerPlugin<Context> => ({
+  requestDidStart: async () => ({
+    didResolveOperation: async ({ document, operationName }) => {
+      const refusal = admit(document, operationName);
+      if (refusal) throw refusal;
+    },
+  }),
+});
+
 /** One HTTP server: GraphQL over HTTP and WebSocket on /graphql, plus /healthz and /readyz. */
 export const startHttpServer = async <Context extends object>(
   options: HttpServerOptions<Context>,
@@ -62,22 +72,16 @@ export const startHttpServer = async <Context extends object>(
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
       { serverWillStart: async () => ({ drainServer: () => webSocket.dispose() }) },
-      {
-        requestDidStart: async () => ({
-          didResolveOperation: async ({ document, operationName }) => {
-            const refusal = options.admit?.(document, operationName);
-            if (refusal) throw refusal;
-          },
-        }),
-      },
+      ...(options.admit ? [admissionPlugin<Context>(options.admit)] : []),
     ],
   });
   await apollo.start();
   const graphql = createGraphQLHttpHandler(apollo, (requestId) => options.context(requestId));
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path === graphqlPath) return graphql(req, res);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
+    if (path === graphqlPath) return graphql(req, res, url);
     if (path === '/healthz') return answerLiveness(res);
     if (path === '/readyz') return answerReadiness(res, options.readiness);
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

@@ -27,3 +27,11 @@ export const stopOnSignals = (stop: () => Promise<void>, log: Logger): void => {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 };
+
+/**
+ * Stops what a start acquired, newest first, and empties the list: a second call (or a failed
+ * start's rollback followed by a stop) never stops anything twice.
+ */
+export const stopNewestFirst = async <Stop>(stops: Stop[], run: (stop: Stop) => Promise<void>): Promise<void> => {
+  for (const stop of stops.splice(0).reverse()) await run(stop);
+};

@@ -23,23 +23,22 @@ export interface CommandResult {
 export interface CommandPipelineOptions {
   /** Decide-and-append attempts before a conflict surfaces as ConcurrencyError. Default 10. */
   readonly maxAttempts?: number;
-  /**
-   * Upper bound of the random delay before the second retry, doubled per retry up to 250 ms. The
-   * first retry goes at once: its usual cause is a cached fold gone stale, not a live race.
-   * Default 5 ms.
-   */
-  readonly retryBaseDelayMs?: number;
-  /** Event ids the fold cache may hold across all streams. Default 200,000. */
-  readonly cacheEvents?: number;
-  /** Commands for one stream decided and appended together at most. Default 64. */
-  readonly maxBatch?: number;
 }
 
+/**
+ * Upper bound of the random delay before the second retry, doubled per retry up to 250 ms. The
+ * first retry goes at once: its usual cause is a cached fold gone stale, not a live race.
+ */
+const RETRY_BASE_DELAY_MS = 5;
 const MAX_RETRY_DELAY_MS = 250;
+/** Commands for one stream decided and appended together at most. */
+const MAX_BATCH = 64;
 
 /** Full jitter: a random wait up to an exponentially growing bound, so contenders spread out. */
-const backoff = (attempt: number, baseMs: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** attempt)));
+const backoff = (attempt: number): Promise<void> =>
+  new Promise((resolve) =>
+    setTimeout(resolve, Math.random() * Math.min(MAX_RETRY_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** attempt)),
+  );
 
 // biome-ignore lint/suspicious/noExplicitAny: a stream's queue holds commands of its aggregate, whatever its types.
 type AnyAggregate = Aggregate<any, any, any>;
@@ -69,18 +68,14 @@ export class CommandPipeline {
   readonly #batches: KeyedBatches<PendingCommand>;
   readonly #cache: AggregateCache;
   readonly #maxAttempts: number;
-  readonly #retryBaseDelayMs: number;
 
   constructor(
     private readonly client: EventStoreClient,
     options: CommandPipelineOptions = {},
   ) {
-    this.#cache = new AggregateCache(options.cacheEvents);
+    this.#cache = new AggregateCache();
     this.#maxAttempts = options.maxAttempts ?? 10;
-    this.#retryBaseDelayMs = options.retryBaseDelayMs ?? 5;
-    this.#batches = new KeyedBatches(options.maxBatch ?? 64, (streamName, batch) =>
-      this.#handleBatch(streamName, batch),
-    );
+    this.#batches = new KeyedBatches(MAX_BATCH, (streamName, batch) => this.#handleBatch(streamName, batch));
   }
 
   handle<Command extends DomainCommand, Event extends DomainEvent, State>(
@@ -116,7 +111,7 @@ export class CommandPipeline {
           if (!(error instanceof WrongExpectedVersionError)) throw error;
           this.#afterConflict(streamName, folded, error.actualVersion);
           if (attempt + 1 >= this.#maxAttempts) throw new ConcurrencyError(streamName);
-          if (attempt > 0) await backoff(attempt - 1, this.#retryBaseDelayMs);
+          if (attempt > 0) await backoff(attempt - 1);
         }
       }
     } catch (error) {
