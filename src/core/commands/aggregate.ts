@@ -1,16 +1,5 @@
 import type { Decider, DomainCommand, DomainEvent } from '../decider.js';
-
-/** An event as read back from the event store, before the domain decodes it. */
-export interface StoredEvent {
-  readonly id: string;
-  readonly type: string;
-  readonly data: unknown;
-  readonly metadata: Readonly<Record<string, unknown>>;
-  readonly streamName: string;
-  readonly revision: bigint;
-  readonly position: bigint;
-  readonly created: Date;
-}
+import type { StoredEvent } from '../eventstore/stored-event.js';
 
 /**
  * What the command pipeline needs to know about one kind of aggregate: its decider, which

@@ -1,7 +1,7 @@
-import type { StoredEvent } from '../../core/commands/aggregate.js';
 import type { CommandResult } from '../../core/commands/command-pipeline.js';
 import type { DomainDependencies } from '../../core/domain-module.js';
 import { readStoredEvents } from '../../core/eventstore/read-stream.js';
+import type { StoredEvent } from '../../core/eventstore/stored-event.js';
 import { accountStreamName } from './account.js';
 import { accountAggregate } from './account-aggregate.js';
 import { type BankFeeds, createBankFeeds } from './bank-feeds.js';

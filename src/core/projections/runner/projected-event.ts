@@ -1,10 +1,6 @@
 import type { ResolvedEvent } from '@eventstore/db-client';
+import { metadataOf, positionOf } from '../../eventstore/stored-event.js';
 import type { ProjectedEvent } from '../projection.js';
-
-const metadataOf = (value: unknown): Readonly<Record<string, unknown>> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array)
-    ? (value as Record<string, unknown>)
-    : {};
 
 /** An event from the $all subscription as a projection handler sees it; undefined for an unresolved link. */
 export const toProjectedEvent = (resolved: ResolvedEvent): ProjectedEvent | undefined => {
@@ -16,7 +12,7 @@ export const toProjectedEvent = (resolved: ResolvedEvent): ProjectedEvent | unde
     metadata: metadataOf(event.metadata),
     streamId: event.streamId,
     revision: event.revision,
-    position: event.position?.commit ?? resolved.commitPosition ?? 0n,
+    position: positionOf(resolved),
     eventId: event.id,
     created: event.created,
   };
