@@ -1,8 +1,9 @@
 import { InvalidArgumentError } from '../streams/errors.js';
 import type { ExpectedRevision } from '../streams/expected-revision.js';
 import type { ProposedEvent, WriteResult } from '../streams/stream-writer.js';
+import { proposedEvent } from './proposed-events.js';
 import { delimitedSize, LENGTH_DELIMITED, ProtoReader, ProtoWriter, uintFieldSize, VARINT } from './protobuf-wire.js';
-import { requiredMetadataMissing } from './service-errors.js';
+import { canonicalUuid, uuidOfHalves } from './request-fields.js';
 
 /*
  * BatchAppend's messages read and written by hand: every append of a client that takes the
@@ -42,12 +43,8 @@ export interface BatchAppendRequest {
   readonly isFinal: boolean;
 }
 
-const HEX = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-const hexHalf = (half: bigint): string => BigInt.asUintN(64, half).toString(16).padStart(16, '0');
-
 /** A UUID message in canonical lower-case form, from either of its two shapes. */
-export const uuidOfWire = (message: Uint8Array): string => {
+const uuidOfWire = (message: Uint8Array): string => {
   const reader = new ProtoReader(message);
   let text = '';
   for (let field = reader.next(); field; field = reader.next()) {
@@ -62,12 +59,10 @@ export const uuidOfWire = (message: Uint8Array): string => {
         else if (half.field === 2 && half.wireType === VARINT) least = structured.int64();
         else structured.skip(half.wireType);
       }
-      const hex = hexHalf(most) + hexHalf(least);
-      text = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+      text = uuidOfHalves(most, least);
     } else reader.skip(field.wireType);
   }
-  if (!HEX.test(text)) throw new InvalidArgumentError(`'${text}' is not a valid UUID`);
-  return text;
+  return canonicalUuid(text);
 };
 
 /** A Timestamp or Duration's seconds and nanos, as milliseconds. */
@@ -159,10 +154,16 @@ export const proposedEventOfWire = (message: Uint8Array): ProposedEvent => {
     else if (field.field === 4) data = reader.bytes();
     else reader.skip(field.wireType);
   }
-  if (type === undefined) throw requiredMetadataMissing('type');
-  if (contentType === undefined) throw requiredMetadataMissing('content-type');
-  if (eventId === undefined) throw new InvalidArgumentError('Event id must be provided');
-  return { eventId, type, isJson: contentType === 'application/json', data, metadata };
+  return proposedEvent({
+    type,
+    contentType,
+    eventId: () => {
+      if (eventId === undefined) throw new InvalidArgumentError('Event id must be provided');
+      return eventId;
+    },
+    data,
+    metadata,
+  });
 };
 
 const EMPTY_MESSAGE_SIZE = delimitedSize(0);

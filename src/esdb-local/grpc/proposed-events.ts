@@ -13,20 +13,33 @@ interface ProposedMessage {
   getCustomMetadata_asU8(): Uint8Array;
 }
 
+/** A proposed event's fields, however its request was decoded. */
+export interface ProposedFields {
+  readonly type: string | undefined;
+  readonly contentType: string | undefined;
+  /** Read only once the required metadata is known to be there (checks go in that order). */
+  readonly eventId: () => string;
+  readonly data: Uint8Array;
+  readonly metadata: Uint8Array;
+}
+
 /** A proposed event as the writer takes it; throws the client-facing error for a malformed one. */
+export const proposedEvent = ({ type, contentType, eventId, data, metadata }: ProposedFields): ProposedEvent => {
+  if (type === undefined) throw requiredMetadataMissing('type');
+  if (contentType === undefined) throw requiredMetadataMissing('content-type');
+  return { eventId: eventId(), type, isJson: contentType === 'application/json', data, metadata };
+};
+
+/** A proposed message of Append's (decoded by the generated code) as the writer takes it. */
 export const proposedEventOf = (message: ProposedMessage): ProposedEvent => {
   const metadata = message.getMetadataMap();
-  const type = metadata.get('type');
-  if (type === undefined) throw requiredMetadataMissing('type');
-  const contentType = metadata.get('content-type');
-  if (contentType === undefined) throw requiredMetadataMissing('content-type');
-  return {
-    eventId: uuidOf(message.getId()),
-    type,
-    isJson: contentType === 'application/json',
+  return proposedEvent({
+    type: metadata.get('type'),
+    contentType: metadata.get('content-type'),
+    eventId: () => uuidOf(message.getId()),
     data: message.getData_asU8(),
     metadata: message.getCustomMetadata_asU8(),
-  };
+  });
 };
 
 /**

@@ -22,18 +22,28 @@ export const uint64 = (text: string): number => {
 
 const HEX = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const halfToHex = (text: string): string => BigInt.asUintN(64, BigInt(text)).toString(16).padStart(16, '0');
+const halfToHex = (half: bigint): string => BigInt.asUintN(64, half).toString(16).padStart(16, '0');
+
+/** The UUID a structured message's two signed 64-bit halves spell, in canonical form. */
+export const uuidOfHalves = (most: bigint, least: bigint): string => {
+  const hex = halfToHex(most) + halfToHex(least);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+};
+
+/** A UUID's string form, lower-cased; InvalidArgument quoting `shown` when it is not a UUID. */
+export const canonicalUuid = (text: string, shown = text): string => {
+  const lower = text.toLowerCase();
+  if (!HEX.test(lower)) throw new InvalidArgumentError(`'${shown}' is not a valid UUID`);
+  return lower;
+};
 
 /** A UUID in canonical lower-case form, from either wire form. */
 export const uuidOf = (uuid: shared.UUID | undefined): string => {
   if (uuid?.hasStructured()) {
     const structured = uuid.getStructured()!;
-    const hex = halfToHex(structured.getMostSignificantBits()) + halfToHex(structured.getLeastSignificantBits());
-    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    return uuidOfHalves(BigInt(structured.getMostSignificantBits()), BigInt(structured.getLeastSignificantBits()));
   }
-  const text = uuid?.getString().toLowerCase() ?? '';
-  if (!HEX.test(text)) throw new InvalidArgumentError(`'${uuid?.getString() ?? ''}' is not a valid UUID`);
-  return text;
+  return canonicalUuid(uuid?.getString() ?? '');
 };
 
 /** The shape every request's expected-revision oneof shares. */
