@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { currentProcess, isStillRunning, type ProcessIdentity } from './esdb-local/index.js';
 
 /*
  * In embedded mode the event store and Redis listen on ports picked at start-up. The running
@@ -7,36 +8,31 @@ import { join } from 'node:path';
  * dependencies without being told where they are.
  */
 
-export interface EmbeddedEndpoints {
+export interface EmbeddedEndpoints extends ProcessIdentity {
   readonly redisUrl: string;
   readonly eventStoreConnectionString: string;
-  readonly pid: number;
 }
 
 const fileIn = (dataDir: string): string => join(dataDir, 'run', 'endpoints.json');
 
 /** Records the endpoints; returns how to remove the record again (on shutdown). */
-export const recordEndpoints = (dataDir: string, endpoints: Omit<EmbeddedEndpoints, 'pid'>): (() => void) => {
+export const recordEndpoints = (
+  dataDir: string,
+  endpoints: Omit<EmbeddedEndpoints, keyof ProcessIdentity>,
+): (() => void) => {
   const file = fileIn(dataDir);
   mkdirSync(join(dataDir, 'run'), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ ...endpoints, pid: process.pid })}\n`);
+  writeFileSync(file, `${JSON.stringify({ ...endpoints, ...currentProcess() })}\n`);
   return () => rmSync(file, { force: true });
-};
-
-const isRunning = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 };
 
 /** The endpoints of the esgraph running on `dataDir`, or undefined when none runs there. */
 export const readEndpoints = (dataDir: string): EmbeddedEndpoints | undefined => {
   try {
-    const recorded = JSON.parse(readFileSync(fileIn(dataDir), 'utf8')) as EmbeddedEndpoints;
-    return isRunning(recorded.pid) ? recorded : undefined;
+    const file = fileIn(dataDir);
+    const recorded = JSON.parse(readFileSync(file, 'utf8')) as EmbeddedEndpoints;
+    // A record left by a kill -9 names a pid that may belong to another process by now.
+    return isStillRunning(recorded, statSync(file).mtimeMs) ? recorded : undefined;
   } catch {
     return undefined;
   }

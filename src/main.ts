@@ -1,10 +1,11 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ConnectedConfig, startEsgraph } from './app.js';
 import { type Config, ConfigError, readConfig } from './config.js';
 import { createLogger, type Logger } from './core/logger.js';
 import { RedisServerMissingError, startEmbeddedRedis } from './core/redis/embedded-redis.js';
 import { recordEndpoints } from './embedded-endpoints.js';
-import { startEsdbLocal } from './esdb-local/index.js';
+import { lockDirectory, startEsdbLocal } from './esdb-local/index.js';
 import { stopNewestFirst, stopOnSignals } from './server/shutdown.js';
 
 /*
@@ -19,6 +20,10 @@ const startEmbeddedDependencies = async (config: Config, log: Logger, stops: Sto
   let { redisUrl, eventStoreConnectionString } = config;
   if (redisUrl === undefined) {
     const dir = join(config.dataDir, 'redis');
+    // Two redis-servers on one append-only file would corrupt it, as two engines would a log.
+    await mkdir(dir, { recursive: true });
+    const unlock = lockDirectory(dir, { owner: 'redis', onNotice: (message) => log.warn({ dir }, message) });
+    stops.push(async () => unlock());
     const redis = await startEmbeddedRedis({ dir });
     stops.push(redis.stop);
     redisUrl = redis.url;

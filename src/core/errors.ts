@@ -51,3 +51,12 @@ export class ConcurrencyError extends Error {
 export class ConsistencyTimeoutError extends Error {
   override readonly name = 'ConsistencyTimeoutError';
 }
+
+/**
+ * A read model holds a value its reader cannot read (not what its projection writes, or more
+ * than the field's type can carry). Reported on that field alone, so the rest of a query answers;
+ * rebuilding the projection repairs it.
+ */
+export class UnreadableReadModelError extends Error {
+  override readonly name = 'UnreadableReadModelError';
+}

@@ -6,6 +6,7 @@ import {
   ConsistencyTimeoutError,
   DomainError,
   NotFoundError,
+  UnreadableReadModelError,
   ValidationError,
 } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
@@ -17,6 +18,7 @@ const codeOf = (error: unknown): string | undefined => {
   if (error instanceof NotFoundError) return error.code;
   if (error instanceof ConcurrencyError) return 'CONCURRENCY_CONFLICT';
   if (error instanceof ConsistencyTimeoutError) return 'CONSISTENCY_TIMEOUT';
+  if (error instanceof UnreadableReadModelError) return 'READ_MODEL_UNREADABLE';
   return undefined;
 };
 

@@ -1,5 +1,9 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AccountAsOfDocument, DepositDocument, OpenAccountDocument } from '../generated/graphql.js';
@@ -102,4 +106,60 @@ describe('the server process', () => {
       await second.stop();
     }
   });
+
+  it('refuses a DATA_DIR another server runs on, before it starts a redis-server on the same files', async () => {
+    const first = await startServerProcess();
+    try {
+      const { code, output } = await runServerToExit({ DATA_DIR: first.dataDir });
+
+      expect(code).toBe(1);
+      expect(output).toContain(
+        `redis directory ${join(first.dataDir, 'redis')} is in use by process ${first.child.pid}`,
+      );
+      expect(output).not.toContain('started embedded redis-server');
+      await executeOk(first.url, OpenAccountDocument, { input: { ownerId: 'o', currency: 'EUR' } });
+    } finally {
+      await first.stop();
+    }
+  });
+
+  it('starts after a kill -9 even when the dead server’s pid now belongs to a live, unrelated process', async () => {
+    const first = await startServerProcess();
+    const accountId = randomUUID();
+    await executeOk(first.url, OpenAccountDocument, { input: { accountId, ownerId: 'o', currency: 'EUR' } });
+    const redisPort = Number(/"url":"redis:\/\/127\.0\.0\.1:(\d+)"/.exec(first.output())?.[1]);
+    expect(redisPort).toBeGreaterThan(0);
+    expect(await first.stop('SIGKILL')).toBe('SIGKILL');
+    // Its redis-server follows it down; the next one must not start on the files while it runs.
+    await waitFor('the dead server’s redis-server to exit', () => refusesConnections(redisPort));
+    const unrelated = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      // What pid reuse does: each lock's pid now names a live process that never locked anything.
+      for (const dir of ['esdb', 'redis']) {
+        const lock = join(first.dataDir, dir, 'LOCK');
+        writeFileSync(lock, readFileSync(lock, 'utf8').replace(/^\d+/, String(unrelated.pid)));
+      }
+
+      const second = await startServerProcess({ DATA_DIR: first.dataDir });
+      try {
+        const { accountAsOf } = await executeOk(second.url, AccountAsOfDocument, { id: accountId });
+        expect(accountAsOf).toMatchObject({ revision: 0 });
+        expect(second.output()).toContain('took over the stale lock');
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      unrelated.kill('SIGKILL');
+    }
+  });
 });
+
+const refusesConnections = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });

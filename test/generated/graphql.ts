@@ -125,7 +125,7 @@ export type BankStatsQueryVariables = Exact<{
 }>;
 
 
-export type BankStatsQuery = { bankStats: { openAccounts: number, totals: Array<{ currency: string, balance: string, deposited: string, withdrawn: string, openAccounts: number }> } };
+export type BankStatsQuery = { bankStats: { openAccounts: number | null, totals: Array<{ currency: string, balance: string | null, deposited: string | null, withdrawn: string | null, openAccounts: number | null }> } };
 
 export type AccountUpdatedSubscriptionVariables = Exact<{
   id: string | number;

@@ -9,9 +9,11 @@ import { luaScript } from '../redis/lua-script.js';
  * else runs, in one round trip on the shared, pipelined connection. MULTI never aborts on a
  * failed command, and neither does a script undo writes when a command fails half-way, so the
  * script first checks every op against key types and integer values (tracking what the batch
- * itself changes) and writes only when all will succeed. The `#!lua` shebang (Redis 7+) makes
- * Redis refuse the whole script up front when it is out of memory, instead of failing at a write.
- * What it cannot foresee: a 64-bit overflow of INCRBY/HINCRBY.
+ * itself changes, values included) and writes only when all will succeed. That covers INCRBY and
+ * HINCRBY leaving the signed 64-bit range ("increment or decrement would overflow"): the sum is
+ * worked out on decimal strings first, since Lua's numbers are doubles, exact only to 2^53. The
+ * `#!lua` shebang (Redis 7+) makes Redis refuse the whole script up front when it is out of
+ * memory, instead of failing at a write.
  *
  * The checkpoint advance is published by the script itself, so a runner dying right after the
  * commit cannot leave `consistentWith` waiters asleep; subscribers see it only after the script,
@@ -44,6 +46,33 @@ local function isInteger(value)
   return not isAfter(digits, limit)
 end
 
+-- A stored value as INCRBY and HINCRBY see it: '0' when missing, itself when an integer, else false.
+local function asInteger(value)
+  if not value then return '0' end
+  return isInteger(value) and value or false
+end
+
+-- a + b for canonical integers below 2^63 in size, as a canonical decimal string that may lie
+-- outside 64 bits (isInteger says). Each is split into nine low digits and the rest, so every
+-- step stays far below 2^53, where doubles stop being exact.
+local function split(value)
+  local sign, digits = 1, value
+  if string.sub(value, 1, 1) == '-' then sign, digits = -1, string.sub(value, 2) end
+  local high = #digits > 9 and tonumber(string.sub(digits, 1, #digits - 9)) or 0
+  return sign * high, sign * tonumber(string.sub(digits, -9))
+end
+local function add(a, b)
+  local ah, al = split(a)
+  local bh, bl = split(b)
+  local high, low = ah + bh, al + bl
+  if low >= 1e9 then high, low = high + 1, low - 1e9 elseif low <= -1e9 then high, low = high - 1, low + 1e9 end
+  if high > 0 and low < 0 then high, low = high - 1, low + 1e9 elseif high < 0 and low > 0 then high, low = high + 1, low - 1e9 end
+  local sign = (high < 0 or low < 0) and '-' or ''
+  high, low = math.abs(high), math.abs(low)
+  if high == 0 then return sign .. string.format('%d', low) end
+  return sign .. string.format('%.0f', high) .. string.format('%09d', low)
+end
+
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {'fenced'} end
 local stored = redis.call('GET', KEYS[2])
 if stored and not isAfter(ARGV[2], stored) then return {'stale', stored} end
@@ -68,18 +97,27 @@ end
 
 -- Check every op before writing anything. kinds: the type each key has at this point of the
 -- batch; replaced: set/del earlier in the batch, so the stored value no longer matters;
--- ints/fieldInts: whether a string or hash field holds an integer at this point.
+-- ints/fieldInts: what a string or hash field holds at this point, as an integer string, or
+-- false when it is not an integer (nil: not looked at yet).
 local structure = { incrby = 'string', hset = 'hash', hincrby = 'hash', hdel = 'hash', zadd = 'zset', zaddn = 'zset', zrem = 'zset', sadd = 'set', srem = 'set', lpush = 'list' }
 local kinds, replaced, ints, fieldInts = {}, {}, {}, {}
 local function reject(n, op, why)
   return {'rejected', 'op ' .. n .. ' (' .. op.command .. ' ' .. op.key .. ') ' .. why}
+end
+local function increment(n, op, current, by, what)
+  if not current then return nil, reject(n, op, 'would meet ' .. what .. ' that is not an integer') end
+  local sum = add(current, by)
+  if not isInteger(sum) then
+    return nil, reject(n, op, 'would overflow ' .. what .. ': ' .. current .. ' + ' .. by .. ' is outside the signed 64-bit range')
+  end
+  return sum
 end
 for n, op in ipairs(ops) do
   local key, command = op.key, op.command
   if command == 'set' or command == 'del' then
     kinds[key] = command == 'set' and 'string' or 'none'
     replaced[key] = true
-    ints[key] = command == 'del' or isInteger(ARGV[op.at])
+    ints[key] = command == 'del' and '0' or asInteger(ARGV[op.at])
     fieldInts[key] = {}
   else
     local want = structure[command]
@@ -89,20 +127,22 @@ for n, op in ipairs(ops) do
     local fields = fieldInts[key] or {}
     fieldInts[key] = fields
     if command == 'incrby' then
-      local ok = ints[key]
-      if ok == nil then ok = replaced[key] or isInteger(redis.call('GET', key)) end
-      if not ok then return reject(n, op, 'would meet a value that is not an integer') end
-      ints[key] = true
+      local current = ints[key]
+      if current == nil then current = asInteger(redis.call('GET', key)) end
+      local sum, rejected = increment(n, op, current, ARGV[op.at], 'a value')
+      if rejected then return rejected end
+      ints[key] = sum
     elseif command == 'hincrby' then
       local field = ARGV[op.at]
-      local ok = fields[field]
-      if ok == nil then ok = replaced[key] or isInteger(redis.call('HGET', key, field)) end
-      if not ok then return reject(n, op, 'would meet field ' .. field .. ' that is not an integer') end
-      fields[field] = true
+      local current = fields[field]
+      if current == nil then current = replaced[key] and '0' or asInteger(redis.call('HGET', key, field)) end
+      local sum, rejected = increment(n, op, current, ARGV[op.at + 1], 'field ' .. field)
+      if rejected then return rejected end
+      fields[field] = sum
     elseif command == 'hset' then
-      for f = op.at, op.at + 2 * op.count - 1, 2 do fields[ARGV[f]] = isInteger(ARGV[f + 1]) end
+      for f = op.at, op.at + 2 * op.count - 1, 2 do fields[ARGV[f]] = asInteger(ARGV[f + 1]) end
     elseif command == 'hdel' then
-      fields[ARGV[op.at]] = true
+      fields[ARGV[op.at]] = '0'
     end
   end
 end

@@ -21,9 +21,9 @@ interface KeyTail {
 /**
  * Folds a batch's ops into fewer, with the same end state: consecutive ops on one key of a kind
  * that composes merge (HSETs into one HSET, the later value of a field winning; INCRBYs and a
- * run of HINCRBYs into sums; ZADDs into one multi-member ZADD). Only ops on the same key are
- * ever merged, and only when no other op on that key comes between, so the order of what each
- * key sees is kept. A catch-up batch of hundreds of deposits on a handful of accounts becomes a
+ * run of HINCRBYs into sums, while a sum stays a safe integer; ZADDs into one multi-member
+ * ZADD). Only ops on the same key are ever merged, and only when no other op on that key comes
+ * between, so the order of what each key sees is kept. A catch-up batch of hundreds of deposits on a handful of accounts becomes a
  * handful of writes.
  */
 export const compactOps = (ops: readonly WriteOp[]): CompactOp[] => {
@@ -53,16 +53,20 @@ const absorb = (out: Mutable<CompactOp>[], tail: KeyTail, op: WriteOp): boolean 
       merged.fields = { ...merged.fields, ...op.fields };
       return true;
     }
-    case 'incrBy':
-      (previous as Mutable<Extract<CompactOp, { kind: 'incrBy' }>>).by += op.by;
+    case 'incrBy': {
+      const merged = previous as Mutable<Extract<CompactOp, { kind: 'incrBy' }>>;
+      if (!Number.isSafeInteger(merged.by + op.by)) return false;
+      merged.by += op.by;
       return true;
+    }
     case 'hIncrBy': {
       const at = tail.increments!.get(op.field);
-      if (at === undefined) {
+      const merged = at === undefined ? undefined : (out[at] as Mutable<Extract<CompactOp, { kind: 'hIncrBy' }>>);
+      if (merged !== undefined && Number.isSafeInteger(merged.by + op.by)) {
+        merged.by += op.by;
+      } else {
         out.push({ ...op });
         tail.increments!.set(op.field, out.length - 1);
-      } else {
-        (out[at] as Mutable<Extract<CompactOp, { kind: 'hIncrBy' }>>).by += op.by;
       }
       return true;
     }

@@ -7,6 +7,12 @@ import { ValidationError } from '../../core/errors.js';
  */
 export type MinorUnits = number;
 
+/**
+ * A sum of many amounts (the bank's totals): exact as far as Redis integers go (signed 64-bit),
+ * which is past the 2^53 where a JS number starts to round.
+ */
+export type MinorUnitSum = bigint;
+
 export const fractionDigits = 2;
 const minorUnitsPerMajor = 10 ** fractionDigits;
 
@@ -73,10 +79,14 @@ export const checkAmount = (amount: MinorUnits): MinorUnits => {
   return amount;
 };
 
-/** Formats minor units with exactly two fraction digits: 1250 → "12.50", 5 → "0.05", -5 → "-0.05". */
-export const formatMinorUnits = (amount: MinorUnits): string => {
-  if (amount < 0) return `-${formatMinorUnits(-amount)}`;
-  const whole = Math.floor(amount / minorUnitsPerMajor);
-  const fraction = String(amount % minorUnitsPerMajor).padStart(fractionDigits, '0');
-  return `${whole}.${fraction}`;
+/**
+ * Formats minor units with exactly two fraction digits: 1250 → "12.50", 5 → "0.05", -5 → "-0.05".
+ * Exact for any bigint, and for numbers while they are safe integers.
+ */
+export const formatMinorUnits = (amount: MinorUnits | MinorUnitSum): string => {
+  const minor = BigInt(amount);
+  if (minor < 0n) return `-${formatMinorUnits(-minor)}`;
+  const perMajor = BigInt(minorUnitsPerMajor);
+  const fraction = String(minor % perMajor).padStart(fractionDigits, '0');
+  return `${minor / perMajor}.${fraction}`;
 };

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateVersion } from '../../../src/core/projections/active-version.js';
 import { readCheckpoint } from '../../../src/core/projections/checkpoint.js';
@@ -152,6 +153,73 @@ describe('committing a batch', () => {
       await expect(commitBatch(redis, { projection, ops, checkpoint: 2n, leaseToken: token })).rejects.toThrow(
         BatchRejectedError,
       );
+    }
+    expect(await snapshot(projection.name)).toEqual(before);
+  });
+
+  it('adds to integers exactly up to the ends of the signed 64-bit range', async () => {
+    const { projection, token } = await leased();
+    const space = keySpace(projection);
+    await redis.hSet(space.key('totals'), { up: String(2n ** 63n - 2n), down: String(-(2n ** 63n) + 3n) });
+    await redis.set(space.key('n'), String(2n ** 53n));
+
+    const result = await commitBatch(redis, {
+      projection,
+      ops: [hIncrBy('totals', 'up', 1), hIncrBy('totals', 'down', -3), incrBy('n', 1), incrBy('n', 999_999_999)],
+      checkpoint: 1n,
+      leaseToken: token,
+    });
+
+    expect(result.status).toBe('committed');
+    expect(await redis.hGetAll(space.key('totals'))).toEqual({
+      up: '9223372036854775807',
+      down: '-9223372036854775808',
+    });
+    expect(await redis.get(space.key('n'))).toBe(String(2n ** 53n + 1_000_000_000n));
+  });
+
+  it('adds exactly what BigInt arithmetic adds, across the whole 64-bit range', async () => {
+    const { projection, token } = await leased();
+    const space = keySpace(projection);
+    const margin = 2n ** 53n;
+    const pairs = fc.sample(
+      fc.tuple(fc.bigInt({ min: -(2n ** 63n) + margin, max: 2n ** 63n - 1n - margin }), fc.maxSafeInteger()),
+      300,
+    );
+    await redis.hSet(
+      space.key('sums'),
+      Object.fromEntries(pairs.map(([stored], index) => [`f${index}`, String(stored)])),
+    );
+
+    await commitBatch(redis, {
+      projection,
+      ops: pairs.map(([, by], index) => hIncrBy('sums', `f${index}`, by)),
+      checkpoint: 1n,
+      leaseToken: token,
+    });
+
+    expect(await redis.hGetAll(space.key('sums'))).toEqual(
+      Object.fromEntries(pairs.map(([stored, by], index) => [`f${index}`, String(stored + BigInt(by))])),
+    );
+  });
+
+  it('rejects an increment that would leave the signed 64-bit range, counting what the batch itself added', async () => {
+    const { projection, token } = await leased();
+    const space = keySpace(projection);
+    await redis.hSet(space.key('totals'), { near: String(2n ** 63n - 100n), low: String(-(2n ** 63n) + 1n) });
+    await redis.set(space.key('n'), String(2n ** 63n - 1n));
+    const before = await snapshot(projection.name);
+
+    const attempts: [RedisOp[], string][] = [
+      [[set('fine', 'x'), hIncrBy('totals', 'near', 100)], 'would overflow field near'],
+      [[hIncrBy('totals', 'near', 60), hSet('other', { a: 1 }), hIncrBy('totals', 'near', 40)], 'would overflow'],
+      [[set('fine', 'x'), hIncrBy('totals', 'low', -2)], 'is outside the signed 64-bit range'],
+      [[set('fine', 'x'), incrBy('n', 1)], 'would overflow a value'],
+      [[set('s', String(2n ** 63n - 1n)), incrBy('s', 1)], 'would overflow a value'],
+      [[hSet('h', { f: String(2n ** 63n - 1n) }), hIncrBy('h', 'f', 1)], 'would overflow field f'],
+    ];
+    for (const [ops, message] of attempts) {
+      await expect(commitBatch(redis, { projection, ops, checkpoint: 2n, leaseToken: token })).rejects.toThrow(message);
     }
     expect(await snapshot(projection.name)).toEqual(before);
   });

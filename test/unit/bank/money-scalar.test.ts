@@ -88,9 +88,20 @@ describe('the Money scalar writing output', () => {
   ])('writes %i minor units as %s', (minorUnits, text) => expect(MoneyScalar.serialize(minorUnits)).toBe(text));
 
   it.each([
-    [12.5, 'Money cannot represent 12.5: expected an integer number of minor units'],
-    ['1250', 'Money cannot represent a string: expected an integer number of minor units'],
-    [2 ** 53, `Money cannot represent ${2 ** 53}: expected an integer number of minor units`],
+    [2n ** 53n + 1n, '90071992547409.93'],
+    [2n ** 63n - 1n, '92233720368547758.07'],
+    [-(2n ** 63n), '-92233720368547758.08'],
+    [-5n, '-0.05'],
+    [0n, '0.00'],
+  ])('writes the bigint sum %s minor units exactly as %s', (minorUnits, text) =>
+    expect(MoneyScalar.serialize(minorUnits)).toBe(text),
+  );
+
+  const expected = 'expected an integer number of minor units (a safe integer or a bigint)';
+  it.each([
+    [12.5, `Money cannot represent 12.5: ${expected}`],
+    ['1250', `Money cannot represent a string: ${expected}`],
+    [2 ** 53, `Money cannot represent ${2 ** 53}: ${expected}`],
   ])('refuses to write %j', (value, message) =>
     expect(caught(() => MoneyScalar.serialize(value)).message).toBe(message),
   );

@@ -85,6 +85,15 @@ describe('formatting minor units', () => {
     [Number.MAX_SAFE_INTEGER, '90071992547409.91'],
   ])('writes %i as %s', (minorUnits, text) => expect(formatMinorUnits(minorUnits)).toBe(text));
 
+  it('writes a bigint exactly whatever its size, as decimal arithmetic on its digits would', () =>
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (minorUnits) => {
+        const digits = (minorUnits < 0n ? -minorUnits : minorUnits).toString().padStart(3, '0');
+        const sign = minorUnits < 0n ? '-' : '';
+        expect(formatMinorUnits(minorUnits)).toBe(`${sign}${BigInt(digits.slice(0, -2))}.${digits.slice(-2)}`);
+      }),
+    ));
+
   it('always writes two fraction digits', () =>
     fc.assert(
       fc.property(fc.maxSafeNat(), (minorUnits) => {

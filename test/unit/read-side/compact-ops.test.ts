@@ -25,6 +25,15 @@ describe('compacting a batch of ops', () => {
     ).toEqual([op.incrBy('n', -5), op.hIncrBy('t', 'EUR', 3), op.hIncrBy('t', 'USD', 1)]);
   });
 
+  it('keeps increments apart where their sum would no longer be an exact number', () => {
+    const big = 2 ** 52;
+    expect(
+      compactOps(
+        writes(op.incrBy('n', big), op.incrBy('n', big), op.hIncrBy('t', 'EUR', big), op.hIncrBy('t', 'EUR', big)),
+      ),
+    ).toEqual([op.incrBy('n', big), op.incrBy('n', big), op.hIncrBy('t', 'EUR', big), op.hIncrBy('t', 'EUR', big)]);
+  });
+
   it('folds ZADDs to one key into one multi-member ZADD, in order', () => {
     expect(compactOps(writes(op.zAdd('z', 0, 'a'), op.zAdd('y', 1, 'q'), op.zAdd('z', 0, 'b')))).toEqual([
       {

@@ -62,7 +62,6 @@ export class AccountQueries {
     @Arg('consistentWith', () => String, consistentWith) position: string | null | undefined,
     @Ctx() ctx: BankContext,
   ): Promise<BankStats> {
-    const stats = await ctx.bank.bankStats(position);
-    return { totals: [...stats.totals], openAccounts: stats.openAccounts };
+    return new BankStats(await ctx.bank.bankStats(position));
   }
 }

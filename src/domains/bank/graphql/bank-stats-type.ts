@@ -1,30 +1,77 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import type { MinorUnits } from '../money.js';
+import { UnreadableReadModelError } from '../../../core/errors.js';
+import type { MinorUnitSum } from '../money.js';
+import type { BankTotals, CurrencyTotals, StoredTotal } from '../projections/bank-stats.js';
 import { MoneyScalar } from './money-scalar.js';
+
+/*
+ * Each number is read on its own field, so a value the read model holds but cannot be read
+ * (see StoredTotal) is a READ_MODEL_UNREADABLE error on that field, null there, and the rest of
+ * the answer stands: one bad field must not take every query of the totals down with it.
+ */
+
+const unreadable = 'Null only with a READ_MODEL_UNREADABLE error on this field.';
+
+const money = (total: StoredTotal): MinorUnitSum => {
+  if (total instanceof UnreadableReadModelError) throw total;
+  return total;
+};
+
+const maxInt = 2n ** 31n - 1n;
+
+// GraphQL's Int is 32 bits; a count beyond it is reported, not rounded or masked.
+const count = (total: StoredTotal, field: string): number => {
+  const value = money(total);
+  if (value > maxInt || value < -maxInt - 1n) {
+    throw new UnreadableReadModelError(`${field} is ${value}, more than a GraphQL Int can carry`);
+  }
+  return Number(value);
+};
 
 @ObjectType({ description: 'The bank’s totals in one currency.' })
 export class CurrencyTotal {
+  constructor(private readonly totals: CurrencyTotals) {}
+
   @Field(() => String, { description: 'ISO-4217 code.' })
-  currency!: string;
+  get currency(): string {
+    return this.totals.currency;
+  }
 
-  @Field(() => MoneyScalar, { description: 'What all accounts in this currency hold: deposited minus withdrawn.' })
-  balance!: MinorUnits;
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: `What all accounts in this currency hold: deposited minus withdrawn. ${unreadable}`,
+  })
+  get balance(): MinorUnitSum {
+    return money(this.totals.balance);
+  }
 
-  @Field(() => MoneyScalar)
-  deposited!: MinorUnits;
+  @Field(() => MoneyScalar, { nullable: true, description: unreadable })
+  get deposited(): MinorUnitSum {
+    return money(this.totals.deposited);
+  }
 
-  @Field(() => MoneyScalar)
-  withdrawn!: MinorUnits;
+  @Field(() => MoneyScalar, { nullable: true, description: unreadable })
+  get withdrawn(): MinorUnitSum {
+    return money(this.totals.withdrawn);
+  }
 
-  @Field(() => Int)
-  openAccounts!: number;
+  @Field(() => Int, { nullable: true, description: unreadable })
+  get openAccounts(): number {
+    return count(this.totals.openAccounts, `${this.totals.currency} openAccounts`);
+  }
 }
 
 @ObjectType({ description: 'The bank in numbers, per currency and overall.' })
 export class BankStats {
-  @Field(() => [CurrencyTotal], { description: 'One entry per currency an account was ever opened in, by code.' })
-  totals!: CurrencyTotal[];
+  constructor(private readonly stats: BankTotals) {}
 
-  @Field(() => Int)
-  openAccounts!: number;
+  @Field(() => [CurrencyTotal], { description: 'One entry per currency an account was ever opened in, by code.' })
+  get totals(): CurrencyTotal[] {
+    return this.stats.totals.map((totals) => new CurrencyTotal(totals));
+  }
+
+  @Field(() => Int, { nullable: true, description: unreadable })
+  get openAccounts(): number {
+    return count(this.stats.openAccounts, 'openAccounts');
+  }
 }

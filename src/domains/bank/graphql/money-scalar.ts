@@ -35,9 +35,9 @@ const describeNonString = (value: unknown): string => {
 };
 
 /**
- * `Money`: an exact amount. Resolvers receive and return integer minor units (a number; "12.50"
- * is 1250), so they never handle strings or floats. Input errors carry `extensions.code`
- * `BAD_USER_INPUT`.
+ * `Money`: an exact amount. Resolvers receive integer minor units (a number; "12.50" is 1250), so
+ * they never handle strings or floats, and return them as a number (a safe integer) or, for sums
+ * beyond 2^53 (the bank's totals), as a bigint. Input errors carry `extensions.code` `BAD_USER_INPUT`.
  */
 export const MoneyScalar = new GraphQLScalarType<MinorUnits, string>({
   name: 'Money',
@@ -47,10 +47,13 @@ export const MoneyScalar = new GraphQLScalarType<MinorUnits, string>({
     '"1000000000.00"; numbers, exponents ("1e3"), signs and spaces are rejected. ' +
     'Internally (in resolvers, commands and events) the value is an integer number of minor units: "12.50" is 1250.',
   serialize(value: unknown): string {
+    if (typeof value === 'bigint') return formatMinorUnits(value);
     if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-      // A resolver bug, not bad input: read models must hand over minor units as a number.
+      // A resolver bug, not bad input: a number past 2^53 may already have been rounded.
       const got = typeof value === 'number' ? String(value) : `a ${typeof value}`;
-      throw new GraphQLError(`Money cannot represent ${got}: expected an integer number of minor units`);
+      throw new GraphQLError(
+        `Money cannot represent ${got}: expected an integer number of minor units (a safe integer or a bigint)`,
+      );
     }
     return formatMinorUnits(value);
   },

@@ -1,8 +1,8 @@
+import { UnreadableReadModelError } from '../../../core/errors.js';
 import type { KeySpace } from '../../../core/projections/keys.js';
 import { hIncrBy, type Projection, type RedisOp } from '../../../core/projections/projection.js';
 import type { RedisClient } from '../../../core/redis/client.js';
 import { bankEventTypes } from '../events.js';
-import type { MinorUnits } from '../money.js';
 import type { ProjectedBankEvent } from './projected-events.js';
 
 /*
@@ -10,21 +10,30 @@ import type { ProjectedBankEvent } from './projected-events.js';
  * fields `<currency>:balance`, `<currency>:deposited`, `<currency>:withdrawn` and
  * `<currency>:openAccounts`; across currencies `openAccounts`. Only increments, all integers
  * (minor units), so sums are exact and `balance = deposited - withdrawn` holds by construction.
+ * Redis keeps them as signed 64-bit integers, so they are read back as bigints: a JS number
+ * would round them past 2^53. An increment that would leave 64 bits is refused by the commit
+ * script (the event is parked), so Redis never answers it with an overflow error.
  * Nothing subscribes to the totals, so nothing is announced.
  */
 
+/**
+ * A total as the hash holds it: an exact integer, or, for a value that is not an integer (this
+ * projection never writes one), the error to report on that field alone.
+ */
+export type StoredTotal = bigint | UnreadableReadModelError;
+
 export interface CurrencyTotals {
   readonly currency: string;
-  readonly balance: MinorUnits;
-  readonly deposited: MinorUnits;
-  readonly withdrawn: MinorUnits;
-  readonly openAccounts: number;
+  readonly balance: StoredTotal;
+  readonly deposited: StoredTotal;
+  readonly withdrawn: StoredTotal;
+  readonly openAccounts: StoredTotal;
 }
 
 export interface BankTotals {
   /** One entry per currency any account was ever opened in, by currency code. */
   readonly totals: readonly CurrencyTotals[];
-  readonly openAccounts: number;
+  readonly openAccounts: StoredTotal;
 }
 
 export const totalsKey = 'totals';
@@ -68,13 +77,28 @@ export const bankStatsProjection: Projection<ProjectedBankEvent> = {
   project,
 };
 
-/** The totals hash as the bank's numbers; all zero when nothing was projected yet. */
+const integer = /^-?\d+$/;
+
+/** One field of the hash, exactly; a missing field is zero. Never throws: see {@link StoredTotal}. */
+const decodeTotal = (field: string, stored: string | undefined): StoredTotal => {
+  if (stored === undefined) return 0n;
+  if (integer.test(stored)) return BigInt(stored);
+  return new UnreadableReadModelError(
+    `bank-stats holds ${JSON.stringify(stored.slice(0, 40))} in ${field}, which is not an integer; ` +
+      'rebuild it (npm run projections -- rebuild bank-stats)',
+  );
+};
+
+/**
+ * The totals hash as the bank's numbers, exact whatever their size; all zero when nothing was
+ * projected yet. Total: a field it cannot read becomes that field's error, not the whole answer's.
+ */
 export const decodeBankTotals = (fields: Readonly<Record<string, string>>): BankTotals => {
   const currencies = Object.keys(fields)
     .filter((field) => field.endsWith(`:${openAccountsField}`))
     .map((field) => field.slice(0, -`:${openAccountsField}`.length))
     .sort();
-  const count = (field: string): number => Number(fields[field] ?? 0);
+  const count = (field: string): StoredTotal => decodeTotal(field, fields[field]);
   return {
     totals: currencies.map((currency) => ({
       currency,

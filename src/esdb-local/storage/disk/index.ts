@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { lockDirectory } from '../../dir-lock.js';
 import type { EventStorage } from '../storage.js';
-import { lockDirectory } from './dir-lock.js';
 import { DiskStorage } from './disk-storage.js';
 import { recoverLog } from './recovery.js';
 import { fsyncDirectory } from './segments.js';
@@ -34,10 +34,10 @@ const MiB = 1024 * 1024;
 export const openDiskStorage = async (options: DiskStorageOptions): Promise<EventStorage> => {
   const dir = path.resolve(options.dir);
   await createDirectory(dir);
-  const releaseLock = lockDirectory(dir);
+  const notice = options.onNotice ?? (() => {});
+  const releaseLock = lockDirectory(dir, { onNotice: notice });
   try {
     const chunkBytes = options.chunkBytes ?? 64 * 1024;
-    const notice = options.onNotice ?? (() => {});
     const recovered = recoverLog(dir, chunkBytes);
     for (const note of recovered.notes) notice(note);
     return new DiskStorage(

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { UnreadableReadModelError } from '../../../../src/core/errors.js';
 import { hIncrBy } from '../../../../src/core/projections/projection.js';
 import { bankStatsProjection, decodeBankTotals } from '../../../../src/domains/bank/projections/bank-stats.js';
 import { accountClosed, accountOpened, moneyDeposited, moneyWithdrawn } from '../../../support/bank.js';
@@ -48,12 +49,42 @@ describe('bank totals read back', () => {
       }),
     ).toEqual({
       totals: [
-        { currency: 'EUR', balance: 150, deposited: 200, withdrawn: 50, openAccounts: 0 },
-        { currency: 'USD', balance: 0, deposited: 0, withdrawn: 0, openAccounts: 1 },
+        { currency: 'EUR', balance: 150n, deposited: 200n, withdrawn: 50n, openAccounts: 0n },
+        { currency: 'USD', balance: 0n, deposited: 0n, withdrawn: 0n, openAccounts: 1n },
       ],
-      openAccounts: 1,
+      openAccounts: 1n,
     }));
 
   it('are all zero before anything was projected', () =>
-    expect(decodeBankTotals({})).toEqual({ totals: [], openAccounts: 0 }));
+    expect(decodeBankTotals({})).toEqual({ totals: [], openAccounts: 0n }));
+
+  it('are exact above 2^53 and up to the ends of the signed 64-bit range Redis integers hold', () => {
+    const decoded = decodeBankTotals({
+      'EUR:openAccounts': '2',
+      'EUR:balance': String(2n ** 53n + 1n),
+      'EUR:deposited': '9223372036854775807',
+      'EUR:withdrawn': '9223372036854775806',
+      openAccounts: '2',
+    });
+    expect(decoded.totals[0]).toEqual({
+      currency: 'EUR',
+      balance: 9_007_199_254_740_993n,
+      deposited: 2n ** 63n - 1n,
+      withdrawn: 2n ** 63n - 2n,
+      openAccounts: 2n,
+    });
+    expect(
+      decodeBankTotals({ 'EUR:openAccounts': '0', 'EUR:balance': '-9223372036854775808' }).totals[0]?.balance,
+    ).toBe(-(2n ** 63n));
+  });
+
+  it('turn a field that is not an integer into an error of that field alone', () => {
+    const decoded = decodeBankTotals({ 'EUR:openAccounts': '1', 'EUR:balance': '12.5', 'EUR:deposited': '0x10' });
+    const [eur] = decoded.totals;
+    expect(eur?.balance).toBeInstanceOf(UnreadableReadModelError);
+    expect(String(eur?.balance)).toContain('"12.5" in EUR:balance');
+    expect(eur?.deposited).toBeInstanceOf(UnreadableReadModelError);
+    expect(eur?.withdrawn).toBe(0n);
+    expect(eur?.openAccounts).toBe(1n);
+  });
 });
