@@ -229,7 +229,7 @@ const flushAndReset: Row = {
 };
 
 /** Subscriptions the slow client holds on its one connection: each multiplies what piles up for it. */
-const slowSubscriptions = 200;
+const slowSubscriptions = 400;
 /** What the node may grow by while it holds back messages for a client that reads nothing. */
 const memoryBoundBytes = 48 * 1024 * 1024;
 
