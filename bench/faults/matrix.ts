@@ -202,7 +202,7 @@ const cell = (text: string, width: number): string =>
 
 /** The table: one line per check, the fault named on its row's first line. */
 export const formatTable = (results: readonly RowResult[]): string => {
-  const widths = [46, 22, 110];
+  const widths = [54, 22, 110];
   const line = (cells: string[]) => `| ${cells.map((text, index) => cell(text, widths[index]!)).join(' | ')} |`;
   const lines = [line(['fault', 'checked', 'result']), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`];
   for (const result of results) {
