@@ -140,13 +140,14 @@ describe('bank commands over HTTP', () => {
     expect(result.errors?.[0]?.message).toMatch(message);
   });
 
-  it('records command, correlation and causation ids and the schema version on every event', async () => {
+  it('records command, correlation and causation ids, the command digest and the schema version on every event', async () => {
     const accountId = randomUUID();
     const commandId = `open-${accountId}`;
     await executeOk(url(), OpenAccountDocument, { input: { accountId, ownerId: 'o', currency: 'EUR', commandId } });
     const [opened] = (await executeOk(url(), AccountHistoryDocument, { id: accountId })).accountHistory;
     expect(opened?.metadata).toEqual({
       commandId,
+      commandDigest: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
       correlationId: expect.any(String),
       causationId: commandId,
       schemaVersion: 1,
