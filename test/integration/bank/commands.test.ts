@@ -102,6 +102,20 @@ describe('bank commands over HTTP', () => {
     expect(after.length - before.length).toBe(code === 'ACCOUNT_NOT_EMPTY' || code === 'ACCOUNT_CLOSED' ? 1 : 0);
   });
 
+  it('answers COMMAND_ID_REUSED and appends nothing for a commandId reused with another amount or on withdraw', async () => {
+    const accountId = await openAccount();
+    const commandId = `deposit-${randomUUID()}`;
+    const first = await executeOk(url(), DepositDocument, { input: { accountId, amount: '20.00', commandId } });
+    const otherAmount = await execute(url(), DepositDocument, { input: { accountId, amount: '30.00', commandId } });
+    const otherCommand = await execute(url(), WithdrawDocument, { input: { accountId, amount: '20.00', commandId } });
+    expect([codeOf(otherAmount), codeOf(otherCommand)]).toEqual(['COMMAND_ID_REUSED', 'COMMAND_ID_REUSED']);
+    expect(otherAmount.errors?.[0]?.message).toMatch(commandId);
+    expect(await executeOk(url(), DepositDocument, { input: { accountId, amount: '20.00', commandId } })).toEqual(
+      first,
+    );
+    expect(await historyTypes(accountId)).toEqual(['AccountOpened', 'MoneyDeposited']);
+  });
+
   it.each([
     ['1e3', /exponent/],
     [' 12', /whitespace/],

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { jsonEvent } from '@eventstore/db-client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CommandPipeline } from '../../../src/core/commands/command-pipeline.js';
-import { connectEventStore, type EventStoreClient } from '../../../src/core/eventstore/client.js';
 import { readStoredEvents } from '../../../src/core/eventstore/read-stream.js';
-import { type EsdbLocal, startEsdbLocal } from '../../../src/esdb-local/index.js';
+import { useEsdbLocal } from '../../support/esdb-local.js';
 import { bankOn, countingReads, outcomeOf } from '../../support/pipeline.js';
 
 /*
@@ -16,13 +15,8 @@ import { bankOn, countingReads, outcomeOf } from '../../support/pipeline.js';
  */
 
 describe('a command instance whose cached fold went stale', () => {
-  let esdb: EsdbLocal;
-  const clients: EventStoreClient[] = [];
-  const connect = () => {
-    const client = connectEventStore(esdb.connectionString);
-    clients.push(client);
-    return client;
-  };
+  const esdb = useEsdbLocal();
+  const connect = () => esdb.connect();
   /** Two fresh instances, and one account id for the test. */
   const instances = () => {
     const accountId = randomUUID();
@@ -32,14 +26,6 @@ describe('a command instance whose cached fold went stale', () => {
       b: bankOn(new CommandPipeline(connect()), accountId),
     };
   };
-
-  beforeAll(async () => {
-    esdb = await startEsdbLocal({ mem: true });
-  });
-  afterAll(async () => {
-    await Promise.all(clients.map((client) => client.dispose()));
-    await esdb?.stop();
-  });
 
   it('deposits into an account another instance opened after it answered ACCOUNT_NOT_FOUND', async () => {
     const { a, b } = instances();
