@@ -120,7 +120,7 @@ export const decideBatch = (
       }
       const metadata = metadataOf(aggregate, command, digest);
       for (const [n, event] of decided.entries()) {
-        events.push({ event, id: commandEventId(commandId, digest, n), metadata, commandId, digest });
+        events.push({ event, id: commandEventId(digest, n), metadata, commandId, digest });
       }
       state = decided.reduce(aggregate.decider.evolve, state);
       outcomes.push({ kind: 'appended', lastEvent: events.length - 1 });

@@ -73,12 +73,12 @@ describe('deciding a batch of commands for one stream', () => {
     expect(decision.appendingCommands).toBe(3);
   });
 
-  it('gives each event an id derived from its command id and digest, and records both in its metadata', () => {
+  it('gives each event an id derived from its command’s digest, and records id and digest in its metadata', () => {
     const command = add(1, 'cmd-a');
     const digest = commandDigest(command);
     const decision = decideBatch(counter, folded(0), [command]);
     expect(decision.events[0]).toMatchObject({
-      id: commandEventId('cmd-a', digest, 0),
+      id: digest,
       metadata: {
         commandId: 'cmd-a',
         commandDigest: digest,
@@ -122,13 +122,23 @@ describe('deciding a batch of commands for one stream', () => {
     expect(decision.outcomes.map((outcome) => outcome.kind)).toEqual(['refused', 'appended']);
   });
 
-  it('leaves metadata out of the digest, and tells type and data apart', () => {
-    const deposit = { type: 'Deposit', data: { accountId: 'a', amount: 5 } };
-    expect(commandDigest(deposit)).toBe(commandDigest({ type: 'Deposit', data: { amount: 5, accountId: 'a' } }));
-    expect(commandDigest(deposit)).not.toBe(commandDigest({ ...deposit, type: 'Withdraw' }));
-    expect(commandDigest(deposit)).not.toBe(commandDigest({ type: 'Deposit', data: { accountId: 'a', amount: 6 } }));
-    const withOtherMetadata: Add = { ...add(1, 'y'), metadata: metadata('z', true) };
-    expect(commandDigest(add(1, 'x'))).toBe(commandDigest(withOtherMetadata));
+  it('leaves metadata other than the command id out of the digest, and tells type, data and id apart', () => {
+    const command = (type: string, data: object, commandId = 'c-1', correlationId = 'r-1'): DomainCommand => ({
+      type,
+      data,
+      metadata: { ...metadata(commandId), correlationId, now: new Date().toISOString() },
+    });
+    const digest = commandDigest(command('Deposit', { accountId: 'a', amount: 5 }));
+    expect(commandDigest(command('Deposit', { amount: 5, accountId: 'a' }, 'c-1', 'r-2'))).toBe(digest);
+    expect(commandDigest(command('Withdraw', { accountId: 'a', amount: 5 }))).not.toBe(digest);
+    expect(commandDigest(command('Deposit', { accountId: 'a', amount: 6 }))).not.toBe(digest);
+    expect(commandDigest(command('Deposit', { accountId: 'a', amount: 5 }, 'c-2'))).not.toBe(digest);
+  });
+
+  it('derives distinct ids for the events of one command', () => {
+    const ids = [0, 1, 2].map((index) => commandEventId('a-digest', index));
+    expect(new Set(ids).size).toBe(3);
+    expect(ids[0]).toBe('a-digest');
   });
 
   it('writes two copies of one client command in the same batch once, both sharing its outcome', () => {
