@@ -60,3 +60,18 @@ export class ConsistencyTimeoutError extends Error {
 export class UnreadableReadModelError extends Error {
   override readonly name = 'UnreadableReadModelError';
 }
+
+/**
+ * A command came with the id of an earlier, different command (another type or other data) on
+ * the same stream. Nothing was written; a retry must send the very same command, a new command
+ * a new id.
+ */
+export class CommandIdReusedError extends Error {
+  override readonly name = 'CommandIdReusedError';
+  constructor(
+    readonly commandId: string,
+    message = `command id ${commandId} was already used for a different command`,
+  ) {
+    super(message);
+  }
+}

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import {
+  CommandIdReusedError,
   ConcurrencyError,
   ConsistencyTimeoutError,
   DomainError,
@@ -17,6 +18,7 @@ const codeOf = (error: unknown): string | undefined => {
   if (error instanceof ValidationError) return 'BAD_USER_INPUT';
   if (error instanceof NotFoundError) return error.code;
   if (error instanceof ConcurrencyError) return 'CONCURRENCY_CONFLICT';
+  if (error instanceof CommandIdReusedError) return 'COMMAND_ID_REUSED';
   if (error instanceof ConsistencyTimeoutError) return 'CONSISTENCY_TIMEOUT';
   if (error instanceof UnreadableReadModelError) return 'READ_MODEL_UNREADABLE';
   return undefined;

@@ -1,7 +1,9 @@
 import type { DomainCommand, DomainEvent } from '../decider.js';
+import { CommandIdReusedError } from '../errors.js';
 import { positionToken } from '../eventstore/positions.js';
 import type { Aggregate } from './aggregate.js';
-import type { EventPlacement, FoldedStream } from './aggregate-cache.js';
+import type { FoldedStream } from './aggregate-cache.js';
+import { commandDigest } from './command-digest.js';
 import { commandEventId } from './event-ids.js';
 
 /** An event a command decided on, with the id and metadata it will be stored with. */
@@ -9,13 +11,16 @@ export interface DecidedEvent {
   readonly event: DomainEvent;
   readonly id: string;
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** The command that decided it. */
+  readonly commandId: string;
+  readonly digest: string;
 }
 
 /** What became of one command of a batch. */
 export type CommandOutcome =
   /** Its events are in the batch's append, the last at this index of `events`. */
   | { readonly kind: 'appended'; readonly lastEvent: number }
-  /** The decider refused it (or it was malformed); nothing of it is written. */
+  /** The decider refused it (or it was malformed, or its id was another command's); nothing of it is written. */
   | { readonly kind: 'refused'; readonly error: unknown }
   /** It was handled before: its events are already in the stream. */
   | { readonly kind: 'repeated'; readonly result: { streamRevision: bigint; position: string; repeated: true } }
@@ -38,33 +43,43 @@ export interface BatchDecision {
 // biome-ignore lint/suspicious/noExplicitAny: a batch holds commands of one aggregate, whatever its types.
 type AnyAggregate = Aggregate<any, any, any>;
 
-const metadataOf = (aggregate: AnyAggregate, { metadata }: DomainCommand): Record<string, unknown> => ({
+const metadataOf = (aggregate: AnyAggregate, { metadata }: DomainCommand, digest: string): Record<string, unknown> => ({
   commandId: metadata.commandId,
+  commandDigest: digest,
   correlationId: metadata.correlationId,
   causationId: metadata.causationId,
   ...(metadata.userId === undefined ? {} : { userId: metadata.userId }),
   schemaVersion: aggregate.schemaVersion,
 });
 
-/** The first outcome of a command whose events the stream already holds, if it does. */
-const earlierOutcome = (folded: FoldedStream<unknown>, command: DomainCommand): CommandOutcome | undefined => {
-  const { commandId } = command.metadata;
-  let last: EventPlacement | undefined;
-  for (let index = 0; ; index++) {
-    const placement = folded.placements.get(commandEventId(commandId, index));
-    if (!placement) break;
-    last = placement;
+/**
+ * The outcome of a client command whose id the stream already holds: the first result when it is
+ * the same command (or one stored before digests were), a refusal when it is another.
+ */
+const earlierOutcome = (
+  folded: FoldedStream<unknown>,
+  commandId: string,
+  digest: string,
+): CommandOutcome | undefined => {
+  const earlier = folded.commands.get(commandId);
+  if (!earlier) return undefined;
+  if (earlier.digest !== undefined && earlier.digest !== digest) {
+    return { kind: 'refused', error: new CommandIdReusedError(commandId) };
   }
-  if (!last) return undefined;
-  const position = positionToken(last.position ?? folded.lastPosition ?? 0n);
-  return { kind: 'repeated', result: { streamRevision: last.revision, position, repeated: true } };
+  const result = {
+    streamRevision: earlier.revision,
+    position: positionToken(earlier.position),
+    repeated: true as const,
+  };
+  return { kind: 'repeated', result };
 };
 
 /**
  * Decides a batch of commands for one stream, in order, each on the state the ones before it
  * leave; pure. A command is refused on its own without touching the others. A command whose id
- * the client chose is recognised when its events are already in the stream (a retry), or when an
- * earlier copy of it is in this very batch (both get that copy's outcome).
+ * the client chose is recognised when the stream already holds that id, or when an earlier copy
+ * is in this very batch: the same command gets that copy's outcome, a different one
+ * `CommandIdReusedError` (unless the earlier one wrote nothing).
  */
 export const decideBatch = (
   aggregate: AnyAggregate,
@@ -74,19 +89,28 @@ export const decideBatch = (
   let state = folded.state;
   const events: DecidedEvent[] = [];
   const outcomes: CommandOutcome[] = [];
-  const firstCopy = new Map<string, number>();
+  const firstCopy = new Map<string, { readonly index: number; readonly digest: string }>();
   let appendingCommands = 0;
   let anyFromClient = false;
   for (const [index, command] of commands.entries()) {
     const { commandId, commandIdFromClient } = command.metadata;
+    const digest = commandDigest(command);
     if (commandIdFromClient) {
-      const repeat = earlierOutcome(folded, command);
-      const twin = firstCopy.get(commandId);
-      if (repeat || twin !== undefined) {
-        outcomes.push(repeat ?? outcomes[twin!]!);
+      const repeat = earlierOutcome(folded, commandId, digest);
+      if (repeat) {
+        outcomes.push(repeat);
         continue;
       }
-      firstCopy.set(commandId, index);
+      const twin = firstCopy.get(commandId);
+      if (twin?.digest === digest) {
+        outcomes.push(outcomes[twin.index]!);
+        continue;
+      }
+      if (twin && outcomes[twin.index]!.kind === 'appended') {
+        outcomes.push({ kind: 'refused', error: new CommandIdReusedError(commandId) });
+        continue;
+      }
+      firstCopy.set(commandId, { index, digest });
     }
     try {
       const decided = aggregate.decider.decide(command, state) as readonly DomainEvent[];
@@ -94,8 +118,10 @@ export const decideBatch = (
         outcomes.push({ kind: 'unchanged', afterEvent: events.length - 1 });
         continue;
       }
-      const metadata = metadataOf(aggregate, command);
-      for (const [n, event] of decided.entries()) events.push({ event, id: commandEventId(commandId, n), metadata });
+      const metadata = metadataOf(aggregate, command, digest);
+      for (const [n, event] of decided.entries()) {
+        events.push({ event, id: commandEventId(digest, n), metadata, commandId, digest });
+      }
       state = decided.reduce(aggregate.decider.evolve, state);
       outcomes.push({ kind: 'appended', lastEvent: events.length - 1 });
       appendingCommands++;
@@ -106,3 +132,11 @@ export const decideBatch = (
   }
   return { events, outcomes, state, appendingCommands, anyFromClient };
 };
+
+/**
+ * Whether the batch's answers rest on the state it was decided on without an append to check
+ * it: a refusal or a "nothing to do". (A repeat answers from what the stream stored, which a
+ * newer head cannot change.)
+ */
+export const restsOnUncheckedState = (decision: BatchDecision): boolean =>
+  decision.events.length === 0 && decision.outcomes.some((outcome) => outcome.kind !== 'repeated');

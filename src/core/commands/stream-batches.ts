@@ -3,7 +3,8 @@
  * pipeline keeps one per stream: while one append to a stream is in flight, the commands that
  * arrive for it wait, and are then decided and appended together. Commands for one stream
  * handled by this process never race each other into a version conflict, and a busy stream
- * costs one append per batch of commands rather than one per command.
+ * costs one append per batch of commands rather than one per command. A key is dropped as soon as
+ * its queue runs empty, so only keys with work waiting or in flight are held.
  */
 export class KeyedBatches<Item> {
   readonly #waiting = new Map<string, Item[]>();
@@ -12,6 +13,11 @@ export class KeyedBatches<Item> {
     private readonly maxBatch: number,
     private readonly work: (key: string, batch: Item[]) => Promise<void>,
   ) {}
+
+  /** Keys with items waiting or in flight. */
+  get keys(): number {
+    return this.#waiting.size;
+  }
 
   add(key: string, item: Item): void {
     const waiting = this.#waiting.get(key);

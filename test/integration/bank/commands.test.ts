@@ -102,6 +102,20 @@ describe('bank commands over HTTP', () => {
     expect(after.length - before.length).toBe(code === 'ACCOUNT_NOT_EMPTY' || code === 'ACCOUNT_CLOSED' ? 1 : 0);
   });
 
+  it('answers COMMAND_ID_REUSED and appends nothing for a commandId reused with another amount or on withdraw', async () => {
+    const accountId = await openAccount();
+    const commandId = `deposit-${randomUUID()}`;
+    const first = await executeOk(url(), DepositDocument, { input: { accountId, amount: '20.00', commandId } });
+    const otherAmount = await execute(url(), DepositDocument, { input: { accountId, amount: '30.00', commandId } });
+    const otherCommand = await execute(url(), WithdrawDocument, { input: { accountId, amount: '20.00', commandId } });
+    expect([codeOf(otherAmount), codeOf(otherCommand)]).toEqual(['COMMAND_ID_REUSED', 'COMMAND_ID_REUSED']);
+    expect(otherAmount.errors?.[0]?.message).toMatch(commandId);
+    expect(await executeOk(url(), DepositDocument, { input: { accountId, amount: '20.00', commandId } })).toEqual(
+      first,
+    );
+    expect(await historyTypes(accountId)).toEqual(['AccountOpened', 'MoneyDeposited']);
+  });
+
   it.each([
     ['1e3', /exponent/],
     [' 12', /whitespace/],
@@ -140,13 +154,14 @@ describe('bank commands over HTTP', () => {
     expect(result.errors?.[0]?.message).toMatch(message);
   });
 
-  it('records command, correlation and causation ids and the schema version on every event', async () => {
+  it('records command, correlation and causation ids, the command digest and the schema version on every event', async () => {
     const accountId = randomUUID();
     const commandId = `open-${accountId}`;
     await executeOk(url(), OpenAccountDocument, { input: { accountId, ownerId: 'o', currency: 'EUR', commandId } });
     const [opened] = (await executeOk(url(), AccountHistoryDocument, { id: accountId })).accountHistory;
     expect(opened?.metadata).toEqual({
       commandId,
+      commandDigest: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/),
       correlationId: expect.any(String),
       causationId: commandId,
       schemaVersion: 1,

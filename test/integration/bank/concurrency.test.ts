@@ -81,6 +81,15 @@ describe('commands under contention and retries', () => {
     expect(await balanceOf(accountId)).toBe('25.00');
   });
 
+  it('answers COMMAND_ID_REUSED on another instance for a commandId reused with another command', async () => {
+    const accountId = await openWith('5.00');
+    const commandId = `deposit-${randomUUID()}`;
+    await executeOk(first.url, DepositDocument, { input: { accountId, amount: '20.00', commandId } });
+    const reused = await execute(second.url, WithdrawDocument, { input: { accountId, amount: '1.00', commandId } });
+    expect(reused.errors?.[0]?.extensions?.code).toBe('COMMAND_ID_REUSED');
+    expect(await balanceOf(accountId)).toBe('25.00');
+  });
+
   it('deposits once when the same command arrives concurrently at two instances', async () => {
     const accountId = await openWith('1.00');
     const input = { accountId, amount: '7.00', commandId: `deposit-${randomUUID()}` };
