@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /*
@@ -10,18 +10,26 @@ import { join } from 'node:path';
 export interface EmbeddedEndpoints {
   readonly redisUrl: string;
   readonly eventStoreConnectionString: string;
+  /** The esgraph process. */
   readonly pid: number;
+  /** The embedded redis-server's own pid (rewritten after each restart); absent with REDIS_URL. */
+  readonly redisPid?: number;
 }
 
 const fileIn = (dataDir: string): string => join(dataDir, 'run', 'endpoints.json');
 
-/** Records the endpoints; returns how to remove the record again (on shutdown). */
-export const recordEndpoints = (dataDir: string, endpoints: Omit<EmbeddedEndpoints, 'pid'>): (() => void) => {
+/** Records the endpoints, again after each change (a restarted redis-server has a new pid). */
+export const recordEndpoints = (dataDir: string, endpoints: Omit<EmbeddedEndpoints, 'pid'>): void => {
   const file = fileIn(dataDir);
   mkdirSync(join(dataDir, 'run'), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ ...endpoints, pid: process.pid })}\n`);
-  return () => rmSync(file, { force: true });
+  // Written aside and renamed, so a reader never sees half a file.
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, `${JSON.stringify({ ...endpoints, pid: process.pid })}\n`);
+  renameSync(partial, file);
 };
+
+/** Removes the record (on shutdown). */
+export const forgetEndpoints = (dataDir: string): void => rmSync(fileIn(dataDir), { force: true });
 
 const isRunning = (pid: number): boolean => {
   try {
