@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import type { Config } from './config.js';
 import { CommandPipeline } from './core/commands/command-pipeline.js';
+import { ServiceUnavailableError } from './core/errors.js';
 import { connectEventStore, probeEventStore } from './core/eventstore/client.js';
 import type { Logger } from './core/logger.js';
 import { PositionWaiter } from './core/projections/position-waiter.js';
@@ -9,14 +10,15 @@ import { ReadModels } from './core/projections/read-models.js';
 import { reportProjections } from './core/projections/runner/projection-report.js';
 import { Projector } from './core/projections/runner/projector.js';
 import { SubscriberHub } from './core/pubsub/subscriber-hub.js';
-import { connectRedis } from './core/redis/client.js';
+import { closeRedisClient, connectRedis } from './core/redis/client.js';
 import { createDomainServices, domainProjections } from './domains/index.js';
 import { createContext, type ServerIdentity } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/errors.js';
 import { refuseUnservedOperation } from './graphql/role-guard.js';
 import { buildEsgraphSchema } from './graphql/schema.js';
+import type { LivenessCheck } from './server/health.js';
 import { startHttpServer } from './server/http-server.js';
-import { stopNewestFirst } from './server/shutdown.js';
+import { stopNewestFirst, stopStepBoundMs, stopWithin } from './server/shutdown.js';
 
 /** Configuration whose dependencies are known: embedded ones have been started by then. */
 export type ConnectedConfig = Config & { readonly redisUrl: string; readonly eventStoreConnectionString: string };
@@ -33,6 +35,13 @@ export interface RunningEsgraph {
 interface Stoppable {
   readonly name: string;
   readonly stop: () => Promise<void>;
+  /** How long its stop may take before shutdown moves on; `stopStepBoundMs` when absent. */
+  readonly boundMs?: number;
+}
+
+export interface EsgraphOptions {
+  /** What else /healthz must check: supervision of embedded dependencies, from main.ts. */
+  readonly liveness?: readonly LivenessCheck[];
 }
 
 const packageVersion = (): string =>
@@ -43,23 +52,23 @@ const packageVersion = (): string =>
  * connects to an event store and a Redis that already run; main.ts starts embedded ones first
  * when none are configured, and tests start their own.
  */
-export const startEsgraph = async (config: ConnectedConfig, log: Logger): Promise<RunningEsgraph> => {
+export const startEsgraph = async (
+  config: ConnectedConfig,
+  log: Logger,
+  options: EsgraphOptions = {},
+): Promise<RunningEsgraph> => {
   const stops: Stoppable[] = [];
+  // Every step is bounded, so a dependency that died cannot hold shutdown (issue 9, point 3).
   const stopAll = (): Promise<void> =>
-    stopNewestFirst(stops, async ({ name, stop }) => {
+    stopNewestFirst(stops, async ({ name, stop, boundMs }) => {
       log.debug({ resource: name }, 'stopping');
-      await stop();
+      await stopWithin(name, stop, log, boundMs);
     });
   try {
     const redis = await connectRedis(config.redisUrl, {
       onError: (error) => log.warn({ err: error }, 'redis connection error'),
     });
-    stops.push({
-      name: 'redis connection',
-      stop: async () => {
-        await redis.close();
-      },
-    });
+    stops.push({ name: 'redis connection', stop: () => closeRedisClient(redis) });
     const eventStore = connectEventStore(config.eventStoreConnectionString);
     stops.push({ name: 'event store connection', stop: () => eventStore.dispose() });
 
@@ -96,14 +105,18 @@ export const startEsgraph = async (config: ConnectedConfig, log: Logger): Promis
       ...((['command', 'query'] as const).every((role) => config.roles.includes(role))
         ? {}
         : { admit: (document, operationName) => refuseUnservedOperation(config.roles, document, operationName) }),
+      // Subscriptions live on the subscriber connection: without it they would hear nothing.
+      subscriptionsUnavailable: () =>
+        hub.connected ? undefined : new ServiceUnavailableError('Redis is unreachable; subscribe again shortly'),
       readiness: [
         { name: 'redis', probe: () => redis.ping() },
         { name: 'eventstore', probe: () => probeEventStore(eventStore) },
       ],
+      liveness: options.liveness ?? [],
       shutdownGraceMs: config.shutdownGraceMs,
       log,
     });
-    stops.push({ name: 'http server', stop: http.stop });
+    stops.push({ name: 'http server', stop: http.stop, boundMs: config.shutdownGraceMs + stopStepBoundMs });
     return { url: http.url, port: http.port, stop: stopAll };
   } catch (error) {
     await stopAll();

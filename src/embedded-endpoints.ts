@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { currentProcess, isStillRunning, type ProcessIdentity } from './esdb-local/index.js';
 
@@ -8,23 +8,28 @@ import { currentProcess, isStillRunning, type ProcessIdentity } from './esdb-loc
  * dependencies without being told where they are.
  */
 
+/** The esgraph process (its identity), and where its embedded dependencies listen. */
 export interface EmbeddedEndpoints extends ProcessIdentity {
   readonly redisUrl: string;
   readonly eventStoreConnectionString: string;
+  /** The embedded redis-server's own pid (rewritten after each restart); absent with REDIS_URL. */
+  readonly redisPid?: number;
 }
 
 const fileIn = (dataDir: string): string => join(dataDir, 'run', 'endpoints.json');
 
-/** Records the endpoints; returns how to remove the record again (on shutdown). */
-export const recordEndpoints = (
-  dataDir: string,
-  endpoints: Omit<EmbeddedEndpoints, keyof ProcessIdentity>,
-): (() => void) => {
+/** Records the endpoints, again after each change (a restarted redis-server has a new pid). */
+export const recordEndpoints = (dataDir: string, endpoints: Omit<EmbeddedEndpoints, keyof ProcessIdentity>): void => {
   const file = fileIn(dataDir);
   mkdirSync(join(dataDir, 'run'), { recursive: true });
-  writeFileSync(file, `${JSON.stringify({ ...endpoints, ...currentProcess() })}\n`);
-  return () => rmSync(file, { force: true });
+  // Written aside and renamed, so a reader never sees half a file.
+  const partial = `${file}.${process.pid}.tmp`;
+  writeFileSync(partial, `${JSON.stringify({ ...endpoints, ...currentProcess() })}\n`);
+  renameSync(partial, file);
 };
+
+/** Removes the record (on shutdown). */
+export const forgetEndpoints = (dataDir: string): void => rmSync(fileIn(dataDir), { force: true });
 
 /** The endpoints of the esgraph running on `dataDir`, or undefined when none runs there. */
 export const readEndpoints = (dataDir: string): EmbeddedEndpoints | undefined => {

@@ -3,10 +3,18 @@ import { join } from 'node:path';
 import { type ConnectedConfig, startEsgraph } from './app.js';
 import { type Config, ConfigError, readConfig } from './config.js';
 import { createLogger, type Logger } from './core/logger.js';
-import { RedisServerMissingError, startEmbeddedRedis } from './core/redis/embedded-redis.js';
-import { recordEndpoints } from './embedded-endpoints.js';
+import { RedisServerMissingError } from './core/redis/embedded-redis.js';
+import { superviseEmbeddedRedis } from './core/redis/redis-supervisor.js';
+import { forgetEndpoints, recordEndpoints } from './embedded-endpoints.js';
 import { lockDirectory, startEsdbLocal } from './esdb-local/index.js';
-import { stopNewestFirst, stopOnSignals } from './server/shutdown.js';
+import type { LivenessCheck } from './server/health.js';
+import {
+  shutdownCloseBoundMs,
+  stopNewestFirst,
+  stopOnSignals,
+  stopStepBoundMs,
+  stopWithin,
+} from './server/shutdown.js';
 
 /*
  * The process entry point: read the configuration, start the embedded event store and Redis
@@ -15,40 +23,61 @@ import { stopNewestFirst, stopOnSignals } from './server/shutdown.js';
 
 type Stoppable = () => Promise<void>;
 
+/** What main.ts started besides esgraph, and what /healthz must check of it. */
+interface Dependencies {
+  readonly config: ConnectedConfig;
+  readonly liveness: LivenessCheck[];
+}
+
 /** Starts whatever dependency the configuration leaves to us, and says how to reach each. */
-const startEmbeddedDependencies = async (config: Config, log: Logger, stops: Stoppable[]): Promise<ConnectedConfig> => {
+const startEmbeddedDependencies = async (config: Config, log: Logger, stops: Stoppable[]): Promise<Dependencies> => {
   let { redisUrl, eventStoreConnectionString } = config;
+  const liveness: LivenessCheck[] = [];
+  let redisPid: number | undefined;
+  let record = (): void => undefined;
   if (redisUrl === undefined) {
     const dir = join(config.dataDir, 'redis');
     // Two redis-servers on one append-only file would corrupt it, as two engines would a log.
     await mkdir(dir, { recursive: true });
     const unlock = lockDirectory(dir, { owner: 'redis', onNotice: (message) => log.warn({ dir }, message) });
     stops.push(async () => unlock());
-    const redis = await startEmbeddedRedis({ dir });
-    stops.push(redis.stop);
+    const redis = await superviseEmbeddedRedis({
+      dir,
+      log,
+      // A fault injector (or an operator) finds the new pid in the log and in endpoints.json.
+      onRestarted: (restarted) => {
+        redisPid = restarted.pid;
+        record();
+      },
+    });
+    stops.push(() => stopWithin('embedded redis-server', redis.stop, log, 2 * stopStepBoundMs));
+    liveness.push({ name: 'embedded redis-server supervision', failure: redis.failure });
     redisUrl = redis.url;
-    log.info({ url: redisUrl, dir }, 'started embedded redis-server');
+    redisPid = redis.pid;
+    log.info({ url: redisUrl, dir, redisPid: redis.pid }, 'started embedded redis-server');
   }
   if (eventStoreConnectionString === undefined) {
     const dir = join(config.dataDir, 'esdb');
     const esdb = await startEsdbLocal({ dir, onNotice: (message) => log.warn({ dir }, `esdb-local: ${message}`) });
-    stops.push(esdb.stop);
+    stops.push(() => stopWithin('embedded esdb-local', esdb.stop, log));
     eventStoreConnectionString = esdb.connectionString;
     log.info({ connectionString: eventStoreConnectionString, dir }, 'started embedded esdb-local');
   }
   if (config.redisUrl === undefined || config.eventStoreConnectionString === undefined) {
-    const forget = recordEndpoints(config.dataDir, { redisUrl, eventStoreConnectionString });
-    stops.push(async () => forget());
+    const endpoints = { redisUrl, eventStoreConnectionString };
+    record = () => recordEndpoints(config.dataDir, { ...endpoints, ...(redisPid === undefined ? {} : { redisPid }) });
+    record();
+    stops.push(async () => forgetEndpoints(config.dataDir));
   }
-  return { ...config, redisUrl, eventStoreConnectionString };
+  return { config: { ...config, redisUrl, eventStoreConnectionString }, liveness };
 };
 
 const start = async (config: Config, log: Logger): Promise<Stoppable> => {
   const stops: Stoppable[] = [];
   const stopAll = (): Promise<void> => stopNewestFirst(stops, (stop) => stop());
   try {
-    const connected = await startEmbeddedDependencies(config, log, stops);
-    const esgraph = await startEsgraph(connected, log);
+    const dependencies = await startEmbeddedDependencies(config, log, stops);
+    const esgraph = await startEsgraph(dependencies.config, log, { liveness: dependencies.liveness });
     stops.push(esgraph.stop);
     log.info({ url: esgraph.url, port: esgraph.port, roles: config.roles }, 'esgraph listening');
     return stopAll;
@@ -71,7 +100,7 @@ const readConfigOrExit = (): Config => {
 const config = readConfigOrExit();
 const log = createLogger(config.logLevel);
 try {
-  stopOnSignals(await start(config, log), log);
+  stopOnSignals(await start(config, log), log, config.shutdownGraceMs + shutdownCloseBoundMs);
 } catch (error) {
   if (error instanceof RedisServerMissingError) {
     console.error(`esgraph: ${error.message}`);

@@ -75,3 +75,12 @@ export class CommandIdReusedError extends Error {
     super(message);
   }
 }
+
+/**
+ * A dependency the operation needs (Redis) cannot be reached right now. Nothing is wrong with
+ * the request: send it again once the dependency is back (`/readyz` says when). Maps to
+ * `SERVICE_UNAVAILABLE`.
+ */
+export class ServiceUnavailableError extends Error {
+  override readonly name = 'ServiceUnavailableError';
+}

@@ -7,10 +7,12 @@ import {
   ConsistencyTimeoutError,
   DomainError,
   NotFoundError,
+  ServiceUnavailableError,
   UnreadableReadModelError,
   ValidationError,
 } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { asServiceUnavailable } from '../core/redis/connection-errors.js';
 
 /** The one table from our error classes to `extensions.code`. */
 const codeOf = (error: unknown): string | undefined => {
@@ -21,7 +23,25 @@ const codeOf = (error: unknown): string | undefined => {
   if (error instanceof CommandIdReusedError) return 'COMMAND_ID_REUSED';
   if (error instanceof ConsistencyTimeoutError) return 'CONSISTENCY_TIMEOUT';
   if (error instanceof UnreadableReadModelError) return 'READ_MODEL_UNREADABLE';
+  if (error instanceof ServiceUnavailableError) return 'SERVICE_UNAVAILABLE';
   return undefined;
+};
+
+/**
+ * What went wrong underneath: the resolver's error, or the one graphql-ws wrapped when a
+ * subscription's stream failed (a GraphQLError without a path). Redis connection failures
+ * become `ServiceUnavailableError` here, whichever layer let them through.
+ */
+const causeOf = (error: unknown): unknown => {
+  let cause = unwrapResolverError(error);
+  if (
+    cause instanceof GraphQLError &&
+    cause.originalError !== undefined &&
+    !(cause.originalError instanceof GraphQLError)
+  ) {
+    cause = cause.originalError;
+  }
+  return asServiceUnavailable(cause) ?? cause;
 };
 
 /**
@@ -45,8 +65,14 @@ const graphqlCodeOf = (error: unknown): string | undefined => {
 export const createErrorFormatter =
   (log: Logger) =>
   (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const cause = unwrapResolverError(error);
-    const known = codeOf(cause) ?? graphqlCodeOf(cause) ?? graphqlCodeOf(error);
+    const cause = causeOf(error);
+    const own = codeOf(cause);
+    if (own !== undefined) {
+      // The message of our own error, not of what it translated (node-redis's "The client is closed").
+      const message = cause instanceof Error ? cause.message : formatted.message;
+      return { ...formatted, message, extensions: { ...formatted.extensions, code: own } };
+    }
+    const known = graphqlCodeOf(cause) ?? graphqlCodeOf(error);
     if (known !== undefined && known !== 'INTERNAL_SERVER_ERROR') {
       return { ...formatted, extensions: { ...formatted.extensions, code: known } };
     }

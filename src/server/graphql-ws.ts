@@ -20,6 +20,8 @@ export interface GraphQLWebSocketOptions<Context> {
   readonly context: (requestId: string) => Context;
   readonly formatError: ErrorFormatter;
   readonly admit?: OperationAdmission;
+  /** Why no subscription can be served right now (Redis away), or undefined when they can. */
+  readonly unavailable?: () => Error | undefined;
 }
 
 /** Decides whether this node runs an operation; the error to answer with when it does not. */
@@ -52,6 +54,9 @@ export const attachGraphQLWebSocket = <Context extends object>(
       schema: options.schema,
       context: () => options.context(randomUUID()),
       onSubscribe: (_ctx, _id, payload) => {
+        // Refused with an `error` message, which ends the operation: the client retries later.
+        const unavailable = options.unavailable?.();
+        if (unavailable) return [new GraphQLError(unavailable.message, { originalError: unavailable })];
         if (!options.admit) return undefined;
         let document: DocumentNode;
         try {

@@ -10,7 +10,8 @@ import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '../core/logger.js';
 import { createGraphQLHttpHandler } from './graphql-http.js';
 import { attachGraphQLWebSocket, type ErrorFormatter, type OperationAdmission } from './graphql-ws.js';
-import { answerLiveness, answerReadiness, type ReadinessCheck } from './health.js';
+import { answerLiveness, answerReadiness, type LivenessCheck, type ReadinessCheck } from './health.js';
+import { unavailableStatusPlugin } from './unavailable-status.js';
 
 export interface HttpServerOptions<Context extends object> {
   readonly host: string;
@@ -20,7 +21,11 @@ export interface HttpServerOptions<Context extends object> {
   readonly formatError: ErrorFormatter;
   /** Refuses operations this node does not serve (by role); everything runs when absent. */
   readonly admit?: OperationAdmission;
+  /** Why no subscription can be served right now (Redis away), or undefined when they can. */
+  readonly subscriptionsUnavailable?: () => Error | undefined;
   readonly readiness: readonly ReadinessCheck[];
+  /** What must hold for the process to be worth keeping (see /healthz). */
+  readonly liveness?: readonly LivenessCheck[];
   readonly shutdownGraceMs: number;
   readonly log: Logger;
 }
@@ -59,6 +64,7 @@ export const startHttpServer = async <Context extends object>(
     context: options.context,
     formatError: options.formatError,
     ...(options.admit ? { admit: options.admit } : {}),
+    ...(options.subscriptionsUnavailable ? { unavailable: options.subscriptionsUnavailable } : {}),
   });
   const apollo = new ApolloServer<Context>({
     schema: options.schema,
@@ -70,6 +76,7 @@ export const startHttpServer = async <Context extends object>(
       // plugin hooks every resolved field to compute them; usage reporting goes to Apollo's cloud.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
+      unavailableStatusPlugin<Context>(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
       { serverWillStart: async () => ({ drainServer: () => webSocket.dispose() }) },
       ...(options.admit ? [admissionPlugin<Context>(options.admit)] : []),
@@ -82,7 +89,7 @@ export const startHttpServer = async <Context extends object>(
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     if (path === graphqlPath) return graphql(req, res, url);
-    if (path === '/healthz') return answerLiveness(res);
+    if (path === '/healthz') return answerLiveness(res, options.liveness ?? []);
     if (path === '/readyz') return answerReadiness(res, options.readiness);
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   };

@@ -1,4 +1,4 @@
-import { ConsistencyTimeoutError } from '../errors.js';
+import { ConsistencyTimeoutError, type ServiceUnavailableError } from '../errors.js';
 import type { SubscriberHub } from '../pubsub/subscriber-hub.js';
 import type { RedisClient } from '../redis/client.js';
 import type { KeySpace } from './keys.js';
@@ -29,18 +29,21 @@ export class PositionWaiter {
   readonly #idleMs: number;
   readonly #onError: (error: unknown) => void;
   readonly #slots = new Map<string, Slot>();
-  readonly #stopReconnects: () => void;
+  readonly #stopLosses: () => void;
+  /** How to fail each wait in progress: the subscriber connection was lost. */
+  readonly #pending = new Set<(error: ServiceUnavailableError) => void>();
 
   constructor(redis: RedisClient, hub: SubscriberHub, options: PositionWaiterOptions = {}) {
     this.#redis = redis;
     this.#hub = hub;
     this.#idleMs = options.idleMs ?? 10_000;
     this.#onError = options.onError ?? (() => undefined);
-    // Messages published while the subscriber was reconnecting are gone: read the state again.
-    this.#stopReconnects = hub.onReconnect(() => {
-      for (const slot of this.#slots.values()) {
-        slot.opening.then((watch) => watch.refresh()).catch(this.#onError);
-      }
+    // A Redis that comes back may have lost its last writes (or everything), so what the watches
+    // know is no longer true: forget them all, and fail the waits at once rather than at their
+    // timeout. The next wait opens a fresh watch and reads the checkpoints again.
+    this.#stopLosses = hub.onLost((error) => {
+      for (const fail of this.#pending) fail(error);
+      this.#forgetWatches();
     });
   }
 
@@ -51,6 +54,7 @@ export class PositionWaiter {
    * Already applied positions resolve without a round trip while the projection is watched.
    *
    * @throws ConsistencyTimeoutError if that has not happened within `timeoutMs`, subscribing included.
+   * @throws ServiceUnavailableError when the Redis subscriber connection is down or lost meanwhile.
    */
   async waitFor(
     projections: readonly string[],
@@ -64,7 +68,10 @@ export class PositionWaiter {
     const cancels: (() => void)[] = [];
     let watches: readonly ProgressWatch[] | undefined;
     let timer: NodeJS.Timeout | undefined;
+    let fail!: (error: ServiceUnavailableError) => void;
     const timeout = new Promise<never>((_, reject) => {
+      fail = reject;
+      this.#pending.add(fail);
       timer = setTimeout(() => {
         const behind = watches?.filter((watch) => !passed.has(watch.name)).map((watch) => watch.describe());
         const where = behind?.join(', ') ?? `still subscribing to ${names.join(', ')}`;
@@ -84,6 +91,7 @@ export class PositionWaiter {
       return await Promise.race([allPassed, timeout]);
     } finally {
       clearTimeout(timer);
+      this.#pending.delete(fail);
       for (const cancel of cancels) cancel();
       for (const [name, slot] of slots) this.#release(name, slot);
     }
@@ -107,11 +115,15 @@ export class PositionWaiter {
 
   /** Stops watching everything; pending waits run into their timeouts. */
   async close(): Promise<void> {
-    this.#stopReconnects();
+    this.#stopLosses();
+    await this.#forgetWatches();
+  }
+
+  #forgetWatches(): Promise<unknown> {
     const slots = [...this.#slots.values()];
     this.#slots.clear();
     for (const slot of slots) clearTimeout(slot.idleTimer);
-    await Promise.allSettled(slots.map((slot) => slot.opening.then((watch) => watch.close())));
+    return Promise.allSettled(slots.map((slot) => slot.opening.then((watch) => watch.close())));
   }
 
   #acquire(name: string): Slot {

@@ -15,8 +15,9 @@ interface Waiter {
  * What this process knows of one projection's progress: the active version and, per version, the
  * highest checkpoint seen. It is kept live by the projection's progress channel: subscribed first,
  * then read from Redis, so a commit between the two is seen one way or the other (no lost
- * wake-up), and read again after a reconnection, when messages may have been missed. Every value
- * only grows, so a message and a read arriving in either order give the same answer.
+ * wake-up). Every value only grows, so a message and a read arriving in either order give the same
+ * answer; that holds only while the subscriber connection lasts, which is why the waiter drops
+ * every watch when it is lost (a Redis that comes back may have lost its last writes).
  */
 export class ProgressWatch {
   readonly #redis: RedisClient;

@@ -28,7 +28,12 @@ export const streamChannel = async (
 ): Promise<AsyncIterableIterator<string>> => {
   const stream = new ChannelStream(channel, bufferSize);
   stream.attach(
-    await hub.listen(channel, { message: (text) => stream.push(text), closed: () => stream.end(undefined) }),
+    await hub.listen(channel, {
+      message: (text) => stream.push(text),
+      closed: () => stream.end(undefined),
+      // Buffered messages still come first; then the consumer hears SERVICE_UNAVAILABLE.
+      failed: (error) => stream.end(error),
+    }),
   );
   return stream;
 };

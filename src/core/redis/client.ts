@@ -33,3 +33,52 @@ export const connectRedis = async (url: string, options: RedisConnectOptions = {
   await client.connect();
   return client;
 };
+
+/**
+ * Calls `listener` each time `client` loses its connection (once per loss, until it is ready
+ * again). node-redis reports a lost socket as an `error` event and then reconnects on its own.
+ * Returns a function that stops watching.
+ */
+export const onConnectionLost = (client: RedisClient, listener: (error: Error) => void): (() => void) => {
+  let connected = client.isReady;
+  const onReady = (): void => {
+    connected = true;
+  };
+  const onError = (error: Error): void => {
+    if (!connected || client.isReady) return;
+    connected = false;
+    listener(error);
+  };
+  client.on('ready', onReady);
+  client.on('error', onError);
+  return () => {
+    client.off('ready', onReady);
+    client.off('error', onError);
+  };
+};
+
+/** How long a close may wait for replies to commands in flight before the socket is torn down. */
+const closeBoundMs = 1_000;
+
+/**
+ * Closes `client` within a bound, whatever the state of its server. node-redis's `close()` waits
+ * for the replies of pending commands, and a client that is reconnecting to a dead server never
+ * gets them, so that wait is raced with a timer and `destroy()` (which fails what is pending)
+ * ends it; a client that is not connected is destroyed at once.
+ */
+export const closeRedisClient = async (client: RedisClient, boundMs = closeBoundMs): Promise<void> => {
+  if (!client.isOpen) return;
+  if (!client.isReady) {
+    client.destroy();
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), boundMs);
+  });
+  try {
+    if ((await Promise.race([client.close(), bound])) === 'timeout') client.destroy();
+  } finally {
+    clearTimeout(timer);
+  }
+};

@@ -7,14 +7,29 @@ import { resolve } from 'node:path';
 export interface EmbeddedRedis {
   readonly url: string;
   readonly port: number;
-  /** Stops the server (it flushes its append-only file first) and waits for it to exit. */
+  /** The redis-server process itself (not the shell guard around it): what `kill -9` would target. */
+  readonly pid: number;
+  /** Settles when the server has exited, for whatever reason (stopped, crashed, killed). */
+  readonly exited: Promise<RedisExit>;
+  /**
+   * Stops the server (it flushes its append-only file first) and waits for it to exit; one that
+   * has not exited within a few seconds is killed.
+   */
   stop(): Promise<void>;
+}
+
+/** How a redis-server ended: the guard's exit code (128 + n when redis died of signal n). */
+export interface RedisExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
 }
 
 export interface EmbeddedRedisOptions {
   /** Keep data (append-only file) here. Without it the server keeps nothing on disk. */
   readonly dir?: string;
   readonly host?: string;
+  /** Listen on this port (a restart on the same port); by default a free one is picked. */
+  readonly port?: number;
 }
 
 /** redis-server is not installed. The message is the one line an operator needs. */
@@ -40,6 +55,7 @@ export const startEmbeddedRedis = async (options: EmbeddedRedisOptions = {}): Pr
   const host = options.host ?? '127.0.0.1';
   const dir = options.dir === undefined ? undefined : resolve(options.dir);
   if (dir !== undefined) await mkdir(dir, { recursive: true });
+  if (options.port !== undefined) return launch(host, options.port, dir);
   let lastError: unknown;
   // A free port can be taken by someone else between our probe and redis binding it; try again.
   for (let attempt = 0; attempt < attempts; attempt++) {
@@ -88,6 +104,12 @@ const serverArgs = (host: string, port: number, dir: string | undefined): string
   'no',
 ];
 
+/** The guard's first line names redis-server's pid, before redis logs anything. */
+const pidLinePrefix = 'esgraph-redis-server-pid=';
+
+/** How long a clean stop may take before the server is killed. */
+const stopTimeoutMs = 2_000;
+
 /**
  * redis-server runs under a small shell guard that holds our end of a pipe: when this process
  * exits, even by SIGKILL, the pipe closes and the guard stops redis, so no orphan keeps the
@@ -97,6 +119,7 @@ const guard = [
   'exec 3<&0',
   'redis-server "$@" </dev/null &',
   'pid=$!',
+  `echo "${pidLinePrefix}$pid"`,
   '(cat <&3 >/dev/null; kill -TERM "$pid" 2>/dev/null) &',
   'wait "$pid"',
 ].join('\n');
@@ -114,12 +137,20 @@ const launch = (host: string, port: number, dir: string | undefined): Promise<Em
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       if (!output.includes('Ready to accept connections')) return;
+      const pid = Number(new RegExp(`${pidLinePrefix}(\\d+)`).exec(output)?.[1]);
       clearTimeout(timer);
       child.stdout?.off('data', onData);
       // Keep draining: a full pipe would block redis on its next log line.
       child.stdout?.resume();
       child.off('exit', onEarlyExit);
-      resolveRedis({ url: `redis://${host}:${port}`, port, stop: () => stopGuarded(child) });
+      const exited = new Promise<RedisExit>((resolveExit) => {
+        child.once('exit', (code, signal) => {
+          // The guard's watcher of our pipe outlives a killed redis; let it go too.
+          child.stdin?.end();
+          resolveExit({ code, signal });
+        });
+      });
+      resolveRedis({ url: `redis://${host}:${port}`, port, pid, exited, stop: () => stopGuarded(child, pid, exited) });
     };
     const onEarlyExit = (code: number | null): void => {
       clearTimeout(timer);
@@ -132,12 +163,27 @@ const launch = (host: string, port: number, dir: string | undefined): Promise<Em
     child.once('exit', onEarlyExit);
   });
 
-const stopGuarded = (child: ChildProcess): Promise<void> =>
-  new Promise((resolveStop) => {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      resolveStop();
-      return;
-    }
-    child.once('exit', () => resolveStop());
-    child.stdin?.end();
+const stopGuarded = async (child: ChildProcess, pid: number, exited: Promise<RedisExit>): Promise<void> => {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.stdin?.end();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolveLate) => {
+    timer = setTimeout(() => resolveLate('late'), stopTimeoutMs);
   });
+  try {
+    if ((await Promise.race([exited, late])) !== 'late') return;
+    killQuietly(pid);
+    child.kill('SIGKILL');
+    await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+const killQuietly = (pid: number): void => {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+};

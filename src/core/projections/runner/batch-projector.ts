@@ -1,5 +1,6 @@
 import type { Logger } from '../../logger.js';
 import type { RedisClient } from '../../redis/client.js';
+import { isRedisConnectionError } from '../../redis/connection-errors.js';
 import { commitBatch } from '../commit-batch.js';
 import { BatchRejectedError } from '../commit-ops.js';
 import { decideOnFailure, type FailurePolicy } from '../failure-policy.js';
@@ -39,8 +40,10 @@ const describe = (error: unknown): string =>
  * ops with the checkpoint at the last event (atomically, fenced by the lease), then publishes the
  * change notifications. A handler that keeps throwing on an event, or whose ops Redis cannot
  * apply, gets its policy: retries, then the event is parked (recorded, visible, skipped) or the
- * projection halts. Redis being unreachable is not the event's fault: the commit is retried
- * until it goes through or the runner stops; nothing is ever skipped for it.
+ * projection halts. Redis being unreachable is not the event's fault, and nothing is ever
+ * skipped for it: a lost connection ends the session (the Redis that comes back may have lost its
+ * last writes, so the lane must read its checkpoint and lease again), while other commit failures
+ * are retried until the commit goes through or the runner stops.
  */
 export class BatchProjector {
   readonly #handles: ReadonlySet<string>;
@@ -153,7 +156,7 @@ export class BatchProjector {
         await publishCommit(redis, result);
         return { kind: 'applied', active: result.active, parked: 0 };
       } catch (error) {
-        if (error instanceof BatchRejectedError) throw error;
+        if (error instanceof BatchRejectedError || isRedisConnectionError(error)) throw error;
         log.warn({ err: error, projection: build.name, failures }, 'could not commit a projection batch; retrying');
         await sleep(Math.min(5_000, 50 * 2 ** failures));
       }

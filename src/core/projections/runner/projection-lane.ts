@@ -1,5 +1,6 @@
 import type { Logger } from '../../logger.js';
-import type { RedisClient } from '../../redis/client.js';
+import { onConnectionLost, type RedisClient } from '../../redis/client.js';
+import { isRedisConnectionError } from '../../redis/connection-errors.js';
 import { activateVersion, readActiveVersion } from '../active-version.js';
 import { readCheckpoint } from '../checkpoint.js';
 import type { FailurePolicy } from '../failure-policy.js';
@@ -187,7 +188,9 @@ export class ProjectionLane implements FeedLane {
         }
         failures++;
         this.#log.warn({ err: error, failures }, 'projection session failed; starting again from its checkpoint');
-        await this.#sleep(Math.min(10_000, 100 * 2 ** failures)).catch(() => undefined);
+        // Redis coming back should not find the lane asleep for long; a failing handler may wait.
+        const longest = isRedisConnectionError(error) ? 1_000 : 10_000;
+        await this.#sleep(Math.min(longest, 100 * 2 ** failures)).catch(() => undefined);
       }
     }
     this.#state = 'stopped';
@@ -247,6 +250,10 @@ export class ProjectionLane implements FeedLane {
     };
     this.#session = session;
     const watch = setInterval(() => void this.#checkStillActive(session), this.options.leaseTtlMs / 3);
+    // Nothing this session knows survives a lost connection: the Redis that answers next may have
+    // lost its last second of writes, or be a new, empty one. Ending the session makes the lane
+    // read the active build, its lease and its checkpoint from Redis again before it writes.
+    const stopWatching = onConnectionLost(this.redis, (error) => session.end('failed', error));
     this.feed.join(this);
     try {
       const { end, error } = await finished;
@@ -254,6 +261,7 @@ export class ProjectionLane implements FeedLane {
       if (end === 'failed') throw error;
     } finally {
       clearInterval(watch);
+      stopWatching();
       this.feed.leave(this);
       this.#session = undefined;
     }
