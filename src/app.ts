@@ -114,6 +114,7 @@ export const startEsgraph = async (
       ],
       liveness: options.liveness ?? [],
       shutdownGraceMs: config.shutdownGraceMs,
+      subscriberStallMs: config.subscriberStallMs,
       log,
     });
     stops.push({ name: 'http server', stop: http.stop, boundMs: config.shutdownGraceMs + stopStepBoundMs });

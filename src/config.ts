@@ -27,6 +27,8 @@ export interface Config {
   readonly consistencyTimeoutMs: number;
   /** How long a projector's lease lasts unrenewed: how soon a standby takes over from a dead one. */
   readonly projectionLeaseTtlMs: number;
+  /** How long a WebSocket client may leave sent data unread before it is cut off. */
+  readonly subscriberStallMs: number;
 }
 
 /** A variable that is set but unusable. The message always names the variable. */
@@ -55,6 +57,7 @@ export const readConfig = (env: Env): Config => ({
   commandMaxAttempts: integer(env, 'COMMAND_MAX_ATTEMPTS', { min: 1, max: 100 }) ?? 10,
   consistencyTimeoutMs: integer(env, 'CONSISTENCY_TIMEOUT_MS', { min: 1, max: 600_000 }) ?? 5_000,
   projectionLeaseTtlMs: integer(env, 'PROJECTION_LEASE_TTL_MS', { min: 100, max: 600_000 }) ?? 10_000,
+  subscriberStallMs: integer(env, 'SUBSCRIBER_STALL_MS', { min: 100, max: 600_000 }) ?? 5_000,
 });
 
 /** Unset and empty both mean "use the default", as shells make the two hard to tell apart. */

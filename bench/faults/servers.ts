@@ -28,6 +28,8 @@ export const startEsgraphNode = async (name: string, env: Record<string, string>
     PORT: '0',
     LOG_LEVEL: 'info',
     SHUTDOWN_GRACE_MS: '1000',
+    // A client that stops reading is cut off after this long (the slow-subscriber row).
+    SUBSCRIBER_STALL_MS: '1000',
     DATA_DIR: env.DATA_DIR ?? tempDir(`node-${name}`),
     ...env,
   };

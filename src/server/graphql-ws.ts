@@ -10,6 +10,8 @@ import {
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { Logger } from '../core/logger.js';
+import { cutOffStalledSockets } from './stalled-sockets.js';
 
 export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 
@@ -22,6 +24,9 @@ export interface GraphQLWebSocketOptions<Context> {
   readonly admit?: OperationAdmission;
   /** Why no subscription can be served right now (Redis away), or undefined when they can. */
   readonly unavailable?: () => Error | undefined;
+  /** How long a client may leave what was sent to it unread before it is cut off. */
+  readonly stallMs: number;
+  readonly log: Logger;
 }
 
 /** Decides whether this node runs an operation; the error to answer with when it does not. */
@@ -79,5 +84,15 @@ export const attachGraphQLWebSocket = <Context extends object>(
     },
     wss,
   );
-  return { dispose: async () => endpoint.dispose() };
+  const stopWatching = cutOffStalledSockets(wss, {
+    stallMs: options.stallMs,
+    onStalled: (bufferedBytes) =>
+      options.log.warn({ bufferedBytes, stallMs: options.stallMs }, 'cut off a WebSocket client that stopped reading'),
+  });
+  return {
+    dispose: async () => {
+      stopWatching();
+      await endpoint.dispose();
+    },
+  };
 };

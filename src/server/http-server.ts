@@ -27,6 +27,8 @@ export interface HttpServerOptions<Context extends object> {
   /** What must hold for the process to be worth keeping (see /healthz). */
   readonly liveness?: readonly LivenessCheck[];
   readonly shutdownGraceMs: number;
+  /** How long a WebSocket client may leave what was sent to it unread before it is cut off. */
+  readonly subscriberStallMs: number;
   readonly log: Logger;
 }
 
@@ -65,6 +67,8 @@ export const startHttpServer = async <Context extends object>(
     formatError: options.formatError,
     ...(options.admit ? { admit: options.admit } : {}),
     ...(options.subscriptionsUnavailable ? { unavailable: options.subscriptionsUnavailable } : {}),
+    stallMs: options.subscriberStallMs,
+    log: options.log,
   });
   const apollo = new ApolloServer<Context>({
     schema: options.schema,

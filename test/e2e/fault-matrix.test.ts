@@ -3,7 +3,8 @@ import { formatTable, runRow, shortSize } from '../../bench/faults/matrix.js';
 import { shortRows } from '../../bench/faults/rows.js';
 
 /*
- * The short fault matrix: the rows of `npm run faults` that hold on today's code, with a smaller
+ * The short fault matrix: five rows of `npm run faults` (a combined node, a projector and a
+ * redis-server killed, a projector paused past its lease, two command nodes racing) with a smaller
  * load, through the same harness and oracle (real processes: esgraph nodes, esdb-local,
  * redis-server). A failing row prints its table, which says which check failed and why.
  */
