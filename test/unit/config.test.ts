@@ -15,6 +15,7 @@ describe('readConfig', () => {
       commandMaxAttempts: 10,
       consistencyTimeoutMs: 5_000,
       projectionLeaseTtlMs: 10_000,
+      subscriberStallMs: 5_000,
     });
   });
 
@@ -31,6 +32,7 @@ describe('readConfig', () => {
       COMMAND_MAX_ATTEMPTS: '3',
       CONSISTENCY_TIMEOUT_MS: '750',
       PROJECTION_LEASE_TTL_MS: '1500',
+      SUBSCRIBER_STALL_MS: '2000',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -44,6 +46,7 @@ describe('readConfig', () => {
       commandMaxAttempts: 3,
       consistencyTimeoutMs: 750,
       projectionLeaseTtlMs: 1500,
+      subscriberStallMs: 2000,
     });
   });
 
@@ -58,6 +61,7 @@ describe('readConfig', () => {
     [{ REDIS_URL: 'not a url' }, 'REDIS_URL must be a URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
     [{ SHUTDOWN_GRACE_MS: '1.5' }, 'SHUTDOWN_GRACE_MS must be a whole number'],
+    [{ SUBSCRIBER_STALL_MS: '50' }, 'SUBSCRIBER_STALL_MS must be between 100 and 600000, got 50'],
   ])('rejects %o naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(message);
