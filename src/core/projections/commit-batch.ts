@@ -1,7 +1,7 @@
 import type { RedisClient } from '../redis/client.js';
 import { runLuaScript } from '../redis/lua-script.js';
 import { parsePosition } from './checkpoint.js';
-import { BatchRejectedError, type CommitBatch, encodeCommit, type Notification } from './commit-ops.js';
+import { BatchRejectedError, type CommitBatch, encodeCommit } from './commit-ops.js';
 import { commitScript } from './commit-script.js';
 import type { ProjectionId } from './keys.js';
 
@@ -11,10 +11,8 @@ export type CommitResult =
       readonly status: 'committed';
       readonly projection: ProjectionId;
       readonly checkpoint: bigint;
-      /** Whether readers were on this version at commit time; only then are change notifications published. */
+      /** Whether readers were on this version at commit time; only then were change notifications published. */
       readonly active: boolean;
-      /** The batch's `notify` ops, for {@link publishCommit}: they are not part of the transaction. */
-      readonly notifications: readonly Notification[];
     }
   /** The stored checkpoint is at or past the batch: it was applied before (a replay after a crash). */
   | { readonly status: 'stale'; readonly checkpoint: bigint }
@@ -22,8 +20,9 @@ export type CommitResult =
   | { readonly status: 'fenced' };
 
 /**
- * Applies a batch's writes and moves the checkpoint, atomically, if and only if the caller still
- * holds the projection's lease and the batch is past the stored checkpoint. Writes go to the
+ * Applies a batch's writes, moves the checkpoint and publishes the batch's change notifications
+ * (when readers are on this version), atomically, if and only if the caller still holds the
+ * projection's lease and the batch is past the stored checkpoint. Writes go to the
  * projection version's key space. One round trip (see commit-script.ts for why a script).
  *
  * @throws BatchRejectedError when an op cannot succeed (wrong key type, non-integer increment,
@@ -40,7 +39,6 @@ export const commitBatch = async (redis: RedisClient, batch: CommitBatch): Promi
         projection: batch.projection,
         checkpoint: batch.checkpoint,
         active: detail === 1,
-        notifications: encoded.notifications,
       };
     case 'stale':
       return { status, checkpoint: parsePosition(String(detail)) };

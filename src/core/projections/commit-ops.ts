@@ -1,4 +1,5 @@
-import { progressChannel } from '../pubsub/channels.js';
+import { encodeChangeBundle } from '../pubsub/change-bundles.js';
+import { changeChannel, progressChannel } from '../pubsub/channels.js';
 import { formatPosition } from './checkpoint.js';
 import { type CompactOp, compactOps, type WriteOp } from './compact-ops.js';
 import { activeVersionKey, checkpointKey, keySpace, leaseKey, type ProjectionId } from './keys.js';
@@ -15,31 +16,26 @@ export interface CommitBatch {
   readonly leaseToken: string;
 }
 
-/** A change notification to publish once the batch is committed. */
-export interface Notification {
-  readonly topic: string;
-  readonly message: string;
-}
-
 /** The batch cannot be applied as written (a handler bug); nothing was written. Retrying will not help. */
 export class BatchRejectedError extends Error {
   override readonly name = 'BatchRejectedError';
 }
 
-/** The commit script's KEYS and ARGV, and the notifications kept aside for after the commit. */
+/** The commit script's KEYS and ARGV. */
 export interface EncodedCommit {
   readonly keys: readonly string[];
   readonly args: readonly string[];
-  readonly notifications: readonly Notification[];
 }
 
 /**
  * Translates a batch into the commit script's arguments (see commit-script.ts). KEYS starts with
  * the lease, checkpoint and active-version keys; read-model keys follow. ARGV starts with the
- * token, checkpoint, version and the progress announcement; then each op (compacted first, see
- * compact-ops.ts) becomes `<command> <key index> <args…>` in ARGV; `hset` also carries its field
- * count and `zaddn` (a ZADD of several members) its member count. Keys go in KEYS,
- * once each, so the script declares every key it touches (Redis Cluster checks them).
+ * token, checkpoint, version and the progress announcement; then the number of change bundles and
+ * each as its channel and bundle (a topic's `notify` messages in batch order, see
+ * change-bundles.ts); then each op (compacted first, see compact-ops.ts) becomes
+ * `<command> <key index> <args…>`; `hset` also carries its field count and `zaddn` (a ZADD of
+ * several members) its member count. Keys go in KEYS, once each, so the script declares every
+ * key it touches (Redis Cluster checks them).
  */
 export const encodeCommit = (batch: CommitBatch): EncodedCommit => {
   const space = keySpace(batch.projection);
@@ -57,14 +53,17 @@ export const encodeCommit = (batch: CommitBatch): EncodedCommit => {
   const { name, version } = batch.projection;
   const progress = encodeProgress({ kind: 'checkpoint', version, position: batch.checkpoint });
   const args = [batch.leaseToken, formatPosition(batch.checkpoint), String(version), progressChannel(name), progress];
-  const notifications: Notification[] = [];
+  const byTopic = new Map<string, string[]>();
   const writes: WriteOp[] = [];
   for (const op of batch.ops) {
-    if (op.kind === 'notify') notifications.push({ topic: op.topic, message: op.message });
-    else writes.push(op);
+    if (op.kind !== 'notify') writes.push(op);
+    else if (byTopic.has(op.topic)) byTopic.get(op.topic)!.push(op.message);
+    else byTopic.set(op.topic, [op.message]);
   }
+  args.push(String(byTopic.size));
+  for (const [topic, messages] of byTopic) args.push(changeChannel(name, topic), encodeChangeBundle(messages));
   for (const op of compactOps(writes)) args.push(...encodeOp(op, indexOf(op.key)));
-  return { keys, args, notifications };
+  return { keys, args };
 };
 
 const encodeOp = (op: CompactOp, key: string): string[] => {

@@ -15,13 +15,18 @@ import { luaScript } from '../redis/lua-script.js';
  * `#!lua` shebang (Redis 7+) makes Redis refuse the whole script up front when it is out of
  * memory, instead of failing at a write.
  *
- * The checkpoint advance is published by the script itself, so a runner dying right after the
- * commit cannot leave `consistentWith` waiters asleep; subscribers see it only after the script,
- * when the data is there. Change notifications (`notify` ops) are published outside, afterwards.
+ * The checkpoint advance and the batch's change notifications (`notify` ops, bundled per topic)
+ * are published by the script itself, after the writes. Subscribers hear them only when the data
+ * is there, and a committed batch is always announced: published after the script returned, a
+ * runner that died (or was paused past its lease) in between would leave `consistentWith` waiters
+ * asleep and subscribers missing changes, and a paused one's late publish could arrive after its
+ * successor's newer ones, out of log order. Redis runs scripts one at a time, so announcements
+ * leave in commit order. Change notifications go out only while readers use this version.
  *
  * KEYS: 1 lease, 2 checkpoint, 3 active version, 4.. read-model keys.
  * ARGV: 1 lease token, 2 new checkpoint, 3 this version, 4 progress channel, 5 progress message,
- *       6.. ops (encoded by commit-ops.ts).
+ *       6 number of change bundles B, 7.. 6+2B channel and bundle pairs, then the ops (encoded
+ *       by commit-ops.ts).
  * Reply: {'committed', 1 if this version is the active one else 0} | {'fenced'} |
  *        {'stale', stored checkpoint} | {'rejected', reason}.
  */
@@ -79,7 +84,9 @@ if stored and not isAfter(ARGV[2], stored) then return {'stale', stored} end
 
 -- Decode: <command> <key index> <args...>; hset and zaddn carry their pair count first.
 local extra = { set = 1, del = 0, incrby = 1, hset = 0, hincrby = 2, hdel = 1, zadd = 2, zaddn = 0, zrem = 1, sadd = 1, srem = 1, lpush = 1 }
-local ops, i = {}, 6
+local bundles = tonumber(ARGV[6])
+if not bundles then return {'rejected', 'the change bundle count is malformed'} end
+local ops, i = {}, 7 + 2 * bundles
 while i <= #ARGV do
   local op = { command = ARGV[i], key = KEYS[tonumber(ARGV[i + 1])], at = i + 2 }
   if extra[op.command] == nil or op.key == nil then
@@ -166,5 +173,9 @@ for _, op in ipairs(ops) do
 end
 redis.call('SET', KEYS[2], ARGV[2])
 redis.call('PUBLISH', ARGV[4], ARGV[5])
-return {'committed', redis.call('GET', KEYS[3]) == ARGV[3] and 1 or 0}
+local active = redis.call('GET', KEYS[3]) == ARGV[3]
+if active then
+  for b = 7, 6 + 2 * bundles, 2 do redis.call('PUBLISH', ARGV[b], ARGV[b + 1]) end
+end
+return {'committed', active and 1 or 0}
 `);

@@ -2,7 +2,7 @@
  * What a read model declares: which events it wants and, for each, the Redis writes and change
  * notifications that follow. Handlers are pure: `(event) => RedisOp[]`, no client, no clock,
  * so they are unit-testable as data. The projection runner commits a batch's ops together with
- * the projection's checkpoint in one Redis transaction, and publishes notifications after it.
+ * the projection's checkpoint in one Redis transaction, which also publishes the notifications.
  */
 
 /** An event as a projection sees it: decoded data and metadata, and where it sits in the log. */

@@ -74,7 +74,6 @@ describe('committing a batch', () => {
       projection,
       checkpoint: 42n,
       active: false,
-      notifications: [{ topic: 'account:1', message: 'changed' }],
     });
     expect(await redis.get(space.key('greeting'))).toBe('hello');
     expect(await redis.exists(space.key('gone'))).toBe(0);

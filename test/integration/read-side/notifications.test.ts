@@ -3,7 +3,6 @@ import { activateVersion } from '../../../src/core/projections/active-version.js
 import { commitBatch } from '../../../src/core/projections/commit-batch.js';
 import { keySpace, type ProjectionId } from '../../../src/core/projections/keys.js';
 import { hSet, notify, type RedisOp } from '../../../src/core/projections/projection.js';
-import { publishCommit } from '../../../src/core/projections/publish-commit.js';
 import { streamChanges } from '../../../src/core/pubsub/change-bundles.js';
 import { ChannelOverflowError, streamChannel } from '../../../src/core/pubsub/channel-stream.js';
 import { changeChannel } from '../../../src/core/pubsub/channels.js';
@@ -24,7 +23,6 @@ const leased = async (projection: ProjectionId): Promise<(ops: RedisOp[], checkp
   return async (ops, checkpoint) => {
     const result = await commitBatch(runner, { projection, ops, checkpoint, leaseToken: token });
     if (result.status !== 'committed') throw new Error(`commit ${result.status}`);
-    await publishCommit(runner, result);
   };
 };
 
@@ -87,6 +85,24 @@ describe('change notifications', () => {
 
     // Redis delivers in publish order: had the rebuild published, it would come first.
     expect(await stream.next()).toEqual({ value: 'from the live version', done: false });
+    await stream.return?.();
+  });
+  it('go out with the commit itself: a fenced writer and a replay announce nothing', async () => {
+    const projection = { name: uniqueName('notify'), version: 1 };
+    await activateVersion(runner, projection);
+    const token = await holdLease(runner, projection);
+    const stream = await streamChanges(await fixture.hub(), projection.name, 'account:1');
+    const commit = (message: string, checkpoint: bigint, leaseToken = token) =>
+      commitBatch(runner, { projection, ops: [notify('account:1', message)], checkpoint, leaseToken });
+
+    expect((await commit('first', 1n)).status).toBe('committed');
+    expect((await commit('from a writer that lost its lease', 2n, 'not-the-token')).status).toBe('fenced');
+    expect((await commit('a replay', 1n)).status).toBe('stale');
+    expect((await commit('second', 2n)).status).toBe('committed');
+
+    // Redis delivers in publish order: anything the fenced or stale commits published would come between.
+    expect(await stream.next()).toEqual({ value: 'first', done: false });
+    expect(await stream.next()).toEqual({ value: 'second', done: false });
     await stream.return?.();
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BatchRejectedError, type CommitBatch, encodeCommit } from '../../../src/core/projections/commit-ops.js';
 import * as op from '../../../src/core/projections/projection.js';
+import { changeChannel } from '../../../src/core/pubsub/channels.js';
 
 const batch = (ops: readonly op.RedisOp[]): CommitBatch => ({
   projection: { name: 'summary', version: 2 },
@@ -10,7 +11,7 @@ const batch = (ops: readonly op.RedisOp[]): CommitBatch => ({
 });
 
 describe('encoding a batch for the commit script', () => {
-  it('starts KEYS with lease, checkpoint and active version, and ARGV with token, checkpoint, version and progress', () => {
+  it('starts KEYS with lease, checkpoint and active version, and ARGV with token, checkpoint, version, progress and the change bundle count', () => {
     const { keys, args } = encodeCommit(batch([]));
     expect(keys).toEqual(['proj:{summary}:v2:lease', 'proj:{summary}:v2:checkpoint', 'proj:{summary}:active']);
     expect(args).toEqual([
@@ -19,6 +20,7 @@ describe('encoding a batch for the commit script', () => {
       '2',
       'esgraph:progress:summary',
       'checkpoint 2 18446744073709551615',
+      '0',
     ]);
   });
 
@@ -39,7 +41,7 @@ describe('encoding a batch for the commit script', () => {
       ]),
     );
     expect(keys.slice(3)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((key) => `rm:{summary}:v2:${key}`));
-    expect(args.slice(5)).toEqual([
+    expect(args.slice(6)).toEqual([
       ...['set', '4', 'x'],
       ...['del', '5'],
       ...['incrby', '6', '-3'],
@@ -54,22 +56,30 @@ describe('encoding a batch for the commit script', () => {
     ]);
   });
 
-  it('keeps notify ops out of the script and returns them in order', () => {
+  it('bundles notify ops per topic, in batch order, ahead of the writes', () => {
     const encoded = encodeCommit(
-      batch([op.notify('account:1', 'opened'), op.set('a', 'x'), op.notify('account:1', 'deposit')]),
+      batch([
+        op.notify('account:1', 'opened'),
+        op.set('a', 'x'),
+        op.notify('account:2', 'opened'),
+        op.notify('account:1', 'deposit'),
+      ]),
     );
-    expect(encoded.notifications).toEqual([
-      { topic: 'account:1', message: 'opened' },
-      { topic: 'account:1', message: 'deposit' },
+    expect(encoded.args.slice(5)).toEqual([
+      '2',
+      changeChannel('summary', 'account:1'),
+      JSON.stringify(['opened', 'deposit']),
+      changeChannel('summary', 'account:2'),
+      JSON.stringify(['opened']),
+      ...['set', '4', 'x'],
     ]);
-    expect(encoded.args.slice(5)).toEqual(['set', '4', 'x']);
   });
 
   it('spells infinite scores the way ZADD reads them', () => {
     const { args } = encodeCommit(
       batch([op.zAdd('z', Number.POSITIVE_INFINITY, 'top'), op.zAdd('z', -Infinity, 'bottom')]),
     );
-    expect(args.slice(5)).toEqual(['zaddn', '4', '2', '+inf', 'top', '-inf', 'bottom']);
+    expect(args.slice(6)).toEqual(['zaddn', '4', '2', '+inf', 'top', '-inf', 'bottom']);
   });
 
   it.each([

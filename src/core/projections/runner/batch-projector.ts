@@ -7,7 +7,6 @@ import { decideOnFailure, type FailurePolicy } from '../failure-policy.js';
 import type { ProjectionId } from '../keys.js';
 import { parkEvent } from '../parking.js';
 import type { ProjectedEvent, Projection, RedisOp } from '../projection.js';
-import { publishCommit } from '../publish-commit.js';
 
 /** The projection gave up on an event and its policy says stop: a human must look first. */
 export class ProjectionHaltedError extends Error {
@@ -37,8 +36,8 @@ const describe = (error: unknown): string =>
 
 /**
  * Turns a batch of events into one commit: runs the pure handler on each event, commits all their
- * ops with the checkpoint at the last event (atomically, fenced by the lease), then publishes the
- * change notifications. A handler that keeps throwing on an event, or whose ops Redis cannot
+ * ops with the checkpoint at the last event and publishes their change notifications (atomically,
+ * fenced by the lease). A handler that keeps throwing on an event, or whose ops Redis cannot
  * apply, gets its policy: retries, then the event is parked (recorded, visible, skipped) or the
  * projection halts. Redis being unreachable is not the event's fault, and nothing is ever
  * skipped for it: a lost connection ends the session (the Redis that comes back may have lost its
@@ -153,7 +152,6 @@ export class BatchProjector {
         const result = await commitBatch(redis, { projection: build, ops, checkpoint, leaseToken });
         if (result.status === 'fenced') return { kind: 'fenced' };
         if (result.status === 'stale') return { kind: 'applied', active: true, parked: 0 };
-        await publishCommit(redis, result);
         return { kind: 'applied', active: result.active, parked: 0 };
       } catch (error) {
         if (error instanceof BatchRejectedError || isRedisConnectionError(error)) throw error;
