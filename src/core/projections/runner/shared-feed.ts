@@ -87,7 +87,15 @@ export class SharedFeed {
       } catch (error) {
         failures++;
         this.log.warn({ err: error, failures }, 'the $all subscription failed; subscribing again');
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** failures)));
+        // stop() wakes this wait: a feed whose event store is down must not hold shutdown for it.
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(5_000, 100 * 2 ** failures));
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wake = undefined;
       }
     }
   }
