@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { timedOut, within } from '../core/time-limit.js';
 
 /** One dependency the process needs before it can serve: Redis, the event store. */
 export interface ReadinessCheck {
@@ -9,20 +10,9 @@ export interface ReadinessCheck {
 
 const probeTimeoutMs = 1_000;
 
-const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
-  new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
+const answerWithin = async (probe: Promise<unknown>, ms: number): Promise<void> => {
+  if ((await within(probe, ms)) === timedOut) throw new Error(`no answer within ${ms} ms`);
+};
 
 const sendJson = (res: ServerResponse, status: number, body: unknown): void => {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
@@ -59,7 +49,7 @@ export const answerReadiness = async (res: ServerResponse, checks: readonly Read
   const results = await Promise.all(
     checks.map(async (check) => {
       try {
-        await withTimeout(check.probe(), probeTimeoutMs);
+        await answerWithin(check.probe(), probeTimeoutMs);
         return { name: check.name, ok: true as const };
       } catch (error) {
         return { name: check.name, ok: false as const, error: error instanceof Error ? error.message : String(error) };

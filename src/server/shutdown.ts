@@ -1,4 +1,5 @@
 import type { Logger } from '../core/logger.js';
+import { timedOut, within } from '../core/time-limit.js';
 
 /**
  * How long one step of stopping (closing a connection, stopping the projector or an embedded
@@ -54,17 +55,12 @@ export const stopWithin = async (
   log: Logger,
   boundMs = stopStepBoundMs,
 ): Promise<void> => {
-  let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), boundMs);
-  });
   try {
-    const outcome = await Promise.race([stop().then(() => 'stopped' as const), bound]);
-    if (outcome === 'timeout') log.warn({ resource: what, boundMs }, 'did not stop within its bound; moving on');
+    if ((await within(stop(), boundMs)) === timedOut) {
+      log.warn({ resource: what, boundMs }, 'did not stop within its bound; moving on');
+    }
   } catch (error) {
     log.warn({ err: error, resource: what }, 'failed to stop; moving on');
-  } finally {
-    clearTimeout(timer);
   }
 };
 

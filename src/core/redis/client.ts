@@ -1,4 +1,5 @@
 import { createClient } from 'redis';
+import { timedOut, within } from '../time-limit.js';
 
 const createEsgraphClient = (url: string) =>
   createClient({
@@ -72,13 +73,5 @@ export const closeRedisClient = async (client: RedisClient, boundMs = closeBound
     client.destroy();
     return;
   }
-  let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), boundMs);
-  });
-  try {
-    if ((await Promise.race([client.close(), bound])) === 'timeout') client.destroy();
-  } finally {
-    clearTimeout(timer);
-  }
+  if ((await within(client.close(), boundMs)) === timedOut) client.destroy();
 };

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { timedOut, within } from '../time-limit.js';
 
 /** A redis-server child process owned by this process. */
 export interface EmbeddedRedis {
@@ -166,18 +167,10 @@ const launch = (host: string, port: number, dir: string | undefined): Promise<Em
 const stopGuarded = async (child: ChildProcess, pid: number, exited: Promise<RedisExit>): Promise<void> => {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.stdin?.end();
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<'late'>((resolveLate) => {
-    timer = setTimeout(() => resolveLate('late'), stopTimeoutMs);
-  });
-  try {
-    if ((await Promise.race([exited, late])) !== 'late') return;
-    killQuietly(pid);
-    child.kill('SIGKILL');
-    await exited;
-  } finally {
-    clearTimeout(timer);
-  }
+  if ((await within(exited, stopTimeoutMs)) !== timedOut) return;
+  killQuietly(pid);
+  child.kill('SIGKILL');
+  await exited;
 };
 
 const killQuietly = (pid: number): void => {
