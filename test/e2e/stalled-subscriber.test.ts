@@ -48,7 +48,12 @@ describe('a subscriber that stops reading', () => {
 
     const client = wsClient(server.wsUrl);
     cleanup(() => client.dispose());
-    const reader = subscribe(client, TransactionRecordedDocument, { accountId: account.accountId });
+    // With `since`, the reader gets every transaction after the opening, however late its
+    // subscription goes live.
+    const reader = subscribe(client, TransactionRecordedDocument, {
+      accountId: account.accountId,
+      since: account.position,
+    });
     const seen: GraphQLResponse<TransactionRecordedSubscription>[] = [];
     const reading = (async () => {
       for await (const message of reader) seen.push(message);
@@ -57,7 +62,6 @@ describe('a subscriber that stops reading', () => {
       await reader.return?.();
       await reading;
     });
-    // The reader is live once the first deposit reaches it.
     await bank.deposit(account.accountId, '1.00');
     await waitFor('the reading subscriber to hear the first deposit', () => seen.length === 1);
 
