@@ -1,4 +1,4 @@
-import type { DomainDependencies, DomainModule } from '../core/domain-module.js';
+import type { DomainDependencies, DomainModule } from '../core/index.js';
 import { bankModule } from './bank/index.js';
 
 /**

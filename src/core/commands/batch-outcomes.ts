@@ -5,7 +5,7 @@ import type { FoldedStream } from './aggregate-cache.js';
 import type { BatchDecision } from './batch-decision.js';
 
 /** What a handled command tells its caller: where its events landed. */
-export interface CommandResult {
+export interface CommandReceipt {
   readonly streamName: string;
   /** The stream's revision after the command (its last event's revision). */
   readonly streamRevision: bigint;
@@ -16,7 +16,7 @@ export interface CommandResult {
 }
 
 /** One command's answer: a result, or the error it is refused with. */
-export type CommandAnswer = { readonly result: CommandResult } | { readonly error: unknown };
+export type CommandAnswer = { readonly result: CommandReceipt } | { readonly error: unknown };
 
 export interface BatchOutcomes {
   /** One per command of the batch, in order. */
@@ -49,7 +49,7 @@ export const batchOutcomes = async (
     eventIndex < 0
       ? (folded.lastPosition ?? 0n)
       : (positions.get(decision.events[eventIndex]!.id) ?? lastPosition ?? 0n);
-  const written = (eventIndex: number): CommandResult => ({
+  const written = (eventIndex: number): CommandReceipt => ({
     streamName,
     streamRevision: eventIndex < 0 ? folded.revision : firstRevision + BigInt(eventIndex),
     position: positionToken(at(eventIndex)),

@@ -5,11 +5,9 @@ import type { EventStoreClient } from '../eventstore/client.js';
 import type { Aggregate } from './aggregate.js';
 import type { AggregateCacheBounds, FoldedStream } from './aggregate-cache.js';
 import { type BatchDecision, decideBatch, restsOnUncheckedState } from './batch-decision.js';
-import { batchOutcomes, type CommandResult } from './batch-outcomes.js';
+import { batchOutcomes, type CommandReceipt } from './batch-outcomes.js';
 import { KeyedBatches } from './stream-batches.js';
 import { StreamFolds } from './stream-folds.js';
-
-export type { CommandResult } from './batch-outcomes.js';
 
 export interface CommandPipelineOptions {
   /** Decide-and-append attempts before a conflict surfaces as ConcurrencyError. Default 10. */
@@ -49,7 +47,7 @@ type AnyAggregate = Aggregate<any, any, any>;
 interface PendingCommand {
   readonly aggregate: AnyAggregate;
   readonly command: DomainCommand;
-  readonly resolve: (result: CommandResult) => void;
+  readonly resolve: (result: CommandReceipt) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -92,7 +90,7 @@ export class CommandPipeline {
   handle<Command extends DomainCommand, Event extends DomainEvent, State>(
     aggregate: Aggregate<Command, Event, State>,
     command: Command,
-  ): Promise<CommandResult> {
+  ): Promise<CommandReceipt> {
     return new Promise((resolve, reject) =>
       this.#batches.add(aggregate.streamName(command), { aggregate, command, resolve, reject }),
     );

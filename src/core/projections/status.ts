@@ -6,7 +6,7 @@ import { readLease } from './lease.js';
 import { countParked } from './parking.js';
 
 /** One projection version as an operator sees it (`projections status`). */
-export interface ProjectionStatus extends ProjectionId {
+export interface ProjectionVersionStatus extends ProjectionId {
   /** Whether readers use this version. */
   readonly active: boolean;
   /** The version readers use, if any. */
@@ -30,9 +30,9 @@ export const readProjectionStatus = (
   redis: RedisClient,
   projections: readonly ProjectionId[],
   head?: bigint,
-): Promise<ProjectionStatus[]> =>
+): Promise<ProjectionVersionStatus[]> =>
   Promise.all(
-    projections.map(async (projection): Promise<ProjectionStatus> => {
+    projections.map(async (projection): Promise<ProjectionVersionStatus> => {
       const [checkpoint, activeVersion, lease, parked] = await Promise.all([
         readCheckpoint(redis, projection),
         readActiveVersion(redis, projection.name),

@@ -1,4 +1,4 @@
-import type { Aggregate } from '../../core/commands/aggregate.js';
+import type { Aggregate } from '../../core/index.js';
 import { type AccountState, accountDecider, commandStreamName } from './account.js';
 import type { BankCommand } from './commands.js';
 import { type BankEvent, bankEventSchemaVersion } from './events.js';

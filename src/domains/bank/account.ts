@@ -1,5 +1,4 @@
-import type { Decider } from '../../core/decider.js';
-import { DomainError, ValidationError } from '../../core/errors.js';
+import { type Decider, DomainError, ValidationError } from '../../core/index.js';
 import type { BankCommand, CloseAccount, DepositMoney, OpenAccount, WithdrawMoney } from './commands.js';
 import { type CurrencyCode, parseCurrencyCode } from './currency.js';
 import {

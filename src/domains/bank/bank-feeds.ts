@@ -1,7 +1,4 @@
-import { requirePositionToken } from '../../core/eventstore/positions.js';
-import { liveFeed } from '../../core/projections/live-feed.js';
-import { logSortKey } from '../../core/projections/log-ordered-set.js';
-import type { ReadModels } from '../../core/projections/read-models.js';
+import { liveFeed, logSortKey, type ReadModels, requirePositionToken } from '../../core/index.js';
 import { optionalId, requireId } from './account.js';
 import {
   type AccountFields,

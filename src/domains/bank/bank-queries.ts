@@ -1,6 +1,12 @@
-import { isLogSortKey } from '../../core/projections/log-ordered-set.js';
-import { decodeCursor, encodeCursor, type Page, pageOf, pageSize } from '../../core/projections/pages.js';
-import type { ReadModels } from '../../core/projections/read-models.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  isLogSortKey,
+  type Page,
+  pageOf,
+  pageSize,
+  type ReadModels,
+} from '../../core/index.js';
 import { optionalId, requireId } from './account.js';
 import {
   type AccountSummary,

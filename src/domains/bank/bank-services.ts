@@ -1,7 +1,4 @@
-import type { CommandResult } from '../../core/commands/command-pipeline.js';
-import type { DomainDependencies } from '../../core/domain-module.js';
-import { readStoredEvents } from '../../core/eventstore/read-stream.js';
-import type { StoredEvent } from '../../core/eventstore/stored-event.js';
+import { type CommandReceipt, type DomainDependencies, readStoredEvents, type StoredEvent } from '../../core/index.js';
 import { accountStreamName } from './account.js';
 import { accountAggregate } from './account-aggregate.js';
 import { type BankFeeds, createBankFeeds } from './bank-feeds.js';
@@ -11,7 +8,7 @@ import type { BankCommand } from './commands.js';
 /** What the bank's resolvers can ask of the bank: commands, the log, read models and live feeds. */
 export interface BankServices extends BankQueries, BankFeeds {
   /** Runs a command through the pipeline: decided on the account's stream, appended once. */
-  handle(command: BankCommand): Promise<CommandResult>;
+  handle(command: BankCommand): Promise<CommandReceipt>;
   /** The account's stream as stored: the audit trail and the source of temporal queries. */
   accountEvents(accountId: string): Promise<StoredEvent[]>;
 }

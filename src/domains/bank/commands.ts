@@ -1,4 +1,4 @@
-import type { DomainCommand } from '../../core/decider.js';
+import type { DomainCommand } from '../../core/index.js';
 import type { MinorUnits } from './money.js';
 
 /*

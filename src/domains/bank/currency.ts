@@ -1,4 +1,4 @@
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 
 /** An ISO-4217 currency code: exactly three upper-case letters A–Z ("EUR", "USD"). */
 export type CurrencyCode = string;

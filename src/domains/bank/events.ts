@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../../core/decider.js';
+import type { DomainEvent } from '../../core/index.js';
 import type { CurrencyCode } from './currency.js';
 import type { MinorUnits } from './money.js';
 

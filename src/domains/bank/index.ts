@@ -1,4 +1,4 @@
-import type { DomainModule } from '../../core/domain-module.js';
+import type { DomainModule } from '../../core/index.js';
 import { type BankServices, createBankServices } from './bank-services.js';
 import { AccountHistoryQueries } from './graphql/account-history.js';
 import { AccountMutations } from './graphql/account-mutations.js';

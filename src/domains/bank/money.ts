@@ -1,4 +1,4 @@
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../core/index.js';
 
 /**
  * Exact amounts of money. Inside esgraph an amount is an integer count of minor units with two

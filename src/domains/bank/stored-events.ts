@@ -1,4 +1,4 @@
-import type { StoredEvent } from '../../core/eventstore/stored-event.js';
+import type { StoredEvent } from '../../core/index.js';
 import { type BankEvent, isBankEventType } from './events.js';
 
 /**

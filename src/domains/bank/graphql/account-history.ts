@@ -1,8 +1,6 @@
 import { GraphQLDateTime, GraphQLJSON } from 'graphql-scalars';
 import { Arg, Ctx, Field, ID, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import { ValidationError } from '../../../core/errors.js';
-import { positionToken } from '../../../core/eventstore/positions.js';
-import type { StoredEvent } from '../../../core/eventstore/stored-event.js';
+import { positionToken, type StoredEvent, ValidationError } from '../../../core/index.js';
 import { type AccountState, eventsAsOf, foldAccount } from '../account.js';
 import { eventOccurredAt } from '../events.js';
 import { decodeBankEvent } from '../stored-events.js';

@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
-import { defaultPageSize, maxPageSize } from '../../../core/projections/pages.js';
+import { defaultPageSize, maxPageSize } from '../../../core/index.js';
 import { Account } from './account-type.js';
 import type { BankContext } from './bank-context.js';
 import { BankStats } from './bank-stats-type.js';

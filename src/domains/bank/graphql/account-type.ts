@@ -1,6 +1,6 @@
 import { GraphQLDateTime } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { positionToken } from '../../../core/eventstore/positions.js';
+import { positionToken } from '../../../core/index.js';
 import type { MinorUnits } from '../money.js';
 import type { AccountSummary } from '../projections/account-summary.js';
 import { MoneyScalar } from './money-scalar.js';

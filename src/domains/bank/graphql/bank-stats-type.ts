@@ -1,5 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { UnreadableReadModelError } from '../../../core/errors.js';
+import { UnreadableReadModelError } from '../../../core/index.js';
 import type { MinorUnitSum } from '../money.js';
 import type { BankTotals, CurrencyTotals, StoredTotal } from '../projections/bank-stats.js';
 import { MoneyScalar } from './money-scalar.js';

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
-import type { CommandResult as PipelineResult } from '../../../core/commands/command-pipeline.js';
+import type { CommandReceipt } from '../../../core/index.js';
 
 @ObjectType({
   description:
@@ -18,7 +18,7 @@ export class CommandResult {
   @Field(() => ID, { nullable: true, description: 'The account the command concerned.' })
   accountId?: string | undefined;
 
-  static of(result: PipelineResult, accountId: string): CommandResult {
+  static of(result: CommandReceipt, accountId: string): CommandResult {
     return {
       streamName: result.streamName,
       streamRevision: Number(result.streamRevision),

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { commandMetadata, type RequestIdentity } from '../../../core/commands/command-metadata.js';
-import { derivedId } from '../../../core/commands/event-ids.js';
+import { commandMetadata, derivedId, type RequestIdentity } from '../../../core/index.js';
 import type { CloseAccount, DepositMoney, OpenAccount, WithdrawMoney } from '../commands.js';
 import type { CloseAccountInput, DepositInput, OpenAccountInput, WithdrawInput } from './command-inputs.js';
 

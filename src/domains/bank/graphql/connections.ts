@@ -1,5 +1,5 @@
 import { Field, ObjectType } from 'type-graphql';
-import type { Page } from '../../../core/projections/pages.js';
+import type { Page } from '../../../core/index.js';
 import { Account } from './account-type.js';
 import { Transaction } from './transaction-type.js';
 

@@ -1,5 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
-import { ValidationError } from '../../../core/errors.js';
+import { ValidationError } from '../../../core/index.js';
 import { formatMinorUnits, type MinorUnits, parseAmount } from '../money.js';
 
 /*

@@ -1,7 +1,13 @@
-import { parsePositionToken, positionToken } from '../../../core/eventstore/positions.js';
-import type { KeySpace } from '../../../core/projections/keys.js';
-import { hSet, notify, type Projection, type RedisOp } from '../../../core/projections/projection.js';
-import type { RedisClient } from '../../../core/redis/client.js';
+import {
+  hSet,
+  type KeySpace,
+  notify,
+  type Projection,
+  parsePositionToken,
+  positionToken,
+  type RedisClient,
+  type RedisOp,
+} from '../../../core/index.js';
 import { bankEventTypes } from '../events.js';
 import type { MinorUnits } from '../money.js';
 import type { ProjectedBankEvent } from './projected-events.js';

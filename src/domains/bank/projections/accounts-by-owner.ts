@@ -1,12 +1,13 @@
-import type { KeySpace } from '../../../core/projections/keys.js';
 import {
   addLogOrdered,
+  type KeySpace,
   type LogOrderedEntry,
   type LogOrderedRange,
+  type Projection,
+  type RedisClient,
+  type RedisOp,
   readLogOrdered,
-} from '../../../core/projections/log-ordered-set.js';
-import type { Projection, RedisOp } from '../../../core/projections/projection.js';
-import type { RedisClient } from '../../../core/redis/client.js';
+} from '../../../core/index.js';
 import type { ProjectedBankEvent } from './projected-events.js';
 
 /*

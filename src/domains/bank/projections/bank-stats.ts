@@ -1,7 +1,11 @@
-import { UnreadableReadModelError } from '../../../core/errors.js';
-import type { KeySpace } from '../../../core/projections/keys.js';
-import { hIncrBy, type Projection, type RedisOp } from '../../../core/projections/projection.js';
-import type { RedisClient } from '../../../core/redis/client.js';
+import {
+  hIncrBy,
+  type KeySpace,
+  type Projection,
+  type RedisClient,
+  type RedisOp,
+  UnreadableReadModelError,
+} from '../../../core/index.js';
 import { bankEventTypes } from '../events.js';
 import type { ProjectedBankEvent } from './projected-events.js';
 

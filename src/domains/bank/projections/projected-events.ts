@@ -1,4 +1,4 @@
-import type { ProjectedEvent } from '../../../core/projections/projection.js';
+import type { ProjectedEvent } from '../../../core/index.js';
 import type { BankEvent } from '../events.js';
 
 type Projected<Event extends BankEvent> = Event extends BankEvent

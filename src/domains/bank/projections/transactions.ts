@@ -1,8 +1,15 @@
-import { parsePositionToken, positionToken } from '../../../core/eventstore/positions.js';
-import type { KeySpace } from '../../../core/projections/keys.js';
-import { addLogOrdered, type LogOrderedRange, readLogOrdered } from '../../../core/projections/log-ordered-set.js';
-import { notify, type Projection, type RedisOp } from '../../../core/projections/projection.js';
-import type { RedisClient } from '../../../core/redis/client.js';
+import {
+  addLogOrdered,
+  type KeySpace,
+  type LogOrderedRange,
+  notify,
+  type Projection,
+  parsePositionToken,
+  positionToken,
+  type RedisClient,
+  type RedisOp,
+  readLogOrdered,
+} from '../../../core/index.js';
 import type { MinorUnits } from '../money.js';
 import type { ProjectedBankEvent } from './projected-events.js';
 
@@ -14,13 +21,13 @@ import type { ProjectedBankEvent } from './projected-events.js';
  */
 
 /** TRANSFER_IN and TRANSFER_OUT are for the transfers to come; nothing records them yet. */
-export type TransactionKind = 'DEPOSIT' | 'WITHDRAWAL' | 'TRANSFER_IN' | 'TRANSFER_OUT';
+export type TransactionRecordKind = 'DEPOSIT' | 'WITHDRAWAL' | 'TRANSFER_IN' | 'TRANSFER_OUT';
 
 export interface TransactionRecord {
   /** The id of the event that recorded it. */
   readonly id: string;
   readonly accountId: string;
-  readonly kind: TransactionKind;
+  readonly kind: TransactionRecordKind;
   readonly amount: MinorUnits;
   readonly balanceAfter: MinorUnits;
   readonly occurredAt: string;
@@ -34,7 +41,7 @@ export const allTransactionsTopic = 'transactions';
 
 type MoneyMoved = Extract<ProjectedBankEvent, { type: 'MoneyDeposited' | 'MoneyWithdrawn' }>;
 
-const recorded = (event: MoneyMoved, kind: TransactionKind): readonly RedisOp[] => {
+const recorded = (event: MoneyMoved, kind: TransactionRecordKind): readonly RedisOp[] => {
   const { accountId, amount, balanceAfter, occurredAt } = event.data;
   const record = JSON.stringify({
     id: event.eventId,

@@ -1,0 +1,82 @@
+/*
+ * Core's public surface: everything a bounded context (src/domains/*) may use. Lint lets a domain
+ * import core through this file only; what is not exported here (the projection runner, the
+ * commit script, leases, the shared feed, the fold cache) is core's own business and may change
+ * without notice. The composition root (src/app.ts) and the operator tools wire those internals
+ * together and import them directly.
+ */
+
+export type { Aggregate } from './commands/aggregate.js';
+export type { CommandReceipt } from './commands/batch-outcomes.js';
+export { commandMetadata, type RequestIdentity } from './commands/command-metadata.js';
+export type { CommandPipeline } from './commands/command-pipeline.js';
+export { derivedId } from './commands/event-ids.js';
+// The write side: what a context writes to decide, and how its commands are run.
+export type { CommandMetadata, Decider, DomainCommand, DomainEvent } from './decider.js';
+// A context's shape as the rest of esgraph sees it.
+export type { DomainDependencies, DomainModule, ResolverClass } from './domain-module.js';
+// Errors a context throws or maps; the GraphQL layer gives each its extensions.code.
+export {
+  CommandIdReusedError,
+  ConcurrencyError,
+  ConsistencyTimeoutError,
+  DomainError,
+  NotFoundError,
+  ServiceUnavailableError,
+  UnreadableReadModelError,
+  ValidationError,
+} from './errors.js';
+// The event store, for the temporal queries that answer from the log.
+export type { EventStoreClient } from './eventstore/client.js';
+export {
+  type PositionToken,
+  parsePositionToken,
+  positionToken,
+  requirePositionToken,
+} from './eventstore/positions.js';
+export { readStoredEvents } from './eventstore/read-stream.js';
+export type { StoredEvent } from './eventstore/stored-event.js';
+export type { Logger } from './logger.js';
+export type { KeySpace } from './projections/keys.js';
+export { type LiveFeedOptions, liveFeed } from './projections/live-feed.js';
+export {
+  addLogOrdered,
+  isLogSortKey,
+  type LogOrderedEntry,
+  type LogOrderedRange,
+  logSortKey,
+  readLogOrdered,
+} from './projections/log-ordered-set.js';
+export {
+  decodeCursor,
+  defaultPageSize,
+  encodeCursor,
+  maxPageSize,
+  type Page,
+  pageOf,
+  pageSize,
+} from './projections/pages.js';
+// The read side: the projection contract and its op builders, and how queries read what it wrote.
+export {
+  del,
+  hDel,
+  hIncrBy,
+  hSet,
+  incrBy,
+  lPush,
+  notify,
+  type ProjectedEvent,
+  type Projection,
+  type RedisOp,
+  sAdd,
+  set,
+  sRem,
+  zAdd,
+  zRem,
+} from './projections/projection.js';
+export { ReadModels } from './projections/read-models.js';
+export type { ProjectionReport } from './projections/runner/projection-report.js';
+
+// Redis, for the few context services that read beside ReadModels.
+export type { RedisClient } from './redis/client.js';
+export { asServiceUnavailable } from './redis/connection-errors.js';
