@@ -21,10 +21,15 @@ export type ResolverClass = Function;
  * resolvers find in the request context under the module's key. Adding a context means adding
  * one of these to the list in src/domains/index.ts; nothing in core changes.
  */
-export interface DomainModule<Services> {
+export interface DomainModule<Services, RequestContext = unknown> {
   readonly resolvers: readonly ResolverClass[];
   /** The context's read models; projector nodes keep them up to date. */
   // biome-ignore lint/suspicious/noExplicitAny: each projection narrows the events it handles.
   readonly projections: readonly Projection<any>[];
   createServices(dependencies: DomainDependencies): Services;
+  /**
+   * Type only, never set: what the context's resolvers expect of the GraphQL request context.
+   * The GraphQL layer checks at compile time that its context fits every registered module's.
+   */
+  readonly requestContext?: RequestContext;
 }

@@ -36,7 +36,18 @@ export {
 } from './eventstore/positions.js';
 export { readStoredEvents } from './eventstore/read-stream.js';
 export type { StoredEvent } from './eventstore/stored-event.js';
+// Rules every context shares: ids that go into stream names and keys, exact amounts of money.
+export { optionalId, requireId } from './ids.js';
 export type { Logger } from './logger.js';
+export {
+  checkAmount,
+  formatMinorUnits,
+  fractionDigits,
+  type MinorUnitSum,
+  type MinorUnits,
+  maxAmountPerCommand,
+  parseAmount,
+} from './money.js';
 export type { KeySpace } from './projections/keys.js';
 export { type LiveFeedOptions, liveFeed } from './projections/live-feed.js';
 export {

@@ -14,6 +14,19 @@ export type DomainServices = {
   readonly [Key in keyof Modules]: Modules[Key] extends DomainModule<infer Services> ? Services : never;
 };
 
+/** Everything the registered contexts' resolvers expect of the request context, together. */
+export type RequiredRequestContext = UnionToIntersection<
+  {
+    [Key in keyof Modules]: Modules[Key] extends DomainModule<unknown, infer RequestContext> ? RequestContext : never;
+  }[keyof Modules]
+>;
+
+type UnionToIntersection<Union> = (Union extends unknown ? (value: Union) => void : never) extends (
+  value: infer Intersection,
+) => void
+  ? Intersection
+  : never;
+
 export const createDomainServices = (dependencies: DomainDependencies): DomainServices =>
   Object.fromEntries(
     Object.entries(domainModules).map(([key, module]) => [key, module.createServices(dependencies)]),

@@ -1,7 +1,6 @@
 import type { Logger } from '../core/logger.js';
 import type { ProjectionReport } from '../core/projections/runner/projection-report.js';
-import type { BankContext } from '../domains/bank/graphql/bank-context.js';
-import type { DomainServices } from '../domains/index.js';
+import type { DomainServices, RequiredRequestContext } from '../domains/index.js';
 
 /** What this process is, as `serverInfo` reports it. */
 export interface ServerIdentity {
@@ -63,6 +62,6 @@ class RequestContext {
 export const createContext = (deps: ContextDependencies, requestId: string): GraphQLContext =>
   new RequestContext(deps, requestId) as unknown as GraphQLContext;
 
-// Each context's resolvers declare the context they need; this fails to compile if ours stops fitting.
-const fitsEveryDomain = (context: GraphQLContext): BankContext => context;
+// Each registered context declares what its resolvers need; this fails to compile if ours stops fitting any.
+const fitsEveryDomain = (context: GraphQLContext): RequiredRequestContext => context;
 void fitsEveryDomain;

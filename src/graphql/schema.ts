@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { type GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { GraphQLDateTime } from 'graphql-scalars';
 import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
 import type { ResolverClass } from '../core/domain-module.js';
 import { domainResolvers } from '../domains/index.js';
+import { DateTimeScalar } from './kit/index.js';
 import { ProjectionStatusResolver } from './projection-status.js';
 import { ServerInfoResolver } from './server-info.js';
 
@@ -36,7 +36,7 @@ const topicsUnsupported: PubSub = {
 export const buildEsgraphSchema = (): Promise<GraphQLSchema> =>
   buildSchema({
     resolvers: resolverClasses(),
-    scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     pubSub: topicsUnsupported,
     validate: false,
   });

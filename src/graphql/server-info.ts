@@ -1,8 +1,8 @@
 import { setInterval as every } from 'node:timers/promises';
-import { GraphQLDateTime } from 'graphql-scalars';
 import { Arg, Ctx, Field, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { ValidationError } from '../core/errors.js';
 import type { GraphQLContext } from './context.js';
+import { DateTimeScalar } from './kit/index.js';
 
 @ObjectType({ description: 'What this esgraph process is and which roles it serves.' })
 export class ServerInfo {
@@ -30,7 +30,7 @@ export class ServerInfoResolver {
     return { ...ctx.server, roles: [...ctx.server.roles] };
   }
 
-  @Subscription(() => GraphQLDateTime, {
+  @Subscription(() => DateTimeScalar, {
     description: 'The server time every intervalMs milliseconds: a liveness probe for the WebSocket path.',
     subscribe: ({ args }) => {
       const intervalMs = args.intervalMs as number;

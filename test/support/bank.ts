@@ -1,8 +1,8 @@
 import type { CommandMetadata } from '../../src/core/decider.js';
+import type { MinorUnits } from '../../src/core/money.js';
 import { accountDecider } from '../../src/domains/bank/account.js';
 import type { CloseAccount, DepositMoney, OpenAccount, WithdrawMoney } from '../../src/domains/bank/commands.js';
 import type { AccountClosed, AccountOpened, MoneyDeposited, MoneyWithdrawn } from '../../src/domains/bank/events.js';
-import type { MinorUnits } from '../../src/domains/bank/money.js';
 import { deciderSpecification } from './decider-spec.js';
 
 /*

@@ -1,4 +1,11 @@
-import { type Decider, DomainError, ValidationError } from '../../core/index.js';
+import {
+  checkAmount,
+  type Decider,
+  DomainError,
+  formatMinorUnits,
+  type MinorUnits,
+  requireId,
+} from '../../core/index.js';
 import type { BankCommand, CloseAccount, DepositMoney, OpenAccount, WithdrawMoney } from './commands.js';
 import { type CurrencyCode, parseCurrencyCode } from './currency.js';
 import {
@@ -9,7 +16,6 @@ import {
   type MoneyDeposited,
   type MoneyWithdrawn,
 } from './events.js';
-import { checkAmount, formatMinorUnits, type MinorUnits } from './money.js';
 
 /** What every opened account knows, open or closed: what `accountAsOf` shows. */
 interface AccountDetails {
@@ -176,31 +182,6 @@ const requireOpen = (state: AccountState, accountId: string): OpenedAccount => {
       return state;
   }
 };
-
-/**
- * Ids become part of stream names (`account-<id>`) and Redis keys, so they are kept to letters,
- * digits, `_` and `-` (UUIDs fit), at most 64 characters.
- */
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-/**
- * An id as given, checked against the pattern above.
- * @throws ValidationError naming `field` when it does not fit.
- */
-export const requireId = (value: string, field: string): string => {
-  if (value === '') throw new ValidationError(`${field} must not be empty`, field);
-  if (!ID_PATTERN.test(value)) {
-    throw new ValidationError(
-      `${field} must be 1-64 characters of letters, digits, "_" and "-"; got ${JSON.stringify(value.slice(0, 80))}`,
-      field,
-    );
-  }
-  return value;
-};
-
-/** {@link requireId} for an optional argument: absent (null or undefined) stays undefined. */
-export const optionalId = (value: string | null | undefined, field: string): string | undefined =>
-  value === null || value === undefined ? undefined : requireId(value, field);
 
 /** The bank account aggregate, as the command pipeline runs it. */
 export const accountDecider: Decider<BankCommand, BankEvent, AccountState> = { initialState, decide, evolve };

@@ -1,5 +1,11 @@
-import { liveFeed, logSortKey, type ReadModels, requirePositionToken } from '../../core/index.js';
-import { optionalId, requireId } from './account.js';
+import {
+  liveFeed,
+  logSortKey,
+  optionalId,
+  type ReadModels,
+  requireId,
+  requirePositionToken,
+} from '../../core/index.js';
 import {
   type AccountFields,
   type AccountSummary,

@@ -2,12 +2,13 @@ import {
   decodeCursor,
   encodeCursor,
   isLogSortKey,
+  optionalId,
   type Page,
   pageOf,
   pageSize,
   type ReadModels,
+  requireId,
 } from '../../core/index.js';
-import { optionalId, requireId } from './account.js';
 import {
   type AccountSummary,
   decodeAccountSummary,

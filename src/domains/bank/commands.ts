@@ -1,5 +1,4 @@
-import type { DomainCommand } from '../../core/index.js';
-import type { MinorUnits } from './money.js';
+import type { DomainCommand, MinorUnits } from '../../core/index.js';
 
 /*
  * What a client asks the bank to do. Each command names its account, so the pipeline knows which

@@ -1,6 +1,5 @@
-import type { DomainEvent } from '../../core/index.js';
+import type { DomainEvent, MinorUnits } from '../../core/index.js';
 import type { CurrencyCode } from './currency.js';
-import type { MinorUnits } from './money.js';
 
 /*
  * What happened to bank accounts. Data is JSON-safe (ISO-8601 strings for times, integer minor

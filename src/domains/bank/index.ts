@@ -4,14 +4,16 @@ import { AccountHistoryQueries } from './graphql/account-history.js';
 import { AccountMutations } from './graphql/account-mutations.js';
 import { AccountQueries } from './graphql/account-queries.js';
 import { AccountSubscriptions } from './graphql/account-subscriptions.js';
+import type { BankContext } from './graphql/bank-context.js';
+import { BankCommandResultFields } from './graphql/command-result.js';
 import { accountSummaryProjection } from './projections/account-summary.js';
 import { accountsByOwnerProjection } from './projections/accounts-by-owner.js';
 import { bankStatsProjection } from './projections/bank-stats.js';
 import { transactionsProjection } from './projections/transactions.js';
 
 /** The bank bounded context: accounts, deposits, withdrawals. */
-export const bankModule: DomainModule<BankServices> = {
-  resolvers: [AccountMutations, AccountHistoryQueries, AccountQueries, AccountSubscriptions],
+export const bankModule: DomainModule<BankServices, BankContext> = {
+  resolvers: [AccountMutations, BankCommandResultFields, AccountHistoryQueries, AccountQueries, AccountSubscriptions],
   projections: [accountSummaryProjection, accountsByOwnerProjection, transactionsProjection, bankStatsProjection],
   createServices: createBankServices,
 };

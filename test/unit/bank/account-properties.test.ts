@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../../src/core/errors.js';
+import { maxAmountPerCommand } from '../../../src/core/money.js';
 import { type AccountState, decide, evolve, foldAccount, initialState } from '../../../src/domains/bank/account.js';
 import type { BankCommand } from '../../../src/domains/bank/commands.js';
 import type { BankEvent } from '../../../src/domains/bank/events.js';
-import { maxAmountPerCommand } from '../../../src/domains/bank/money.js';
 import { closeAccount, deposit, openAccount, withdraw } from '../../support/bank.js';
 
 /*

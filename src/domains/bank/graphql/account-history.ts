@@ -1,6 +1,6 @@
-import { GraphQLDateTime, GraphQLJSON } from 'graphql-scalars';
 import { Arg, Ctx, Field, ID, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { positionToken, type StoredEvent, ValidationError } from '../../../core/index.js';
+import { DateTimeScalar, JSONScalar } from '../../../graphql/kit/index.js';
 import { type AccountState, eventsAsOf, foldAccount } from '../account.js';
 import { eventOccurredAt } from '../events.js';
 import { decodeBankEvent } from '../stored-events.js';
@@ -18,13 +18,13 @@ export class AccountEvent {
   @Field(() => String, { description: 'Where the event sits in the global log (a `consistentWith` token).' })
   position!: string;
 
-  @Field(() => GraphQLDateTime, { description: 'When it happened: the time of the command that caused it.' })
+  @Field(() => DateTimeScalar, { description: 'When it happened: the time of the command that caused it.' })
   occurredAt!: Date;
 
-  @Field(() => GraphQLJSON)
+  @Field(() => JSONScalar)
   data!: unknown;
 
-  @Field(() => GraphQLJSON, { description: 'Command id, correlation and causation ids, schema version.' })
+  @Field(() => JSONScalar, { description: 'Command id, correlation and causation ids, schema version.' })
   metadata!: unknown;
 }
 
@@ -87,7 +87,7 @@ export class AccountHistoryQueries {
   })
   async accountAsOf(
     @Arg('id', () => ID) id: string,
-    @Arg('at', () => GraphQLDateTime, { nullable: true }) at: Date | null | undefined,
+    @Arg('at', () => DateTimeScalar, { nullable: true }) at: Date | null | undefined,
     @Arg('revision', () => Int, { nullable: true }) revision: number | null | undefined,
     @Ctx() ctx: BankContext,
   ): Promise<Account | null> {

@@ -1,12 +1,12 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { CommandResult } from '../../../graphql/kit/index.js';
 import type { BankCommand } from '../commands.js';
 import type { BankContext } from './bank-context.js';
 import { CloseAccountInput, DepositInput, OpenAccountInput, WithdrawInput } from './command-inputs.js';
-import { CommandResult } from './command-result.js';
 import { closeAccountCommand, depositCommand, openAccountCommand, withdrawCommand } from './commands-from-input.js';
 
 const run = async (ctx: BankContext, command: BankCommand): Promise<CommandResult> =>
-  CommandResult.of(await ctx.bank.handle(command), command.data.accountId);
+  CommandResult.of(await ctx.bank.handle(command), { accountId: command.data.accountId });
 
 @Resolver()
 export class AccountMutations {

@@ -1,15 +1,10 @@
 import { Arg, ID, Resolver, Root, Subscription } from 'type-graphql';
+import { sinceArg } from '../../../graphql/kit/index.js';
 import type { AccountSummary } from '../projections/account-summary.js';
 import type { TransactionRecord } from '../projections/transactions.js';
 import { Account } from './account-type.js';
 import type { BankContext } from './bank-context.js';
 import { Transaction } from './transaction-type.js';
-
-const since = {
-  nullable: true,
-  description:
-    'The last position this client saw (an `Account.position` or `Transaction.position`): first what changed after it, then live changes. Without it, only live changes.',
-} as const;
 
 /** What `subscribe` receives: the context and the arguments as graphql-js coerced them. */
 interface Subscribing<Args> {
@@ -31,7 +26,7 @@ export class AccountSubscriptions {
   accountUpdated(
     @Root() account: AccountSummary,
     @Arg('id', () => ID) _id: string,
-    @Arg('since', () => String, since) _since: string | null | undefined,
+    @Arg('since', () => String, sinceArg) _since: string | null | undefined,
   ): Account {
     return Account.of(account);
   }
@@ -44,7 +39,7 @@ export class AccountSubscriptions {
   transactionRecorded(
     @Root() transaction: TransactionRecord,
     @Arg('accountId', () => ID, { nullable: true }) _accountId: string | null | undefined,
-    @Arg('since', () => String, since) _since: string | null | undefined,
+    @Arg('since', () => String, sinceArg) _since: string | null | undefined,
   ): Transaction {
     return Transaction.of(transaction);
   }

@@ -1,9 +1,7 @@
-import { GraphQLDateTime } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { positionToken } from '../../../core/index.js';
-import type { MinorUnits } from '../money.js';
+import { type MinorUnits, positionToken } from '../../../core/index.js';
+import { DateTimeScalar, MoneyScalar } from '../../../graphql/kit/index.js';
 import type { AccountSummary } from '../projections/account-summary.js';
-import { MoneyScalar } from './money-scalar.js';
 
 export enum AccountStatus {
   OPEN = 'OPEN',
@@ -29,7 +27,7 @@ export class Account {
   @Field(() => AccountStatus)
   status!: AccountStatus;
 
-  @Field(() => GraphQLDateTime)
+  @Field(() => DateTimeScalar)
   openedAt!: Date;
 
   @Field(() => Int, { description: 'Revision of the account’s stream this state reflects.' })

@@ -1,8 +1,7 @@
 import { Field, Int, ObjectType } from 'type-graphql';
-import { UnreadableReadModelError } from '../../../core/index.js';
-import type { MinorUnitSum } from '../money.js';
+import { type MinorUnitSum, UnreadableReadModelError } from '../../../core/index.js';
+import { MoneyScalar } from '../../../graphql/kit/index.js';
 import type { BankTotals, CurrencyTotals, StoredTotal } from '../projections/bank-stats.js';
-import { MoneyScalar } from './money-scalar.js';
 
 /*
  * Each number is read on its own field, so a value the read model holds but cannot be read

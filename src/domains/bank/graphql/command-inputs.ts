@@ -1,6 +1,6 @@
 import { Field, ID, InputType } from 'type-graphql';
-import type { MinorUnits } from '../money.js';
-import { MoneyScalar } from './money-scalar.js';
+import type { MinorUnits } from '../../../core/index.js';
+import { MoneyScalar } from '../../../graphql/kit/index.js';
 
 const commandIdDescription =
   'Idempotency key. Sending the same command again with the same commandId (after a timeout, say) returns the first result and changes nothing.';

@@ -1,9 +1,7 @@
-import { GraphQLDateTime } from 'graphql-scalars';
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { positionToken } from '../../../core/index.js';
-import type { MinorUnits } from '../money.js';
+import { type MinorUnits, positionToken } from '../../../core/index.js';
+import { DateTimeScalar, MoneyScalar } from '../../../graphql/kit/index.js';
 import type { TransactionRecord } from '../projections/transactions.js';
-import { MoneyScalar } from './money-scalar.js';
 
 export enum TransactionKind {
   DEPOSIT = 'DEPOSIT',
@@ -31,7 +29,7 @@ export class Transaction {
   @Field(() => MoneyScalar, { description: 'The account’s balance right after it.' })
   balanceAfter!: MinorUnits;
 
-  @Field(() => GraphQLDateTime)
+  @Field(() => DateTimeScalar)
   occurredAt!: Date;
 
   @Field(() => String, {

@@ -1,6 +1,7 @@
 import {
   hSet,
   type KeySpace,
+  type MinorUnits,
   notify,
   type Projection,
   parsePositionToken,
@@ -9,7 +10,6 @@ import {
   type RedisOp,
 } from '../../../core/index.js';
 import { bankEventTypes } from '../events.js';
-import type { MinorUnits } from '../money.js';
 import type { ProjectedBankEvent } from './projected-events.js';
 
 /*

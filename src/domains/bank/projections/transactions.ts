@@ -2,6 +2,7 @@ import {
   addLogOrdered,
   type KeySpace,
   type LogOrderedRange,
+  type MinorUnits,
   notify,
   type Projection,
   parsePositionToken,
@@ -10,7 +11,6 @@ import {
   type RedisOp,
   readLogOrdered,
 } from '../../../core/index.js';
-import type { MinorUnits } from '../money.js';
 import type { ProjectedBankEvent } from './projected-events.js';
 
 /*

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/core/errors.js';
-import { formatMinorUnits, maxAmountPerCommand, parseAmount } from '../../../src/domains/bank/money.js';
+import { formatMinorUnits, maxAmountPerCommand, parseAmount } from '../../../src/core/money.js';
 
 const rejection = (text: string): ValidationError => {
   try {

@@ -7,7 +7,7 @@ import {
   parseValue as parseValueNode,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { MoneyScalar } from '../../../src/domains/bank/graphql/money-scalar.js';
+import { MoneyScalar } from '../../../src/graphql/kit/money-scalar.js';
 
 const caught = (run: () => unknown): GraphQLError => {
   try {

@@ -1,6 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
-import { ValidationError } from '../../../core/index.js';
-import { formatMinorUnits, type MinorUnits, parseAmount } from '../money.js';
+import { formatMinorUnits, type MinorUnits, parseAmount, ValidationError } from '../../core/index.js';
 
 /*
  * The edge between decimal strings (what clients read and write) and integer minor units (what

@@ -1,9 +1,9 @@
-import { ValidationError } from '../../core/index.js';
+import { ValidationError } from './errors.js';
 
 /**
  * Exact amounts of money. Inside esgraph an amount is an integer count of minor units with two
  * fraction digits ("12.50" is 1250), never a binary float: 0.1 + 0.2 is not 0.3 in IEEE 754, and a
- * bank that loses a cent is wrong. Outside (GraphQL) it is a decimal string; see `graphql/money-scalar.ts`.
+ * bank that loses a cent is wrong. Outside (GraphQL) it is a decimal string; see `src/graphql/kit/money-scalar.ts`.
  */
 export type MinorUnits = number;
 
