@@ -1,0 +1,37 @@
+import type { DomainEvent } from '../../../src/core/index.js';
+
+/*
+ * What happened to a library title: catalogued with a number of copies, copies lent and
+ * returned. Each event names its title and carries what readers need without replaying the
+ * stream (`onLoanAfter`), as a context's events should.
+ */
+
+/** Written into every library event's metadata; only one shape exists so far. */
+export const libraryEventSchemaVersion = 1;
+
+export type TitleCatalogued = DomainEvent<
+  'TitleCatalogued',
+  { readonly titleId: string; readonly name: string; readonly copies: number; readonly cataloguedAt: string }
+>;
+
+/** Shared by lending and returning: which loan, whose, and how many copies are out afterwards. */
+interface LoanChange {
+  readonly titleId: string;
+  readonly loanId: string;
+  readonly memberId: string;
+  readonly onLoanAfter: number;
+  readonly at: string;
+}
+
+export type CopyLent = DomainEvent<'CopyLent', LoanChange>;
+
+export type CopyReturned = DomainEvent<'CopyReturned', LoanChange>;
+
+export type LibraryEvent = TitleCatalogued | CopyLent | CopyReturned;
+
+export type LibraryEventType = LibraryEvent['type'];
+
+export const libraryEventTypes: readonly LibraryEventType[] = ['TitleCatalogued', 'CopyLent', 'CopyReturned'];
+
+export const isLibraryEventType = (type: string): type is LibraryEventType =>
+  (libraryEventTypes as readonly string[]).includes(type);

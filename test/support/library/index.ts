@@ -1,0 +1,17 @@
+import type { DomainModule } from '../../../src/core/index.js';
+import { createLibraryServices, type LibraryServices } from './library-services.js';
+import { circulationProjection } from './projections/circulation.js';
+import { shelfProjection } from './projections/shelf.js';
+
+/*
+ * The library: core's own test context. Core's integration tests (test/integration/core/) run
+ * the pipeline, projections, consistentWith and live feeds on it, so they prove core works for
+ * a context that shares nothing with the bank. Like every context it reaches core only through
+ * src/core/index.ts (lint holds this folder to that). It has no GraphQL resolvers: the tests
+ * drive its services directly, as resolvers would.
+ */
+export const libraryModule: DomainModule<LibraryServices> = {
+  resolvers: [],
+  projections: [shelfProjection, circulationProjection],
+  createServices: createLibraryServices,
+};

@@ -1,0 +1,41 @@
+import {
+  type CommandReceipt,
+  type DomainDependencies,
+  readStoredEvents,
+  type StoredEvent,
+} from '../../../src/core/index.js';
+import type { LibraryCommand } from './commands.js';
+import { createCirculationFeed } from './library-feeds.js';
+import { circulationProjection, type LoanRecord, readCirculation } from './projections/circulation.js';
+import { readShelfEntry, type ShelfEntry, shelfProjection } from './projections/shelf.js';
+import { titleStreamName } from './title.js';
+import { titleAggregate } from './title-aggregate.js';
+
+/** What a client of the library (resolvers, or core's tests) can ask of it. */
+export interface LibraryServices {
+  /** Runs a command through the pipeline, on the title's stream. */
+  handle(command: LibraryCommand): Promise<CommandReceipt>;
+  /** The title's stream as stored. */
+  titleEvents(titleId: string): Promise<StoredEvent[]>;
+  /** The title from the shelf read model; with `consistentWith`, once it has applied that position. */
+  shelf(titleId: string, consistentWith?: string): Promise<ShelfEntry | undefined>;
+  /** The title's newest loan records (at most `first`), newest first. */
+  circulation(titleId: string, options?: { first?: number; consistentWith?: string }): Promise<LoanRecord[]>;
+  /** The title's loan records as they are recorded, resuming after `since`. */
+  circulationFeed(titleId: string, since?: string): Promise<AsyncIterableIterator<LoanRecord>>;
+}
+
+export const createLibraryServices = ({ commands, eventStore, readModels }: DomainDependencies): LibraryServices => ({
+  handle: (command) => commands.handle(titleAggregate, command),
+  titleEvents: (titleId) => readStoredEvents(eventStore, titleStreamName(titleId)),
+  async shelf(titleId, consistentWith) {
+    const spaces = await readModels.keySpaces([shelfProjection.name], consistentWith);
+    return readShelfEntry(readModels.redis, spaces.get(shelfProjection.name), titleId);
+  },
+  async circulation(titleId, { first = 100, consistentWith } = {}) {
+    const spaces = await readModels.keySpaces([circulationProjection.name], consistentWith);
+    const range = { count: first, newestFirst: true };
+    return readCirculation(readModels.redis, spaces.get(circulationProjection.name), { titleId }, range);
+  },
+  circulationFeed: createCirculationFeed(readModels),
+});

@@ -1,0 +1,76 @@
+import {
+  hSet,
+  type KeySpace,
+  notify,
+  type Projection,
+  positionToken,
+  type RedisClient,
+  type RedisOp,
+} from '../../../../src/core/index.js';
+import { libraryEventTypes } from '../events.js';
+import type { ProjectedLibraryEvent } from './projected-events.js';
+
+/*
+ * The keyed record: one hash per title, `title:<id>`, with its name, copies, how many are out,
+ * and the revision and position of the last change. Each change is announced on topic
+ * `title:<id>` with the fields it set, as JSON.
+ */
+
+export interface ShelfEntry {
+  readonly titleId: string;
+  readonly name: string;
+  readonly copies: number;
+  readonly onLoan: number;
+  readonly revision: number;
+  readonly position: bigint;
+}
+
+export const shelfKey = (titleId: string): string => `title:${titleId}`;
+export const shelfTopic = shelfKey;
+
+const changed = (event: ProjectedLibraryEvent, fields: Readonly<Record<string, string | number>>): RedisOp[] => {
+  const set = { ...fields, revision: Number(event.revision), position: positionToken(event.position) };
+  return [hSet(shelfKey(event.data.titleId), set), notify(shelfTopic(event.data.titleId), JSON.stringify(set))];
+};
+
+const project = (event: ProjectedLibraryEvent): readonly RedisOp[] => {
+  switch (event.type) {
+    case 'TitleCatalogued': {
+      const { titleId, name, copies } = event.data;
+      return changed(event, { titleId, name, copies, onLoan: 0 });
+    }
+    case 'CopyLent':
+    case 'CopyReturned':
+      return changed(event, { onLoan: event.data.onLoanAfter });
+    default:
+      return ignore(event);
+  }
+};
+
+const ignore = (_event: never): readonly RedisOp[] => [];
+
+export const shelfProjection: Projection<ProjectedLibraryEvent> = {
+  name: 'library-shelf',
+  version: 1,
+  handles: libraryEventTypes,
+  project,
+};
+
+/** The title as the read model holds it; undefined before it is catalogued (or projected). */
+export const readShelfEntry = async (
+  redis: RedisClient,
+  space: KeySpace | undefined,
+  titleId: string,
+): Promise<ShelfEntry | undefined> => {
+  if (space === undefined) return undefined;
+  const { name, copies, onLoan, revision, position } = await redis.hGetAll(space.key(shelfKey(titleId)));
+  if (name === undefined || position === undefined) return undefined;
+  return {
+    titleId,
+    name,
+    copies: Number(copies),
+    onLoan: Number(onLoan),
+    revision: Number(revision),
+    position: BigInt(position),
+  };
+};
