@@ -1,4 +1,5 @@
 import {
+  hIncrBy,
   hSet,
   type KeySpace,
   notify,
@@ -12,8 +13,10 @@ import type { ProjectedLibraryEvent } from './projected-events.js';
 
 /*
  * The keyed record: one hash per title, `title:<id>`, with its name, copies, how many are out,
- * and the revision and position of the last change. Each change is announced on topic
- * `title:<id>` with the fields it set, as JSON.
+ * how many times a copy was ever lent, and the revision and position of the last change. Each
+ * change is announced on topic `title:<id>` with the fields it set, as JSON. `timesLent` is an
+ * increment, not a value set: applied twice it would count twice, which is what lets a test see
+ * that every event was applied exactly once.
  */
 
 export interface ShelfEntry {
@@ -21,6 +24,7 @@ export interface ShelfEntry {
   readonly name: string;
   readonly copies: number;
   readonly onLoan: number;
+  readonly timesLent: number;
   readonly revision: number;
   readonly position: bigint;
 }
@@ -40,6 +44,10 @@ const project = (event: ProjectedLibraryEvent): readonly RedisOp[] => {
       return changed(event, { titleId, name, copies, onLoan: 0 });
     }
     case 'CopyLent':
+      return [
+        ...changed(event, { onLoan: event.data.onLoanAfter }),
+        hIncrBy(shelfKey(event.data.titleId), 'timesLent', 1),
+      ];
     case 'CopyReturned':
       return changed(event, { onLoan: event.data.onLoanAfter });
     default:
@@ -63,13 +71,14 @@ export const readShelfEntry = async (
   titleId: string,
 ): Promise<ShelfEntry | undefined> => {
   if (space === undefined) return undefined;
-  const { name, copies, onLoan, revision, position } = await redis.hGetAll(space.key(shelfKey(titleId)));
+  const { name, copies, onLoan, timesLent, revision, position } = await redis.hGetAll(space.key(shelfKey(titleId)));
   if (name === undefined || position === undefined) return undefined;
   return {
     titleId,
     name,
     copies: Number(copies),
     onLoan: Number(onLoan),
+    timesLent: Number(timesLent ?? 0),
     revision: Number(revision),
     position: BigInt(position),
   };
