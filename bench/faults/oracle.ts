@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { FORWARDS, START } from '@eventstore/db-client';
 import { connectEventStore } from '../../src/core/eventstore/client.js';
-import { toStoredEvent } from '../../src/core/eventstore/stored-event.js';
+import { toEventEnvelope } from '../../src/core/eventstore/event-envelope.js';
 import { createLogger } from '../../src/core/logger.js';
 import { readActiveVersion } from '../../src/core/projections/active-version.js';
 import { checkpointKey } from '../../src/core/projections/keys.js';
@@ -47,7 +47,7 @@ export const readLog = async (connectionString: string): Promise<LogEvent[]> => 
   const events: LogEvent[] = [];
   try {
     for await (const resolved of client.readAll({ direction: FORWARDS, fromPosition: START, maxCount: 10_000_000 })) {
-      const stored = toStoredEvent(resolved);
+      const stored = toEventEnvelope(resolved);
       if (stored === undefined || stored.type.startsWith('$') || !stored.streamName.startsWith('account-')) continue;
       events.push({
         id: stored.id,

@@ -26,16 +26,26 @@ export {
   UnreadableReadModelError,
   ValidationError,
 } from './errors.js';
+// How a context reads its stored events back: one decoder per event type, every schema version upcast.
+export {
+  type EventDecoder,
+  type EventDecoders,
+  type EventDecoderTable,
+  EventDecodingError,
+  eventDecoders,
+  type Recorded,
+  type Upcast,
+} from './event-decoders.js';
 // The event store, for the temporal queries that answer from the log.
 export type { EventStoreClient } from './eventstore/client.js';
+export type { EventEnvelope } from './eventstore/event-envelope.js';
 export {
   type PositionToken,
   parsePositionToken,
   positionToken,
   requirePositionToken,
 } from './eventstore/positions.js';
-export { readStoredEvents } from './eventstore/read-stream.js';
-export type { StoredEvent } from './eventstore/stored-event.js';
+export { readEventEnvelopes } from './eventstore/read-stream.js';
 // Rules every context shares: ids that go into stream names and keys, exact amounts of money.
 export { optionalId, requireId } from './ids.js';
 export type { Logger } from './logger.js';
@@ -76,7 +86,6 @@ export {
   incrBy,
   lPush,
   notify,
-  type ProjectedEvent,
   type Projection,
   type RedisOp,
   sAdd,

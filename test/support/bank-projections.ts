@@ -1,8 +1,7 @@
 import { expect } from 'vitest';
 import type { Projection, RedisOp } from '../../src/core/projections/projection.js';
 import { accountStreamName } from '../../src/domains/bank/account.js';
-import type { BankEvent } from '../../src/domains/bank/events.js';
-import type { ProjectedBankEvent } from '../../src/domains/bank/projections/projected-events.js';
+import type { BankEvent, RecordedBankEvent } from '../../src/domains/bank/events.js';
 import { testNow } from './bank.js';
 
 /*
@@ -18,29 +17,29 @@ import { testNow } from './bank.js';
 export interface LogPlace {
   readonly position: bigint;
   readonly revision: bigint;
-  readonly eventId?: string;
+  readonly id?: string;
 }
 
-/** A bank event as the runner hands it to a projection, at a place in the log. */
-export const at = (event: BankEvent, { position, revision, eventId }: LogPlace): ProjectedBankEvent =>
+/** A bank event as the runner hands it to a projection (decoded), at a place in the log. */
+export const at = (event: BankEvent, { position, revision, id }: LogPlace): RecordedBankEvent =>
   ({
+    id: id ?? `event-${position}`,
     type: event.type,
     data: event.data,
     metadata: {},
-    streamId: accountStreamName(event.data.accountId),
+    streamName: accountStreamName(event.data.accountId),
     revision,
     position,
-    eventId: eventId ?? `event-${position}`,
     created: new Date(testNow),
-  }) as ProjectedBankEvent;
+  }) as RecordedBankEvent;
 
 /** One account's history: event i at position 100·(i+1), revision i, id `event-<position>`. */
-export const inLog = (...events: BankEvent[]): ProjectedBankEvent[] =>
+export const inLog = (...events: BankEvent[]): RecordedBankEvent[] =>
   events.map((event, index) => at(event, { position: BigInt(100 * (index + 1)), revision: BigInt(index) }));
 
 export const projectionSpecification =
-  (projection: Projection<ProjectedBankEvent>) =>
-  (...events: ProjectedBankEvent[]) => ({
+  (projection: Projection<BankEvent>) =>
+  (...events: RecordedBankEvent[]) => ({
     // biome-ignore lint/suspicious/noThenProperty: given-then is the vocabulary; this object is never awaited.
     then(...expected: RedisOp[]): void {
       expect(events.flatMap((event) => projection.project(event))).toEqual(expected);

@@ -33,6 +33,8 @@ interface EventOptions {
   readonly accountId?: string;
   readonly currency?: string;
   readonly at?: string;
+  /** A deposit's source; 'unspecified' (what a deposit that names none records) by default. */
+  readonly source?: string;
 }
 
 export const accountOpened = (data: Partial<AccountOpened['data']> = {}): AccountOpened => ({
@@ -55,7 +57,7 @@ export const moneyDeposited = (
   options: EventOptions = {},
 ): MoneyDeposited => ({
   type: 'MoneyDeposited',
-  data: movement(amount, balanceAfter, options),
+  data: { ...movement(amount, balanceAfter, options), source: options.source ?? 'unspecified' },
 });
 
 export const moneyWithdrawn = (amount: Amount, balanceAfter: Amount, options: EventOptions = {}): MoneyWithdrawn => ({
@@ -71,6 +73,8 @@ export const accountClosed = (data: Partial<AccountClosed['data']> = {}): Accoun
 interface CommandOptions {
   readonly accountId?: string;
   readonly now?: string;
+  /** A deposit's source, as a client may give it. */
+  readonly source?: string;
 }
 
 export const commandMetadata = (now = testNow): CommandMetadata => ({
@@ -88,7 +92,11 @@ export const openAccount = (data: Partial<OpenAccount['data']> = {}, now = testN
 
 export const deposit = (amount: Amount, options: CommandOptions = {}): DepositMoney => ({
   type: 'DepositMoney',
-  data: { accountId: options.accountId ?? testAccountId, amount: minorUnits(amount) },
+  data: {
+    accountId: options.accountId ?? testAccountId,
+    amount: minorUnits(amount),
+    ...(options.source === undefined ? {} : { source: options.source }),
+  },
   metadata: commandMetadata(options.now),
 });
 

@@ -1,18 +1,17 @@
 import type { Decider, DomainCommand, DomainEvent } from '../decider.js';
-import type { StoredEvent } from '../eventstore/stored-event.js';
+import type { EventDecoders } from '../event-decoders.js';
 
 /**
  * What the command pipeline needs to know about one kind of aggregate: its decider, which
- * stream a command goes to, and how stored events become domain events again.
+ * stream a command goes to, and its context's event decoders.
  */
 export interface Aggregate<Command extends DomainCommand, Event extends DomainEvent, State> {
   readonly decider: Decider<Command, Event, State>;
   streamName(command: Command): string;
   /**
-   * Turns a stored event into a domain event, upcasting older shapes. Undefined skips it (an
-   * event type this code does not know, written by newer code).
+   * The context's registry: the fold reads stored events back through it (upcast to the current
+   * shape, or skipped when newer code wrote them), and every new event's metadata records the
+   * schema version it gives for the event's type.
    */
-  decode(event: StoredEvent): Event | undefined;
-  /** Recorded in every event's metadata, so later code can tell which shape it is reading. */
-  readonly schemaVersion: number;
+  readonly events: EventDecoders<Event>;
 }

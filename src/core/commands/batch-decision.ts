@@ -43,13 +43,19 @@ export interface BatchDecision {
 // biome-ignore lint/suspicious/noExplicitAny: a batch holds commands of one aggregate, whatever its types.
 type AnyAggregate = Aggregate<any, any, any>;
 
-const metadataOf = (aggregate: AnyAggregate, { metadata }: DomainCommand, digest: string): Record<string, unknown> => ({
+const metadataOf = (
+  aggregate: AnyAggregate,
+  { metadata }: DomainCommand,
+  digest: string,
+  event: DomainEvent,
+): Record<string, unknown> => ({
   commandId: metadata.commandId,
   commandDigest: digest,
   correlationId: metadata.correlationId,
   causationId: metadata.causationId,
   ...(metadata.userId === undefined ? {} : { userId: metadata.userId }),
-  schemaVersion: aggregate.schemaVersion,
+  // Per event type: readers pick the upcast of the version each event was written in.
+  schemaVersion: aggregate.events.versionOf(event.type),
 });
 
 /**
@@ -118,8 +124,8 @@ export const decideBatch = (
         outcomes.push({ kind: 'unchanged', afterEvent: events.length - 1 });
         continue;
       }
-      const metadata = metadataOf(aggregate, command, digest);
       for (const [n, event] of decided.entries()) {
+        const metadata = metadataOf(aggregate, command, digest, event);
         events.push({ event, id: commandEventId(digest, n), metadata, commandId, digest });
       }
       state = decided.reduce(aggregate.decider.evolve, state);

@@ -1,6 +1,6 @@
 import type { EventStoreClient } from '../eventstore/client.js';
 import { type PositionToken, positionToken } from '../eventstore/positions.js';
-import { readStoredEvents } from '../eventstore/read-stream.js';
+import { readEventEnvelopes } from '../eventstore/read-stream.js';
 import type { FoldedStream } from './aggregate-cache.js';
 import type { BatchDecision } from './batch-decision.js';
 
@@ -41,7 +41,7 @@ export const batchOutcomes = async (
   const last = decision.events.at(-1);
   if (last && lastPosition !== undefined) positions.set(last.id, lastPosition);
   if (decision.appendingCommands > 1) {
-    const stored = await readStoredEvents(client, streamName, folded.revision + 1n);
+    const stored = await readEventEnvelopes(client, streamName, folded.revision + 1n);
     for (const event of stored) positions.set(event.id, event.position);
   }
   const firstRevision = folded.revision + 1n;

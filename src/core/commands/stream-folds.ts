@@ -1,6 +1,6 @@
 import type { EventStoreClient } from '../eventstore/client.js';
-import { readStoredEvents } from '../eventstore/read-stream.js';
-import type { StoredEvent } from '../eventstore/stored-event.js';
+import type { EventEnvelope } from '../eventstore/event-envelope.js';
+import { readEventEnvelopes } from '../eventstore/read-stream.js';
 import type { Aggregate } from './aggregate.js';
 import { AggregateCache, type AggregateCacheBounds, type CommandRecord, type FoldedStream } from './aggregate-cache.js';
 import type { BatchDecision } from './batch-decision.js';
@@ -15,7 +15,7 @@ export interface LoadedFold {
   readonly readToHead: boolean;
 }
 
-const commandRecordOf = (stored: StoredEvent): [string, CommandRecord] | undefined => {
+const commandRecordOf = (stored: EventEnvelope): [string, CommandRecord] | undefined => {
   const { commandId, commandDigest } = stored.metadata;
   if (typeof commandId !== 'string') return undefined;
   const digest = typeof commandDigest === 'string' ? commandDigest : undefined;
@@ -61,11 +61,11 @@ export class StreamFolds {
       commands: new Map(),
       upToDate: false,
     };
-    const newer = await readStoredEvents(this.client, streamName, start.revision + 1n);
+    const newer = await readEventEnvelopes(this.client, streamName, start.revision + 1n);
     let { state, revision, lastPosition } = start;
     const { commands } = start;
     for (const stored of newer) {
-      const event = aggregate.decode(stored);
+      const event = aggregate.events.decode(stored);
       if (event) state = aggregate.decider.evolve(state, event);
       revision = stored.revision;
       lastPosition = stored.position;

@@ -1,21 +1,21 @@
 import { StreamNotFoundError } from '@eventstore/db-client';
 import type { EventStoreClient } from './client.js';
-import { type StoredEvent, toStoredEvent } from './stored-event.js';
+import { type EventEnvelope, toEventEnvelope } from './event-envelope.js';
 
 /**
- * The stream's events from `fromRevision` on, in order; a stream that does not exist (or was
- * deleted) has none. Reads the whole tail: callers that fold state need every event.
+ * The stream's events from `fromRevision` on, in order, undecoded; a stream that does not exist
+ * (or was deleted) has none. Reads the whole tail: callers that fold state need every event.
  */
-export const readStoredEvents = async (
+export const readEventEnvelopes = async (
   client: EventStoreClient,
   streamName: string,
   fromRevision = 0n,
-): Promise<StoredEvent[]> => {
-  const events: StoredEvent[] = [];
+): Promise<EventEnvelope[]> => {
+  const events: EventEnvelope[] = [];
   try {
     for await (const resolved of client.readStream(streamName, { fromRevision })) {
-      const stored = toStoredEvent(resolved);
-      if (stored) events.push(stored);
+      const record = toEventEnvelope(resolved);
+      if (record) events.push(record);
     }
   } catch (error) {
     if (error instanceof StreamNotFoundError) return [];

@@ -5,20 +5,8 @@
  * the projection's checkpoint in one Redis transaction, which also publishes the notifications.
  */
 
-/** An event as a projection sees it: decoded data and metadata, and where it sits in the log. */
-export interface ProjectedEvent<Type extends string = string, Data = unknown> {
-  readonly type: Type;
-  readonly data: Data;
-  readonly metadata: Readonly<Record<string, unknown>>;
-  readonly streamId: string;
-  /** The event's revision in its stream. */
-  readonly revision: bigint;
-  /** The event's commit position in $all; what `consistentWith` tokens compare against. */
-  readonly position: bigint;
-  readonly eventId: string;
-  /** When the event store recorded it. */
-  readonly created: Date;
-}
+import type { DomainEvent } from '../decider.js';
+import type { EventDecoders, Recorded } from '../event-decoders.js';
 
 /**
  * One Redis write, as plain data. Keys are logical (`account:42`): the runner places them in the
@@ -40,12 +28,18 @@ export type RedisOp =
   | { readonly kind: 'notify'; readonly topic: string; readonly message: string };
 
 /** A read model. Bump `version` when `project` changes meaning: the runner rebuilds it beside the old one. */
-export interface Projection<Event extends ProjectedEvent = ProjectedEvent> {
+export interface Projection<Event extends DomainEvent = DomainEvent> {
   readonly name: string;
   readonly version: number;
+  /**
+   * Its context's event decoders: the runner decodes each event it hands over through them, so
+   * `project` sees the current shape whatever version was stored, and never an event newer
+   * code wrote in a version this code does not know (it is passed over like an unhandled type).
+   */
+  readonly events: EventDecoders<Event>;
   /** Event types this projection handles; the runner hands it these only, and moves its checkpoint past the rest. */
   readonly handles: readonly Event['type'][];
-  readonly project: (event: Event) => readonly RedisOp[];
+  readonly project: (event: Recorded<Event>) => readonly RedisOp[];
 }
 
 export const set = (key: string, value: string): RedisOp => ({ kind: 'set', key, value });

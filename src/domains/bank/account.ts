@@ -5,6 +5,7 @@ import {
   formatMinorUnits,
   type MinorUnits,
   requireId,
+  ValidationError,
 } from '../../core/index.js';
 import type { BankCommand, CloseAccount, DepositMoney, OpenAccount, WithdrawMoney } from './commands.js';
 import { type CurrencyCode, parseCurrencyCode } from './currency.js';
@@ -15,6 +16,7 @@ import {
   eventOccurredAt,
   type MoneyDeposited,
   type MoneyWithdrawn,
+  unspecifiedSource,
 } from './events.js';
 
 /** What every opened account knows, open or closed: what `accountAsOf` shows. */
@@ -128,9 +130,21 @@ const openAccount = ({ data, metadata }: OpenAccount, state: AccountState): [Acc
   return [{ type: 'AccountOpened', data: { accountId, ownerId, currency, openedAt: metadata.now } }];
 };
 
+/** The longest deposit source the bank records. */
+export const maxSourceLength = 100;
+
+const depositSource = (source: string | undefined): string => {
+  if (source === undefined) return unspecifiedSource;
+  if (source.trim() === '' || source.length > maxSourceLength) {
+    throw new ValidationError(`source must be 1 to ${maxSourceLength} characters, not blank`, 'source');
+  }
+  return source;
+};
+
 const depositMoney = ({ data, metadata }: DepositMoney, state: AccountState): [MoneyDeposited] => {
   requireId(data.accountId, 'accountId');
   const amount = checkAmount(data.amount);
+  const source = depositSource(data.source);
   const account = requireOpen(state, data.accountId);
   // Written as a subtraction so the comparison itself never leaves the exactly representable range.
   if (amount > Number.MAX_SAFE_INTEGER - account.balance) {
@@ -141,7 +155,9 @@ const depositMoney = ({ data, metadata }: DepositMoney, state: AccountState): [M
   }
   const { accountId, currency } = account;
   const balanceAfter = account.balance + amount;
-  return [{ type: 'MoneyDeposited', data: { accountId, amount, balanceAfter, currency, occurredAt: metadata.now } }];
+  return [
+    { type: 'MoneyDeposited', data: { accountId, amount, balanceAfter, currency, occurredAt: metadata.now, source } },
+  ];
 };
 
 const withdrawMoney = ({ data, metadata }: WithdrawMoney, state: AccountState): [MoneyWithdrawn] => {

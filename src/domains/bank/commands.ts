@@ -17,7 +17,15 @@ export type OpenAccount = DomainCommand<
   }
 >;
 
-export type DepositMoney = DomainCommand<'DepositMoney', { readonly accountId: string; readonly amount: MinorUnits }>;
+export type DepositMoney = DomainCommand<
+  'DepositMoney',
+  {
+    readonly accountId: string;
+    readonly amount: MinorUnits;
+    /** Where the money comes from ('cash', 'transfer', … or free text); unchecked client text. */
+    readonly source?: string;
+  }
+>;
 
 export type WithdrawMoney = DomainCommand<'WithdrawMoney', { readonly accountId: string; readonly amount: MinorUnits }>;
 

@@ -1,18 +1,13 @@
-import type { DomainEvent, MinorUnits } from '../../core/index.js';
+import type { DomainEvent, MinorUnits, Recorded } from '../../core/index.js';
 import type { CurrencyCode } from './currency.js';
 
 /*
  * What happened to bank accounts. Data is JSON-safe (ISO-8601 strings for times, integer minor
  * units for money), names the account it belongs to, and carries what a reader needs without
  * re-deriving it: a projection sets the balance from `balanceAfter` instead of replaying sums.
- * Never change what a stored field means; add optional fields or new event types instead.
+ * Never change what a stored field means. A type whose stored shape changes gets a new schema
+ * version, and its decoder in event-decoders.ts upcasts the older ones to the shape below.
  */
-
-/**
- * The schema version the pipeline writes into every bank event's metadata. Bump it (and upcast on
- * read) only when a stored shape changes; new optional fields keep it.
- */
-export const bankEventSchemaVersion = 1;
 
 export type AccountOpened = DomainEvent<
   'AccountOpened',
@@ -33,7 +28,14 @@ interface MoneyMovement {
   readonly occurredAt: string;
 }
 
-export type MoneyDeposited = DomainEvent<'MoneyDeposited', MoneyMovement>;
+/** Where deposited money came from, as the client said: 'cash', 'transfer', … or free text. */
+export type DepositSource = string;
+
+/** What a deposit recorded before it named its source (schema version 1). */
+export const unspecifiedSource: DepositSource = 'unspecified';
+
+/** Schema version 2; version 1 had no `source`. */
+export type MoneyDeposited = DomainEvent<'MoneyDeposited', MoneyMovement & { readonly source: DepositSource }>;
 
 export type MoneyWithdrawn = DomainEvent<'MoneyWithdrawn', MoneyMovement>;
 
@@ -54,6 +56,9 @@ export type AccountClosed = DomainEvent<
 export type BankEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn | AccountClosed;
 
 export type BankEventType = BankEvent['type'];
+
+/** A bank event as read back from the log, in its current shape: what the fold, history and projections see. */
+export type RecordedBankEvent = Recorded<BankEvent>;
 
 /** Every bank event type, for subscription filters and projections' `handles` lists. */
 export const bankEventTypes: readonly BankEventType[] = [

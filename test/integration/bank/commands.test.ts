@@ -51,8 +51,8 @@ describe('bank commands over HTTP', () => {
     const history = (await executeOk(url(), AccountHistoryDocument, { id: accountId })).accountHistory;
     expect(history.map((event) => [event.type, event.data])).toEqual([
       ['AccountOpened', expect.objectContaining({ accountId, currency: 'EUR' })],
-      ['MoneyDeposited', expect.objectContaining({ amount: 10050, balanceAfter: 10050 })],
-      ['MoneyWithdrawn', expect.objectContaining({ amount: 50, balanceAfter: 10000 })],
+      ['MoneyDeposited', expect.objectContaining({ amount: '100.50', balanceAfter: '100.50' })],
+      ['MoneyWithdrawn', expect.objectContaining({ amount: '0.50', balanceAfter: '100.00' })],
     ]);
   });
 

@@ -25,14 +25,14 @@ describe('audit trail and time travel', () => {
     accountId = randomUUID();
     const { url } = esgraph;
     await executeOk(url, OpenAccountDocument, { input: { accountId, ownerId: 'owner-9', currency: 'CHF' } });
-    await executeOk(url, DepositDocument, { input: { accountId, amount: '50' } });
+    await executeOk(url, DepositDocument, { input: { accountId, amount: '50', source: 'cash' } });
     await executeOk(url, WithdrawDocument, { input: { accountId, amount: '20.25' } });
     await executeOk(url, WithdrawDocument, { input: { accountId, amount: '29.75' } });
     await executeOk(url, CloseAccountDocument, { input: { accountId } });
     history = await readHistory(accountId);
   });
 
-  it('lists every event of the account in order with revision, position, time, data and metadata', () => {
+  it('lists every event of the account in order with revision, position, time, amounts, data and metadata', () => {
     expect(history.map((event) => [event.type, event.revision])).toEqual([
       ['AccountOpened', 0],
       ['MoneyDeposited', 1],
@@ -42,14 +42,27 @@ describe('audit trail and time travel', () => {
     ]);
     const positions = history.map((event) => BigInt(event.position));
     expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
-    for (const event of history) {
-      expect(Number.isNaN(Date.parse(event.occurredAt))).toBe(false);
-      expect(event.metadata).toMatchObject({ schemaVersion: 1 });
-    }
+    for (const event of history) expect(Number.isNaN(Date.parse(event.occurredAt))).toBe(false);
+    // Deposits are written in schema version 2 (they gained `source`); every other type is still at 1.
+    expect(history.map((event) => (event.metadata as { schemaVersion: unknown }).schemaVersion)).toEqual([
+      1, 2, 1, 1, 1,
+    ]);
     expect(history[2]?.data).toEqual(
-      expect.objectContaining({ accountId, amount: 2025, balanceAfter: 2975, currency: 'CHF' }),
+      expect.objectContaining({ accountId, amount: '20.25', balanceAfter: '29.75', currency: 'CHF' }),
+    );
+    expect(history[1]?.data).toEqual(
+      expect.objectContaining({ accountId, amount: '50.00', balanceAfter: '50.00', source: 'cash' }),
     );
   });
+
+  it('shows the amount and the balance after it as Money on deposits and withdrawals only', () =>
+    expect(history.map((event) => [event.amount, event.balanceAfter])).toEqual([
+      [null, null],
+      ['50.00', '50.00'],
+      ['20.25', '29.75'],
+      ['29.75', '0.00'],
+      [null, null],
+    ]));
 
   it('answers an empty history for an account that never existed', async () => {
     expect(await readHistory(randomUUID())).toEqual([]);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { jsonEvent } from '@eventstore/db-client';
 import { describe, expect, it } from 'vitest';
 import { CommandPipeline } from '../../../src/core/commands/command-pipeline.js';
-import { readStoredEvents } from '../../../src/core/eventstore/read-stream.js';
+import { readEventEnvelopes } from '../../../src/core/eventstore/read-stream.js';
 import { useEsdbLocal } from '../../support/esdb-local.js';
 import { titleStreamName } from '../../support/library/title.js';
 import { titleOn } from '../../support/library-commands.js';
@@ -21,7 +21,7 @@ describe('a command id reused for a different command', () => {
   const instance = (titleId: string) => titleOn(new CommandPipeline(connect()), titleId);
   /** The title's loan events after its cataloguing: [type, loan id]. */
   const loansOf = async (titleId: string) =>
-    (await readStoredEvents(connect(), titleStreamName(titleId)))
+    (await readEventEnvelopes(connect(), titleStreamName(titleId)))
       .filter((event) => event.type !== 'TitleCatalogued')
       .map((event) => [event.type, (event.data as { loanId: string }).loanId]);
   const catalogued = async () => {

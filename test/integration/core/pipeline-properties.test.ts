@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CommandPipeline } from '../../../src/core/commands/command-pipeline.js';
-import { readStoredEvents } from '../../../src/core/eventstore/read-stream.js';
+import { readEventEnvelopes } from '../../../src/core/eventstore/read-stream.js';
 import { useEsdbLocal } from '../../support/esdb-local.js';
 import type { LibraryCommand } from '../../support/library/commands.js';
+import { libraryEventDecoders } from '../../support/library/event-decoders.js';
 import {
   decide,
   evolve,
@@ -13,7 +14,7 @@ import {
   type TitleState,
   titleStreamName,
 } from '../../support/library/title.js';
-import { decodeLibraryEvent, titleAggregate } from '../../support/library/title-aggregate.js';
+import { titleAggregate } from '../../support/library/title-aggregate.js';
 import { catalogueTitle, lendCopy, returnCopy } from '../../support/library-commands.js';
 import { outcomeOf } from '../../support/pipeline.js';
 
@@ -70,8 +71,8 @@ describe('the command pipeline under random command sequences', () => {
             );
             expect(await outcomeOf(pipeline.handle(titleAggregate, command))).toBe(expected);
           }
-          const stored = await readStoredEvents(esdb.client, titleStreamName(titleId));
-          expect(foldTitle(stored.map(decodeLibraryEvent).filter((event) => event !== undefined))).toEqual(model);
+          const stored = await readEventEnvelopes(esdb.client, titleStreamName(titleId));
+          expect(foldTitle(libraryEventDecoders.decodeAll(stored))).toEqual(model);
         },
       ),
       { numRuns: 30 },

@@ -3,7 +3,7 @@ import { jsonEvent } from '@eventstore/db-client';
 import { describe, expect, it } from 'vitest';
 import { CommandPipeline } from '../../../src/core/commands/command-pipeline.js';
 import { ConcurrencyError, DomainError } from '../../../src/core/errors.js';
-import { readStoredEvents } from '../../../src/core/eventstore/read-stream.js';
+import { readEventEnvelopes } from '../../../src/core/eventstore/read-stream.js';
 import { useEsdbLocal } from '../../support/esdb-local.js';
 import { titleStreamName } from '../../support/library/title.js';
 import { titleOn } from '../../support/library-commands.js';
@@ -18,7 +18,7 @@ import { outcomeOf } from '../../support/pipeline.js';
 describe('the command pipeline', () => {
   const esdb = useEsdbLocal();
   const instance = () => new CommandPipeline(esdb.connect());
-  const eventsOf = (titleId: string) => readStoredEvents(esdb.client, titleStreamName(titleId));
+  const eventsOf = (titleId: string) => readEventEnvelopes(esdb.client, titleStreamName(titleId));
   const catalogued = async (copies: number) => {
     const titleId = randomUUID();
     const pipeline = instance();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CommandPipeline } from '../../../src/core/commands/command-pipeline.js';
-import { readStoredEvents } from '../../../src/core/eventstore/read-stream.js';
+import { readEventEnvelopes } from '../../../src/core/eventstore/read-stream.js';
 import { useEsdbLocal } from '../../support/esdb-local.js';
 import { titleStreamName } from '../../support/library/title.js';
 import { titleOn } from '../../support/library-commands.js';
@@ -27,7 +27,7 @@ describe('a command instance whose cached fold went stale', () => {
       b: titleOn(new CommandPipeline(connect()), titleId),
     };
   };
-  const eventsOf = (titleId: string) => readStoredEvents(connect(), titleStreamName(titleId));
+  const eventsOf = (titleId: string) => readEventEnvelopes(connect(), titleStreamName(titleId));
 
   it('lends a copy of a title another instance catalogued after it answered TITLE_NOT_CATALOGUED', async () => {
     const { a, b } = instances();

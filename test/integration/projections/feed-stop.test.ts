@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { eventDecoders } from '../../../src/core/event-decoders.js';
 import { connectEventStore } from '../../../src/core/eventstore/client.js';
 import { hIncrBy, type Projection } from '../../../src/core/projections/projection.js';
 import { Projector } from '../../../src/core/projections/runner/projector.js';
@@ -34,6 +35,7 @@ const capturedLogger = () => {
 const counting: Projection = {
   name: 'feed-stop-counting',
   version: 1,
+  events: eventDecoders({ Counted: { 1: (stored: object) => stored } }),
   handles: ['Counted'],
   project: () => [hIncrBy('totals', 'count', 1)],
 };

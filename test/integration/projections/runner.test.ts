@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { jsonEvent } from '@eventstore/db-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DomainEvent } from '../../../src/core/decider.js';
+import { eventDecoders } from '../../../src/core/event-decoders.js';
 import { connectEventStore, type EventStoreClient } from '../../../src/core/eventstore/client.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { activeKeySpace, readActiveVersion } from '../../../src/core/projections/active-version.js';
 import { readCheckpoint } from '../../../src/core/projections/checkpoint.js';
 import { failurePolicy } from '../../../src/core/projections/failure-policy.js';
 import { countParked, listParked } from '../../../src/core/projections/parking.js';
-import { hIncrBy, notify, type ProjectedEvent, type Projection } from '../../../src/core/projections/projection.js';
+import { hIncrBy, notify, type Projection } from '../../../src/core/projections/projection.js';
 import { firstBuildOf } from '../../../src/core/projections/runner/builds.js';
 import type { RunnerStatus } from '../../../src/core/projections/runner/projection-lane.js';
 import { Projector, type ProjectorOptions } from '../../../src/core/projections/runner/projector.js';
@@ -21,7 +23,7 @@ import { waitFor } from '../../support/wait-for.js';
  * test counts with an event type of its own, so no test's events (a poison one) reach another's.
  */
 
-type Counted = ProjectedEvent<string, { key: string; by: number; poison?: boolean }>;
+type Counted = DomainEvent<string, { key: string; by: number; poison?: boolean }>;
 
 interface Counter {
   readonly name: string;
@@ -36,6 +38,7 @@ const newCounter = (): Counter => {
 const counting = ({ name, type }: Counter, version = 1, factor = 1): Projection<Counted> => ({
   name,
   version,
+  events: eventDecoders<Counted>({ [type]: { 1: (stored: Counted['data']) => stored } }),
   handles: [type],
   project: (event) => {
     if (event.data.poison) throw new Error(`cannot count ${event.data.key}`);

@@ -1,13 +1,10 @@
-import type { DomainEvent } from '../../../src/core/index.js';
+import type { DomainEvent, Recorded } from '../../../src/core/index.js';
 
 /*
  * What happened to a library title: catalogued with a number of copies, copies lent and
  * returned. Each event names its title and carries what readers need without replaying the
  * stream (`onLoanAfter`), as a context's events should.
  */
-
-/** Written into every library event's metadata; only one shape exists so far. */
-export const libraryEventSchemaVersion = 1;
 
 export type TitleCatalogued = DomainEvent<
   'TitleCatalogued',
@@ -30,6 +27,9 @@ export type CopyReturned = DomainEvent<'CopyReturned', LoanChange>;
 export type LibraryEvent = TitleCatalogued | CopyLent | CopyReturned;
 
 export type LibraryEventType = LibraryEvent['type'];
+
+/** A library event as read back from the log through the library's decoders. */
+export type RecordedLibraryEvent = Recorded<LibraryEvent>;
 
 export const libraryEventTypes: readonly LibraryEventType[] = ['TitleCatalogued', 'CopyLent', 'CopyReturned'];
 

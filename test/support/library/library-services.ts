@@ -1,10 +1,7 @@
-import {
-  type CommandReceipt,
-  type DomainDependencies,
-  readStoredEvents,
-  type StoredEvent,
-} from '../../../src/core/index.js';
+import { type CommandReceipt, type DomainDependencies, readEventEnvelopes } from '../../../src/core/index.js';
 import type { LibraryCommand } from './commands.js';
+import { libraryEventDecoders } from './event-decoders.js';
+import type { RecordedLibraryEvent } from './events.js';
 import { createCirculationFeed } from './library-feeds.js';
 import { circulationProjection, type LoanRecord, readCirculation } from './projections/circulation.js';
 import { readShelfEntry, type ShelfEntry, shelfProjection } from './projections/shelf.js';
@@ -15,8 +12,8 @@ import { titleAggregate } from './title-aggregate.js';
 export interface LibraryServices {
   /** Runs a command through the pipeline, on the title's stream. */
   handle(command: LibraryCommand): Promise<CommandReceipt>;
-  /** The title's stream as stored. */
-  titleEvents(titleId: string): Promise<StoredEvent[]>;
+  /** The title's stream, decoded as the decider folds it. */
+  titleEvents(titleId: string): Promise<RecordedLibraryEvent[]>;
   /** The title from the shelf read model; with `consistentWith`, once it has applied that position. */
   shelf(titleId: string, consistentWith?: string): Promise<ShelfEntry | undefined>;
   /** The title's newest loan records (at most `first`), newest first. */
@@ -27,7 +24,8 @@ export interface LibraryServices {
 
 export const createLibraryServices = ({ commands, eventStore, readModels }: DomainDependencies): LibraryServices => ({
   handle: (command) => commands.handle(titleAggregate, command),
-  titleEvents: (titleId) => readStoredEvents(eventStore, titleStreamName(titleId)),
+  titleEvents: async (titleId) =>
+    libraryEventDecoders.decodeAll(await readEventEnvelopes(eventStore, titleStreamName(titleId))),
   async shelf(titleId, consistentWith) {
     const spaces = await readModels.keySpaces([shelfProjection.name], consistentWith);
     return readShelfEntry(readModels.redis, spaces.get(shelfProjection.name), titleId);

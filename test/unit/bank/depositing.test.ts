@@ -7,6 +7,23 @@ describe('depositing money', () => {
       .when(deposit('12.50', { now: '2024-06-02T12:00:00.000Z' }))
       .then(moneyDeposited('12.50', '12.50', { currency: 'CHF', at: '2024-06-02T12:00:00.000Z' })));
 
+  it('records where the money came from when the client says', () =>
+    given(accountOpened())
+      .when(deposit('5.00', { source: 'cash' }))
+      .then(moneyDeposited('5.00', '5.00', { source: 'cash' })));
+
+  it('records the source as unspecified when the client names none', () =>
+    given(accountOpened())
+      .when(deposit('5.00'))
+      .then(moneyDeposited('5.00', '5.00', { source: 'unspecified' })));
+
+  it.each([
+    ['blank', '  '],
+    ['longer than 100 characters', 'x'.repeat(101)],
+  ])('rejects a source that is %s', (_what, source) =>
+    given(accountOpened()).when(deposit('5.00', { source })).thenRejectsInput('source must be 1 to 100 characters'),
+  );
+
   it('adds to the balance left by earlier deposits and withdrawals', () =>
     given(accountOpened(), moneyDeposited('10.00'), moneyDeposited('0.05', '10.05'), moneyWithdrawn('3.00', '7.05'))
       .when(deposit('0.95'))

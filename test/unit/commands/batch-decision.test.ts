@@ -6,6 +6,7 @@ import { commandDigest } from '../../../src/core/commands/command-digest.js';
 import { commandEventId } from '../../../src/core/commands/event-ids.js';
 import type { DomainCommand, DomainEvent } from '../../../src/core/decider.js';
 import { CommandIdReusedError, DomainError } from '../../../src/core/errors.js';
+import { eventDecoders } from '../../../src/core/event-decoders.js';
 
 /*
  * A counter that can be added to but never go below zero, and whose "touch" changes nothing:
@@ -27,8 +28,7 @@ const counter: Aggregate<Add | Touch, Added, number> = {
     evolve: (total, event) => total + event.data.by,
   },
   streamName: () => 'counter-1',
-  decode: () => undefined,
-  schemaVersion: 1,
+  events: eventDecoders<Added>({ Added: { 1: (stored: Added['data']) => stored } }),
 };
 
 const metadata = (commandId: string, fromClient = false) => ({

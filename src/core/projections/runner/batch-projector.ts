@@ -1,3 +1,4 @@
+import type { EventEnvelope } from '../../eventstore/event-envelope.js';
 import type { Logger } from '../../logger.js';
 import type { RedisClient } from '../../redis/client.js';
 import { isRedisConnectionError } from '../../redis/connection-errors.js';
@@ -6,7 +7,7 @@ import { BatchRejectedError } from '../commit-ops.js';
 import { decideOnFailure, type FailurePolicy } from '../failure-policy.js';
 import type { ProjectionId } from '../keys.js';
 import { parkEvent } from '../parking.js';
-import type { ProjectedEvent, Projection, RedisOp } from '../projection.js';
+import type { Projection, RedisOp } from '../projection.js';
 
 /** The projection gave up on an event and its policy says stop: a human must look first. */
 export class ProjectionHaltedError extends Error {
@@ -51,7 +52,7 @@ export class BatchProjector {
     this.#handles = new Set(options.projection.handles);
   }
 
-  async project(events: readonly ProjectedEvent[]): Promise<BatchOutcome> {
+  async project(events: readonly EventEnvelope[]): Promise<BatchOutcome> {
     const last = events[events.length - 1];
     if (!last) return { kind: 'applied', active: true, parked: 0 };
     const ops: RedisOp[] = [];
@@ -81,7 +82,7 @@ export class BatchProjector {
     }
   }
 
-  async #oneByOne(events: readonly ProjectedEvent[]): Promise<BatchOutcome> {
+  async #oneByOne(events: readonly EventEnvelope[]): Promise<BatchOutcome> {
     let active = true;
     let parked = 0;
     for (const event of events) {
@@ -95,18 +96,22 @@ export class BatchProjector {
 
   /**
    * The event's ops, after retries if the handler throws; or what its policy made of it. An event
-   * of a type the projection does not handle has none, but still moves the checkpoint.
+   * of a type the projection does not handle, or of a version newer code wrote, has none, but
+   * still moves the checkpoint. Decoding is part of handling: an event that cannot be decoded
+   * gets the same policy as a handler that throws on it.
    */
-  private async handle(event: ProjectedEvent): Promise<readonly RedisOp[] | 'parked' | 'fenced'> {
+  private async handle(event: EventEnvelope): Promise<readonly RedisOp[] | 'parked' | 'fenced'> {
     if (!this.#handles.has(event.type)) return [];
     for (let attempt = 1; ; attempt++) {
       try {
-        return this.options.projection.project(event);
+        const { projection } = this.options;
+        const decoded = projection.events.decode(event);
+        return decoded === undefined ? [] : projection.project(decoded);
       } catch (error) {
         const decision = decideOnFailure(this.options.policy, attempt);
         if (decision.action !== 'retry') return this.#giveUpOn(event, error, attempt);
         this.options.log.warn(
-          { err: error, eventId: event.eventId, type: event.type, attempt },
+          { err: error, eventId: event.id, type: event.type, attempt },
           'projection handler failed; retrying',
         );
         await this.options.sleep(decision.delayMs);
@@ -114,7 +119,7 @@ export class BatchProjector {
     }
   }
 
-  async #giveUp(event: ProjectedEvent, error: unknown, attempts: number): Promise<BatchOutcome> {
+  async #giveUp(event: EventEnvelope, error: unknown, attempts: number): Promise<BatchOutcome> {
     const result = await this.#giveUpOn(event, error, attempts);
     if (result === 'fenced') return { kind: 'fenced' };
     // The event is parked; the checkpoint still has to move past it.
@@ -122,20 +127,20 @@ export class BatchProjector {
     return outcome.kind === 'applied' ? { ...outcome, parked: 1 } : outcome;
   }
 
-  async #giveUpOn(event: ProjectedEvent, error: unknown, attempts: number): Promise<'parked' | 'fenced'> {
+  async #giveUpOn(event: EventEnvelope, error: unknown, attempts: number): Promise<'parked' | 'fenced'> {
     const { redis, build, leaseToken, policy, log } = this.options;
     if (policy.whenExhausted === 'stop') {
       throw new ProjectionHaltedError(
-        `projection ${build.name} stopped at event ${event.eventId} (${event.type}, ${event.streamId}@${event.revision}) after ${attempts} attempts: ${describe(error)}`,
+        `projection ${build.name} stopped at event ${event.id} (${event.type}, ${event.streamName}@${event.revision}) after ${attempts} attempts: ${describe(error)}`,
       );
     }
     log.error(
-      { err: error, eventId: event.eventId, type: event.type, attempts },
+      { err: error, eventId: event.id, type: event.type, attempts },
       'parking an event the projection cannot handle',
     );
     return parkEvent(redis, build, leaseToken, {
-      eventId: event.eventId,
-      streamId: event.streamId,
+      eventId: event.id,
+      streamId: event.streamName,
       revision: event.revision,
       position: event.position,
       type: event.type,

@@ -1,3 +1,4 @@
+import type { EventEnvelope } from '../../eventstore/event-envelope.js';
 import type { Logger } from '../../logger.js';
 import { onConnectionLost, type RedisClient } from '../../redis/client.js';
 import { isRedisConnectionError } from '../../redis/connection-errors.js';
@@ -5,7 +6,7 @@ import { activateVersion, readActiveVersion } from '../active-version.js';
 import { readCheckpoint } from '../checkpoint.js';
 import type { FailurePolicy } from '../failure-policy.js';
 import type { ProjectionId } from '../keys.js';
-import type { ProjectedEvent, Projection } from '../projection.js';
+import type { Projection } from '../projection.js';
 import { ProjectionLease } from '../projection-lease.js';
 import { BatchProjector, ProjectionHaltedError } from './batch-projector.js';
 import { deleteBuild } from './build-cleanup.js';
@@ -76,7 +77,7 @@ export class ProjectionLane implements FeedLane {
   #state: RunnerState = 'starting';
   #build: number | undefined;
   #checkpoint: bigint | undefined;
-  #applying: readonly ProjectedEvent[] = [];
+  #applying: readonly EventEnvelope[] = [];
   #parked = 0;
   #lastError: string | undefined;
   #session: Session | undefined;
@@ -121,7 +122,7 @@ export class ProjectionLane implements FeedLane {
     };
   }
 
-  async apply(events: readonly ProjectedEvent[]): Promise<void> {
+  async apply(events: readonly EventEnvelope[]): Promise<void> {
     const session = this.#session;
     if (!session || session.ended) return;
     const checkpoint = this.#checkpoint;

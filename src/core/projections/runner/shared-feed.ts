@@ -1,9 +1,8 @@
 import { excludeSystemEvents, type ResolvedEvent, START, type StreamSubscription } from '@eventstore/db-client';
 import type { EventStoreClient } from '../../eventstore/client.js';
+import { type EventEnvelope, toEventEnvelope } from '../../eventstore/event-envelope.js';
 import type { Logger } from '../../logger.js';
-import type { ProjectedEvent } from '../projection.js';
 import { type BatchingOptions, readBatches } from './event-batches.js';
-import { toProjectedEvent } from './projected-event.js';
 
 /** What the feed needs of a projection it feeds. */
 export interface FeedLane {
@@ -13,7 +12,7 @@ export interface FeedLane {
    * Applies the events past its checkpoint (the feed hands every lane the same batch). Never
    * throws: a lane that fails ends its own session and leaves the feed.
    */
-  apply(events: readonly ProjectedEvent[]): Promise<void>;
+  apply(events: readonly EventEnvelope[]): Promise<void>;
   /** The feed has handed over everything the event store holds, and every lane has applied it. */
   caughtUp(): void;
 }
@@ -139,7 +138,7 @@ export class SharedFeed {
     try {
       for await (const resolved of readBatches<ResolvedEvent>(subscription, this.options, onReaderIdle)) {
         readerIdle = false;
-        const batch = this.#projected(resolved);
+        const batch = this.#records(resolved);
         if (batch.length === 0) continue;
         await applied;
         // No lane left (leases lost, a rebuild done): stop reading until one joins again.
@@ -160,10 +159,10 @@ export class SharedFeed {
     }
   }
 
-  #projected(batch: readonly ResolvedEvent[]): ProjectedEvent[] {
-    const events: ProjectedEvent[] = [];
+  #records(batch: readonly ResolvedEvent[]): EventEnvelope[] {
+    const events: EventEnvelope[] = [];
     for (const resolved of batch) {
-      const event = toProjectedEvent(resolved);
+      const event = toEventEnvelope(resolved);
       if (event) events.push(event);
     }
     return events;

@@ -1,13 +1,15 @@
 import { Arg, Ctx, Field, ID, Int, ObjectType, Query, Resolver } from 'type-graphql';
-import { positionToken, type StoredEvent, ValidationError } from '../../../core/index.js';
-import { DateTimeScalar, JSONScalar } from '../../../graphql/kit/index.js';
+import { formatMinorUnits, type MinorUnits, positionToken, ValidationError } from '../../../core/index.js';
+import { DateTimeScalar, JSONScalar, MoneyScalar } from '../../../graphql/kit/index.js';
 import { type AccountState, eventsAsOf, foldAccount } from '../account.js';
-import { eventOccurredAt } from '../events.js';
-import { decodeBankEvent } from '../stored-events.js';
+import { eventOccurredAt, type RecordedBankEvent } from '../events.js';
 import { Account } from './account-type.js';
 import type { BankContext } from './bank-context.js';
 
-@ObjectType({ description: 'One event of an account’s stream, as recorded.' })
+@ObjectType({
+  description:
+    'One event of an account’s stream, read the way the account itself reads it: its data in the current shape, whatever schema version it was stored in.',
+})
 export class AccountEvent {
   @Field(() => String)
   type!: string;
@@ -21,26 +23,55 @@ export class AccountEvent {
   @Field(() => DateTimeScalar, { description: 'When it happened: the time of the command that caused it.' })
   occurredAt!: Date;
 
-  @Field(() => JSONScalar)
+  @Field(() => MoneyScalar, { nullable: true, description: 'How much moved: deposits and withdrawals only.' })
+  amount!: MinorUnits | null;
+
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: 'The account’s balance right after it: deposits and withdrawals only.',
+  })
+  balanceAfter!: MinorUnits | null;
+
+  @Field(() => JSONScalar, {
+    description:
+      'The event’s data in its current shape, with amounts as decimal strings like `Money` ("20.25"). A deposit stored before deposits named their source shows source "unspecified".',
+  })
   data!: unknown;
 
-  @Field(() => JSONScalar, { description: 'Command id, correlation and causation ids, schema version.' })
+  @Field(() => JSONScalar, {
+    description: 'Command id, correlation and causation ids, and the schema version the event was stored in.',
+  })
   metadata!: unknown;
 }
 
-const toAccountEvent = (stored: StoredEvent): AccountEvent => {
-  const event = decodeBankEvent(stored);
+/** The event's data as clients read it: money as the decimal text `Money` shows, never minor units. */
+const dataShown = (event: RecordedBankEvent): unknown => {
+  switch (event.type) {
+    case 'MoneyDeposited':
+    case 'MoneyWithdrawn': {
+      const { amount, balanceAfter } = event.data;
+      return { ...event.data, amount: formatMinorUnits(amount), balanceAfter: formatMinorUnits(balanceAfter) };
+    }
+    default:
+      return event.data;
+  }
+};
+
+const toAccountEvent = (event: RecordedBankEvent): AccountEvent => {
+  const moved = event.type === 'MoneyDeposited' || event.type === 'MoneyWithdrawn' ? event.data : undefined;
   return {
-    type: stored.type,
-    revision: Number(stored.revision),
-    position: positionToken(stored.position),
-    occurredAt: event ? new Date(eventOccurredAt(event)) : stored.created,
-    data: stored.data,
-    metadata: stored.metadata,
+    type: event.type,
+    revision: Number(event.revision),
+    position: positionToken(event.position),
+    occurredAt: new Date(eventOccurredAt(event)),
+    amount: moved?.amount ?? null,
+    balanceAfter: moved?.balanceAfter ?? null,
+    data: dataShown(event),
+    metadata: event.metadata,
   };
 };
 
-const toAccount = (state: AccountState, last: StoredEvent | undefined): Account | null =>
+const toAccount = (state: AccountState, last: RecordedBankEvent | undefined): Account | null =>
   state.status === 'new' || last === undefined
     ? null
     : Account.of({
@@ -58,15 +89,10 @@ const toAccount = (state: AccountState, last: StoredEvent | undefined): Account 
  * The account as it stood after the last event at or before both limits: a revision, and a time
  * (the business time events record), cut as {@link eventsAsOf} cuts it.
  */
-const accountAsOf = (stored: readonly StoredEvent[], at: Date | undefined, revision: number | undefined) => {
-  const upTo = revision === undefined ? stored : stored.filter((record) => record.revision <= BigInt(revision));
-  const decoded = upTo.flatMap((record) => {
-    const event = decodeBankEvent(record);
-    return event ? [{ record, event }] : [];
-  });
-  const events = decoded.map(({ event }) => event);
-  const kept = at === undefined ? events : eventsAsOf(events, at.toISOString());
-  return toAccount(foldAccount(kept), decoded[kept.length - 1]?.record);
+const accountAsOf = (events: readonly RecordedBankEvent[], at: Date | undefined, revision: number | undefined) => {
+  const upTo = revision === undefined ? events : events.filter((event) => event.revision <= BigInt(revision));
+  const kept = at === undefined ? upTo : eventsAsOf(upTo, at.toISOString());
+  return toAccount(foldAccount(kept), kept.at(-1));
 };
 
 /**

@@ -34,7 +34,14 @@ abstract class MoneyMovementInput {
 }
 
 @InputType()
-export class DepositInput extends MoneyMovementInput {}
+export class DepositInput extends MoneyMovementInput {
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Where the money comes from: "cash", "transfer", … or free text (1 to 100 characters). Recorded as "unspecified" when omitted.',
+  })
+  source?: string | null;
+}
 
 @InputType()
 export class WithdrawInput extends MoneyMovementInput {}

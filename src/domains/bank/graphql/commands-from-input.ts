@@ -27,7 +27,7 @@ export const openAccountCommand = (input: OpenAccountInput, request: RequestIden
 
 export const depositCommand = (input: DepositInput, request: RequestIdentity): DepositMoney => ({
   type: 'DepositMoney',
-  data: { accountId: input.accountId, amount: input.amount },
+  data: { accountId: input.accountId, amount: input.amount, ...(input.source == null ? {} : { source: input.source }) },
   metadata: commandMetadata(request, input.commandId),
 });
 

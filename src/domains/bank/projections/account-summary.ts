@@ -9,8 +9,8 @@ import {
   type RedisClient,
   type RedisOp,
 } from '../../../core/index.js';
-import { bankEventTypes } from '../events.js';
-import type { ProjectedBankEvent } from './projected-events.js';
+import { bankEventDecoders } from '../event-decoders.js';
+import { type BankEvent, bankEventTypes, type RecordedBankEvent } from '../events.js';
 
 /*
  * `account:<id>`: one hash per account with everything `Account` shows, and the revision and
@@ -43,13 +43,13 @@ export type AccountFields = Readonly<Record<string, string | number>>;
 export const accountKey = (accountId: string): string => `account:${accountId}`;
 export const accountTopic = (accountId: string): string => `account:${accountId}`;
 
-const changed = (event: ProjectedBankEvent, fields: AccountFields): RedisOp[] => {
+const changed = (event: RecordedBankEvent, fields: AccountFields): RedisOp[] => {
   const { accountId } = event.data;
   const set = { ...fields, revision: Number(event.revision), position: positionToken(event.position) };
   return [hSet(accountKey(accountId), set), notify(accountTopic(accountId), JSON.stringify(set))];
 };
 
-const project = (event: ProjectedBankEvent): readonly RedisOp[] => {
+const project = (event: RecordedBankEvent): readonly RedisOp[] => {
   switch (event.type) {
     case 'AccountOpened': {
       const { accountId: id, ownerId, currency, openedAt } = event.data;
@@ -67,9 +67,10 @@ const project = (event: ProjectedBankEvent): readonly RedisOp[] => {
 
 const ignore = (_event: never): readonly RedisOp[] => [];
 
-export const accountSummaryProjection: Projection<ProjectedBankEvent> = {
+export const accountSummaryProjection: Projection<BankEvent> = {
   name: 'account-summary',
   version: 1,
+  events: bankEventDecoders,
   handles: bankEventTypes,
   project,
 };

@@ -8,7 +8,8 @@ import {
   type RedisOp,
   readLogOrdered,
 } from '../../../core/index.js';
-import type { ProjectedBankEvent } from './projected-events.js';
+import { bankEventDecoders } from '../event-decoders.js';
+import type { BankEvent, RecordedBankEvent } from '../events.js';
 
 /*
  * Which accounts exist, in the order they were opened: `owner:<ownerId>` per owner and `all` for
@@ -20,7 +21,7 @@ import type { ProjectedBankEvent } from './projected-events.js';
 export const ownerAccountsKey = (ownerId: string): string => `owner:${ownerId}`;
 export const allAccountsKey = 'all';
 
-const project = (event: ProjectedBankEvent): readonly RedisOp[] => {
+const project = (event: RecordedBankEvent): readonly RedisOp[] => {
   if (event.type !== 'AccountOpened') return [];
   const { accountId, ownerId } = event.data;
   return [
@@ -29,9 +30,10 @@ const project = (event: ProjectedBankEvent): readonly RedisOp[] => {
   ];
 };
 
-export const accountsByOwnerProjection: Projection<ProjectedBankEvent> = {
+export const accountsByOwnerProjection: Projection<BankEvent> = {
   name: 'accounts-by-owner',
   version: 1,
+  events: bankEventDecoders,
   handles: ['AccountOpened'],
   project,
 };

@@ -6,8 +6,8 @@ import {
   type RedisOp,
   UnreadableReadModelError,
 } from '../../../core/index.js';
-import { bankEventTypes } from '../events.js';
-import type { ProjectedBankEvent } from './projected-events.js';
+import { bankEventDecoders } from '../event-decoders.js';
+import { type BankEvent, bankEventTypes, type RecordedBankEvent } from '../events.js';
 
 /*
  * The bank in numbers: one hash, `totals`, so the whole of it is one HGETALL. Per currency the
@@ -49,7 +49,7 @@ const currencyField = (currency: string, field: CurrencyField): string => `${cur
 const add = (currency: string, field: CurrencyField, by: number): RedisOp =>
   hIncrBy(totalsKey, currencyField(currency, field), by);
 
-const project = (event: ProjectedBankEvent): readonly RedisOp[] => {
+const project = (event: RecordedBankEvent): readonly RedisOp[] => {
   switch (event.type) {
     case 'AccountOpened':
       return [add(event.data.currency, 'openAccounts', 1), hIncrBy(totalsKey, openAccountsField, 1)];
@@ -74,9 +74,10 @@ const project = (event: ProjectedBankEvent): readonly RedisOp[] => {
 
 const ignore = (_event: never): readonly RedisOp[] => [];
 
-export const bankStatsProjection: Projection<ProjectedBankEvent> = {
+export const bankStatsProjection: Projection<BankEvent> = {
   name: 'bank-stats',
   version: 1,
+  events: bankEventDecoders,
   handles: bankEventTypes,
   project,
 };

@@ -11,7 +11,8 @@ import {
   type RedisOp,
   readLogOrdered,
 } from '../../../core/index.js';
-import type { ProjectedBankEvent } from './projected-events.js';
+import { bankEventDecoders } from '../event-decoders.js';
+import type { BankEvent, RecordedBankEvent } from '../events.js';
 
 /*
  * Every money movement, as a record that never changes once written: `account:<accountId>` per
@@ -39,12 +40,12 @@ export const allTransactionsKey = 'all';
 export const accountTransactionsTopic = (accountId: string): string => `transactions:${accountId}`;
 export const allTransactionsTopic = 'transactions';
 
-type MoneyMoved = Extract<ProjectedBankEvent, { type: 'MoneyDeposited' | 'MoneyWithdrawn' }>;
+type MoneyMoved = Extract<RecordedBankEvent, { type: 'MoneyDeposited' | 'MoneyWithdrawn' }>;
 
 const recorded = (event: MoneyMoved, kind: TransactionRecordKind): readonly RedisOp[] => {
   const { accountId, amount, balanceAfter, occurredAt } = event.data;
   const record = JSON.stringify({
-    id: event.eventId,
+    id: event.id,
     accountId,
     kind,
     amount,
@@ -60,7 +61,7 @@ const recorded = (event: MoneyMoved, kind: TransactionRecordKind): readonly Redi
   ];
 };
 
-const project = (event: ProjectedBankEvent): readonly RedisOp[] => {
+const project = (event: RecordedBankEvent): readonly RedisOp[] => {
   switch (event.type) {
     case 'MoneyDeposited':
       return recorded(event, 'DEPOSIT');
@@ -71,9 +72,10 @@ const project = (event: ProjectedBankEvent): readonly RedisOp[] => {
   }
 };
 
-export const transactionsProjection: Projection<ProjectedBankEvent> = {
+export const transactionsProjection: Projection<BankEvent> = {
   name: 'transactions',
   version: 1,
+  events: bankEventDecoders,
   handles: ['MoneyDeposited', 'MoneyWithdrawn'],
   project,
 };

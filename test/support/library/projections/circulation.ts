@@ -10,7 +10,8 @@ import {
   type RedisOp,
   readLogOrdered,
 } from '../../../../src/core/index.js';
-import type { ProjectedLibraryEvent } from './projected-events.js';
+import { libraryEventDecoders } from '../event-decoders.js';
+import type { LibraryEvent, RecordedLibraryEvent } from '../events.js';
 
 /*
  * The log-ordered list: every lending and return as a record that never changes once written,
@@ -34,12 +35,12 @@ export const titleCirculationKey = (titleId: string): string => `title:${titleId
 export const memberCirculationKey = (memberId: string): string => `member:${memberId}`;
 export const circulationTopic = titleCirculationKey;
 
-type LoanChanged = Extract<ProjectedLibraryEvent, { type: 'CopyLent' | 'CopyReturned' }>;
+type LoanChanged = Extract<RecordedLibraryEvent, { type: 'CopyLent' | 'CopyReturned' }>;
 
 const recorded = (event: LoanChanged, kind: LoanRecordKind): readonly RedisOp[] => {
   // The record keeps the loan's facts; when it happened is its place in the log.
   const { at: _at, ...loan } = event.data;
-  const record = JSON.stringify({ eventId: event.eventId, kind, ...loan, position: positionToken(event.position) });
+  const record = JSON.stringify({ eventId: event.id, kind, ...loan, position: positionToken(event.position) });
   return [
     addLogOrdered(titleCirculationKey(loan.titleId), event.position, record),
     addLogOrdered(memberCirculationKey(loan.memberId), event.position, record),
@@ -49,11 +50,12 @@ const recorded = (event: LoanChanged, kind: LoanRecordKind): readonly RedisOp[] 
 
 const kinds: Readonly<Record<LoanChanged['type'], LoanRecordKind>> = { CopyLent: 'LENT', CopyReturned: 'RETURNED' };
 
-const isLoanChange = (event: ProjectedLibraryEvent): event is LoanChanged => event.type in kinds;
+const isLoanChange = (event: RecordedLibraryEvent): event is LoanChanged => event.type in kinds;
 
-export const circulationProjection: Projection<ProjectedLibraryEvent> = {
+export const circulationProjection: Projection<LibraryEvent> = {
   name: 'library-circulation',
   version: 1,
+  events: libraryEventDecoders,
   handles: ['CopyLent', 'CopyReturned'],
   project: (event) => (isLoanChange(event) ? recorded(event, kinds[event.type]) : []),
 };

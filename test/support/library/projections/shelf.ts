@@ -8,8 +8,8 @@ import {
   type RedisClient,
   type RedisOp,
 } from '../../../../src/core/index.js';
-import { libraryEventTypes } from '../events.js';
-import type { ProjectedLibraryEvent } from './projected-events.js';
+import { libraryEventDecoders } from '../event-decoders.js';
+import { type LibraryEvent, libraryEventTypes, type RecordedLibraryEvent } from '../events.js';
 
 /*
  * The keyed record: one hash per title, `title:<id>`, with its name, copies, how many are out,
@@ -32,12 +32,12 @@ export interface ShelfEntry {
 export const shelfKey = (titleId: string): string => `title:${titleId}`;
 export const shelfTopic = shelfKey;
 
-const changed = (event: ProjectedLibraryEvent, fields: Readonly<Record<string, string | number>>): RedisOp[] => {
+const changed = (event: RecordedLibraryEvent, fields: Readonly<Record<string, string | number>>): RedisOp[] => {
   const set = { ...fields, revision: Number(event.revision), position: positionToken(event.position) };
   return [hSet(shelfKey(event.data.titleId), set), notify(shelfTopic(event.data.titleId), JSON.stringify(set))];
 };
 
-const project = (event: ProjectedLibraryEvent): readonly RedisOp[] => {
+const project = (event: RecordedLibraryEvent): readonly RedisOp[] => {
   switch (event.type) {
     case 'TitleCatalogued': {
       const { titleId, name, copies } = event.data;
@@ -57,9 +57,10 @@ const project = (event: ProjectedLibraryEvent): readonly RedisOp[] => {
 
 const ignore = (_event: never): readonly RedisOp[] => [];
 
-export const shelfProjection: Projection<ProjectedLibraryEvent> = {
+export const shelfProjection: Projection<LibraryEvent> = {
   name: 'library-shelf',
   version: 1,
+  events: libraryEventDecoders,
   handles: libraryEventTypes,
   project,
 };

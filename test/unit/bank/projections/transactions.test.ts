@@ -18,7 +18,7 @@ const recorded = (record: object, sortKey: string) => {
 
 describe('the transactions projection', () => {
   it('records a deposit in the account and in all transactions, and announces it on both topics', () =>
-    given(at(moneyDeposited('10.00', '12.50'), { position: 700n, revision: 2n, eventId: 'e-7' })).then(
+    given(at(moneyDeposited('10.00', '12.50'), { position: 700n, revision: 2n, id: 'e-7' })).then(
       ...recorded(
         {
           id: 'e-7',
@@ -34,7 +34,7 @@ describe('the transactions projection', () => {
     ));
 
   it('records a withdrawal with the balance it left', () =>
-    given(at(moneyWithdrawn('2.50', '10.00'), { position: 800n, revision: 3n, eventId: 'e-8' })).then(
+    given(at(moneyWithdrawn('2.50', '10.00'), { position: 800n, revision: 3n, id: 'e-8' })).then(
       ...recorded(
         {
           id: 'e-8',
@@ -57,7 +57,7 @@ describe('the transactions projection', () => {
 
   it('reads a recorded transaction back from its message', () => {
     const [, , message] = transactionsProjection.project(
-      at(moneyDeposited('1.00'), { position: 2n ** 64n - 1n, revision: 1n, eventId: 'e-1' }),
+      at(moneyDeposited('1.00'), { position: 2n ** 64n - 1n, revision: 1n, id: 'e-1' }),
     );
     expect(message?.kind === 'notify' && decodeTransaction(message.message)).toEqual({
       id: 'e-1',

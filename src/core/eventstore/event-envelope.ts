@@ -1,14 +1,23 @@
 import type { ResolvedEvent } from '@eventstore/db-client';
 
-/** An event as read back from the event store, before the domain decodes it. */
-export interface StoredEvent {
+/**
+ * An event as esgraph reads it back from the event store: the one shape the command pipeline's
+ * fold, the temporal queries and the projections all see. Straight from the store its data is
+ * whatever was stored (`EventEnvelope`); a context's {@link EventDecoders} turn it into
+ * `Recorded<Event>`, the same envelope with its data upcast to the current shape.
+ */
+export interface EventEnvelope<Type extends string = string, Data = unknown> {
   readonly id: string;
-  readonly type: string;
-  readonly data: unknown;
+  readonly type: Type;
+  readonly data: Data;
+  /** Command id, correlation and causation ids, the schema version the data was written in. */
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly streamName: string;
+  /** The event's revision in its stream. */
   readonly revision: bigint;
+  /** The event's commit position in $all; what `consistentWith` tokens compare against. */
   readonly position: bigint;
+  /** When the event store recorded it. */
   readonly created: Date;
 }
 
@@ -22,8 +31,8 @@ export const metadataOf = (value: unknown): Readonly<Record<string, unknown>> =>
 export const positionOf = (resolved: ResolvedEvent): bigint =>
   resolved.event?.position?.commit ?? resolved.commitPosition ?? 0n;
 
-/** A recorded event as esgraph's core sees it; undefined for an unresolved link. */
-export const toStoredEvent = (resolved: ResolvedEvent): StoredEvent | undefined => {
+/** A resolved event from a stream read or the $all subscription as a record; undefined for an unresolved link. */
+export const toEventEnvelope = (resolved: ResolvedEvent): EventEnvelope | undefined => {
   const event = resolved.event;
   if (!event) return undefined;
   return {
