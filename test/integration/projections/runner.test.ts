@@ -21,6 +21,7 @@ import { waitFor } from '../../support/wait-for.js';
  * The runner against a real esdb-local and a real Redis, with a small counting projection:
  * `Counted { key, by }` adds `by` to `totals[key]`. Exact sums prove exactly-once effects. Each
  * test counts with an event type of its own, so no test's events (a poison one) reach another's.
+ * `Counted` is at schema version 2; version 1 stored `{ key, times }`.
  */
 
 type Counted = DomainEvent<string, { key: string; by: number; poison?: boolean }>;
@@ -35,10 +36,14 @@ const newCounter = (): Counter => {
   return { name: `counting-${suffix}`, type: `Counted-${suffix}` };
 };
 
+const asStored = (stored: Counted['data']) => stored;
+
 const counting = ({ name, type }: Counter, version = 1, factor = 1): Projection<Counted> => ({
   name,
   version,
-  events: eventDecoders<Counted>({ [type]: { 1: (stored: Counted['data']) => stored } }),
+  events: eventDecoders<Counted>({
+    [type]: { 1: (stored: { key: string; times: number }) => ({ key: stored.key, by: stored.times }), 2: asStored },
+  }),
   handles: [type],
   project: (event) => {
     if (event.data.poison) throw new Error(`cannot count ${event.data.key}`);
@@ -89,7 +94,9 @@ describe('the projector', () => {
   ) => {
     const result = await eventStore.appendToStream(
       `counter-${randomUUID()}`,
-      amounts.map((by) => jsonEvent({ type: counter.type, data: { key, by, ...extra } })),
+      amounts.map((by) =>
+        jsonEvent({ type: counter.type, data: { key, by, ...extra }, metadata: { schemaVersion: 2 } }),
+      ),
     );
     return result.position!.commit;
   };
@@ -163,6 +170,30 @@ describe('the projector', () => {
       position: poison,
       attempts: 3,
       error: expect.stringContaining(key),
+    });
+    expect(runner.status().parked).toBe(1);
+  });
+
+  it('hands the handler every event decoded: an older version upcast, a newer one passed over, a bad one parked', async () => {
+    const counter = newCounter();
+    const { name } = counter;
+    const key = randomUUID();
+    const runner = run(counting(counter), { failurePolicy: failurePolicy({ maxAttempts: 2, initialDelayMs: 1 }) });
+    const written = (data: Record<string, string | number>, schemaVersion: number) =>
+      jsonEvent({ type: counter.type, data, metadata: { schemaVersion } });
+    const append = await eventStore.appendToStream(`counter-${randomUUID()}`, [
+      written({ key, times: 4 }, 1),
+      written({ key, by: 1_000, unit: 'dozens' }, 3),
+      written({ key, by: 50 }, 0),
+    ]);
+    await count(counter, key, [2]);
+    await waitFor('the events after the undecodable one', async () => (await totalOf(name, key)) === 6);
+    const [parked] = await listParked(redis, { name, version: firstBuildOf(1) });
+    expect(parked).toMatchObject({
+      type: counter.type,
+      position: append.position!.commit,
+      attempts: 2,
+      error: expect.stringMatching(/^EventDecodingError: .* has schema version 0$/),
     });
     expect(runner.status().parked).toBe(1);
   });
