@@ -8,6 +8,13 @@ import { jsonEvent } from '@eventstore/db-client';
 export const depositEvent = (accountId: string) =>
   jsonEvent({
     type: 'MoneyDeposited',
-    data: { accountId, amount: 100, balanceAfter: 100, currency: 'EUR', occurredAt: new Date().toISOString() },
-    metadata: { commandId: randomUUID(), correlationId: randomUUID(), causationId: randomUUID(), schemaVersion: 1 },
+    data: {
+      accountId,
+      amount: 100,
+      balanceAfter: 100,
+      currency: 'EUR',
+      occurredAt: new Date().toISOString(),
+      source: 'unspecified',
+    },
+    metadata: { commandId: randomUUID(), correlationId: randomUUID(), causationId: randomUUID(), schemaVersion: 2 },
   });
