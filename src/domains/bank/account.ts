@@ -131,7 +131,7 @@ const openAccount = ({ data, metadata }: OpenAccount, state: AccountState): [Acc
 };
 
 /** The longest deposit source the bank records. */
-export const maxSourceLength = 100;
+const maxSourceLength = 100;
 
 const depositSource = (source: string | undefined): string => {
   if (source === undefined) return unspecifiedSource;

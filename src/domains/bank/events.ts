@@ -68,10 +68,6 @@ export const bankEventTypes: readonly BankEventType[] = [
   'AccountClosed',
 ];
 
-/** Tells whether a type read from the store is one of ours, before its data is trusted as a `BankEvent`. */
-export const isBankEventType = (type: string): type is BankEventType =>
-  (bankEventTypes as readonly string[]).includes(type);
-
 /** The business time an event records (the `now` of the command that caused it), ISO-8601. */
 export const eventOccurredAt = (event: BankEvent): string => {
   switch (event.type) {

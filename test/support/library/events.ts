@@ -32,6 +32,3 @@ export type LibraryEventType = LibraryEvent['type'];
 export type RecordedLibraryEvent = Recorded<LibraryEvent>;
 
 export const libraryEventTypes: readonly LibraryEventType[] = ['TitleCatalogued', 'CopyLent', 'CopyReturned'];
-
-export const isLibraryEventType = (type: string): type is LibraryEventType =>
-  (libraryEventTypes as readonly string[]).includes(type);
