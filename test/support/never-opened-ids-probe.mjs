@@ -22,11 +22,10 @@ let mostQueued = 0;
 
 const depositOnNewId = async () => {
   const accountId = randomUUID();
-  const commandId = randomUUID();
-  const metadata = { commandId, correlationId: commandId, causationId: commandId, now: new Date().toISOString() };
   let outcome = 'ok';
   try {
-    await pipeline.handle(accountAggregate, { type: 'DepositMoney', data: { accountId, amount: 100 }, metadata });
+    const deposit = { type: 'DepositMoney', data: { accountId, amount: 100 } };
+    await pipeline.handle(accountAggregate, deposit, { requestId: randomUUID() });
   } catch (error) {
     outcome = error.code ?? error.name;
   }

@@ -1,6 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import {
   type CommandReceipt,
   type DomainDependencies,
+  type IssuedCommand,
+  type RequestIdentity,
   readStoredEvents,
   type StoredEvent,
 } from '../../../src/core/index.js';
@@ -13,8 +16,11 @@ import { titleAggregate } from './title-aggregate.js';
 
 /** What a client of the library (resolvers, or core's tests) can ask of it. */
 export interface LibraryServices {
-  /** Runs a command through the pipeline, on the title's stream. */
-  handle(command: LibraryCommand): Promise<CommandReceipt>;
+  /**
+   * Runs a command through the pipeline (its middleware stamp it for `request`), on the title's
+   * stream. Core's tests call it as anonymous clients, each call a request of its own.
+   */
+  handle(command: IssuedCommand<LibraryCommand>, request?: RequestIdentity): Promise<CommandReceipt>;
   /** The title's stream as stored. */
   titleEvents(titleId: string): Promise<StoredEvent[]>;
   /** The title from the shelf read model; with `consistentWith`, once it has applied that position. */
@@ -26,7 +32,7 @@ export interface LibraryServices {
 }
 
 export const createLibraryServices = ({ commands, eventStore, readModels }: DomainDependencies): LibraryServices => ({
-  handle: (command) => commands.handle(titleAggregate, command),
+  handle: (command, request = { requestId: randomUUID() }) => commands.handle(titleAggregate, command, request),
   titleEvents: (titleId) => readStoredEvents(eventStore, titleStreamName(titleId)),
   async shelf(titleId, consistentWith) {
     const spaces = await readModels.keySpaces([shelfProjection.name], consistentWith);
