@@ -16,6 +16,8 @@ if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose
 
 const client = connectEventStore(connectionString);
 const pipeline = new CommandPipeline(client);
+// One request for every command: stamping gives each its own command id, as before.
+const request = { requestId: 'never-opened-ids-probe' };
 const outcomes = {};
 let sent = 0;
 let mostQueued = 0;
@@ -25,7 +27,7 @@ const depositOnNewId = async () => {
   let outcome = 'ok';
   try {
     const deposit = { type: 'DepositMoney', data: { accountId, amount: 100 } };
-    await pipeline.handle(accountAggregate, deposit, { requestId: randomUUID() });
+    await pipeline.handle(accountAggregate, deposit, request);
   } catch (error) {
     outcome = error.code ?? error.name;
   }
