@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import type { Config } from './config.js';
+import { stampCommandMetadata } from './core/commands/command-metadata.js';
+import type { CommandMiddleware } from './core/commands/command-middleware.js';
 import { CommandPipeline } from './core/commands/command-pipeline.js';
 import { ServiceUnavailableError } from './core/errors.js';
 import { connectEventStore, probeEventStore } from './core/eventstore/client.js';
@@ -42,6 +44,8 @@ interface Stoppable {
 export interface EsgraphOptions {
   /** What else /healthz must check: supervision of embedded dependencies, from main.ts. */
   readonly liveness?: readonly LivenessCheck[];
+  /** Command middleware run after stamping, in this order (tests add entries here). */
+  readonly commandMiddleware?: readonly CommandMiddleware[];
 }
 
 const packageVersion = (): string =>
@@ -92,7 +96,13 @@ export const startEsgraph = async (
     }
     const projections = () => reportProjections(redis, eventStore, allProjections, projector?.statuses());
 
-    const commands = new CommandPipeline(eventStore, { maxAttempts: config.commandMaxAttempts });
+    const commands = new CommandPipeline(eventStore, {
+      maxAttempts: config.commandMaxAttempts,
+      // Stamping is an entry like the others: one listed before it (metrics, tracing) also sees the
+      // commands it refuses (a malformed commandId); one after it (authorization) sees the stamped ids.
+      middleware: [stampCommandMetadata, ...(options.commandMiddleware ?? [])],
+      onMiddlewareError: (error, middleware) => log.error({ err: error, middleware }, 'command middleware failed'),
+    });
     const services = createDomainServices({ commands, eventStore, readModels, log });
     const server: ServerIdentity = { name: 'esgraph', version: packageVersion(), roles: config.roles };
     const http = await startHttpServer({

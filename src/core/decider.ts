@@ -16,7 +16,7 @@ export interface DomainCommand<Type extends string = string, Data extends object
   readonly metadata: CommandMetadata;
 }
 
-/** Facts about a command that the pipeline supplies and the decider may use (`now`). */
+/** Facts about a command that its middleware stamp and the decider may use (`now`). */
 export interface CommandMetadata {
   /** The client's idempotency key, or a generated one; event ids derive from it. */
   readonly commandId: string;
@@ -30,6 +30,11 @@ export interface CommandMetadata {
   readonly userId?: string;
   /** When the command was received, ISO-8601; deciders use this instead of reading a clock. */
   readonly now: string;
+  /**
+   * What further command middleware added (trace context, for example), JSON-safe. Stored in the
+   * command's events' metadata beside the ids; a decider has no business reading it.
+   */
+  readonly [added: string]: unknown;
 }
 
 /**

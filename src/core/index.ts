@@ -8,7 +8,9 @@
 
 export type { Aggregate } from './commands/aggregate.js';
 export type { CommandReceipt } from './commands/batch-outcomes.js';
-export { commandMetadata, type RequestIdentity } from './commands/command-metadata.js';
+export { stampCommandMetadata } from './commands/command-metadata.js';
+// The seam around each command: what an entry (authorization, metrics, tracing) is written against.
+export type * from './commands/command-middleware.js';
 export type { CommandPipeline } from './commands/command-pipeline.js';
 export { derivedId } from './commands/event-ids.js';
 // The write side: what a context writes to decide, and how its commands are run.

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from 'vitest';
-import { type ConnectedConfig, type RunningEsgraph, startEsgraph } from '../../src/app.js';
+import { type ConnectedConfig, type EsgraphOptions, type RunningEsgraph, startEsgraph } from '../../src/app.js';
 import { readConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/core/redis/embedded-redis.js';
@@ -27,13 +27,14 @@ export const startTestDependencies = async (): Promise<TestDependencies> => {
 export const startTestEsgraph = (
   dependencies: TestDependencies,
   env: Record<string, string> = {},
+  options: EsgraphOptions = {},
 ): Promise<RunningEsgraph> => {
   const config: ConnectedConfig = {
     ...readConfig({ HOST: '127.0.0.1', PORT: '0', ...env }),
     redisUrl: dependencies.redis.url,
     eventStoreConnectionString: dependencies.esdb.connectionString,
   };
-  return startEsgraph(config, createLogger(process.env.ESGRAPH_TEST_LOG_LEVEL ?? 'silent'));
+  return startEsgraph(config, createLogger(process.env.ESGRAPH_TEST_LOG_LEVEL ?? 'silent'), options);
 };
 
 /** What `useTestEsgraph` gives a test file once its `beforeAll` has run. */

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandPipeline } from '../../src/core/commands/command-pipeline.js';
-import type { CommandMetadata } from '../../src/core/decider.js';
+import type { IssuedCommand, RequestIdentity } from '../../src/core/index.js';
 import type { CatalogueTitle, LendCopy, LibraryCommand, ReturnCopy } from './library/commands.js';
 import { titleAggregate } from './library/title-aggregate.js';
 
 /*
- * Library commands as an edge would send them: each with a fresh command id (or the one the
- * client chose) and the time it is sent.
+ * Library commands as an edge would issue them: type, data and the command id the client chose,
+ * if any. The pipeline's stamping middleware gives each its ids and time; each is sent as a
+ * request of its own.
  */
 
 /** A command id the client chose, so the pipeline recognises a command sent again under it. */
@@ -14,38 +15,52 @@ export interface SendOptions {
   readonly commandId?: string;
 }
 
-export const commandMetadataFor = ({ commandId }: SendOptions = {}): CommandMetadata => {
-  const id = commandId ?? randomUUID();
-  return {
-    commandId: id,
-    commandIdFromClient: commandId !== undefined,
-    correlationId: randomUUID(),
-    causationId: id,
-    now: new Date().toISOString(),
-  };
-};
+/** A request of its own, as each client call is. */
+export const anonymousRequest = (): RequestIdentity => ({ requestId: randomUUID() });
 
-export const catalogueTitle = (titleId: string, copies: number, options?: SendOptions): CatalogueTitle => ({
+export const catalogueTitle = (
+  titleId: string,
+  copies: number,
+  options?: SendOptions,
+): IssuedCommand<CatalogueTitle> => ({
   type: 'CatalogueTitle',
   data: { titleId, name: `Title ${titleId.slice(0, 8)}`, copies },
-  metadata: commandMetadataFor(options),
+  commandId: options?.commandId,
 });
 
-export const lendCopy = (titleId: string, loanId: string, memberId = 'member-1', options?: SendOptions): LendCopy => ({
+export const lendCopy = (
+  titleId: string,
+  loanId: string,
+  memberId = 'member-1',
+  options?: SendOptions,
+): IssuedCommand<LendCopy> => ({
   type: 'LendCopy',
   data: { titleId, loanId, memberId },
-  metadata: commandMetadataFor(options),
+  commandId: options?.commandId,
 });
 
-export const returnCopy = (titleId: string, loanId: string, options?: SendOptions): ReturnCopy => ({
+export const returnCopy = (titleId: string, loanId: string, options?: SendOptions): IssuedCommand<ReturnCopy> => ({
   type: 'ReturnCopy',
   data: { titleId, loanId },
-  metadata: commandMetadataFor(options),
+  commandId: options?.commandId,
 });
+
+/** The command as a decider gets it, stamped as the pipeline stamps it: for deciding it in a test's own model. */
+export const stamped = (command: IssuedCommand<LibraryCommand>): LibraryCommand => {
+  const commandId = command.commandId ?? randomUUID();
+  const metadata = {
+    commandId,
+    commandIdFromClient: command.commandId !== undefined && command.commandId !== null,
+    correlationId: randomUUID(),
+    causationId: commandId,
+    now: new Date().toISOString(),
+  };
+  return { ...command, metadata } as LibraryCommand;
+};
 
 /** What one pipeline (one command instance) can be asked to do with one title. */
 export const titleOn = (pipeline: CommandPipeline, titleId: string) => {
-  const send = (command: LibraryCommand) => pipeline.handle(titleAggregate, command);
+  const send = (command: IssuedCommand<LibraryCommand>) => pipeline.handle(titleAggregate, command, anonymousRequest());
   return {
     catalogue: (copies: number, options?: SendOptions) => send(catalogueTitle(titleId, copies, options)),
     lend: (loanId: string, options?: SendOptions & { memberId?: string }) =>

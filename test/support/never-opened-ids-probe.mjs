@@ -16,17 +16,18 @@ if (typeof globalThis.gc !== 'function') throw new Error('run with node --expose
 
 const client = connectEventStore(connectionString);
 const pipeline = new CommandPipeline(client);
+// One request for every command: stamping gives each its own command id, as before.
+const request = { requestId: 'never-opened-ids-probe' };
 const outcomes = {};
 let sent = 0;
 let mostQueued = 0;
 
 const depositOnNewId = async () => {
   const accountId = randomUUID();
-  const commandId = randomUUID();
-  const metadata = { commandId, correlationId: commandId, causationId: commandId, now: new Date().toISOString() };
   let outcome = 'ok';
   try {
-    await pipeline.handle(accountAggregate, { type: 'DepositMoney', data: { accountId, amount: 100 }, metadata });
+    const deposit = { type: 'DepositMoney', data: { accountId, amount: 100 } };
+    await pipeline.handle(accountAggregate, deposit, request);
   } catch (error) {
     outcome = error.code ?? error.name;
   }

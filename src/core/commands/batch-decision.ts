@@ -43,20 +43,32 @@ export interface BatchDecision {
 // biome-ignore lint/suspicious/noExplicitAny: a batch holds commands of one aggregate, whatever its types.
 type AnyAggregate = Aggregate<any, any, any>;
 
+/** Command metadata that is the command's alone: the time it arrived (events have their own), and whose id it is. */
+const COMMAND_ONLY: ReadonlySet<string> = new Set(['now', 'commandIdFromClient']);
+
+/**
+ * An event's metadata: its command's ids, digest and schema version, then whatever else the
+ * command's middleware stamped (`userId`, trace context), which can never replace those.
+ */
 const metadataOf = (
   aggregate: AnyAggregate,
   { metadata }: DomainCommand,
   digest: string,
   event: DomainEvent,
-): Record<string, unknown> => ({
-  commandId: metadata.commandId,
-  commandDigest: digest,
-  correlationId: metadata.correlationId,
-  causationId: metadata.causationId,
-  ...(metadata.userId === undefined ? {} : { userId: metadata.userId }),
-  // Per event type: readers pick the upcast of the version each event was written in.
-  schemaVersion: aggregate.events.versionOf(event.type),
-});
+): Record<string, unknown> => {
+  const stored: Record<string, unknown> = {
+    commandId: metadata.commandId,
+    commandDigest: digest,
+    correlationId: metadata.correlationId,
+    causationId: metadata.causationId,
+    // Per event type: readers pick the upcast of the version each event was written in.
+    schemaVersion: aggregate.events.versionOf(event.type),
+  };
+  for (const field in metadata) {
+    if (!(field in stored) && !COMMAND_ONLY.has(field)) stored[field] = metadata[field];
+  }
+  return stored;
+};
 
 /**
  * The outcome of a client command whose id the stream already holds: the first result when it is

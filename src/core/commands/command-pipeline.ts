@@ -6,6 +6,9 @@ import type { Aggregate } from './aggregate.js';
 import type { AggregateCacheBounds, FoldedStream } from './aggregate-cache.js';
 import { type BatchDecision, decideBatch, restsOnUncheckedState } from './batch-decision.js';
 import { batchOutcomes, type CommandReceipt } from './batch-outcomes.js';
+import { stampCommandMetadata } from './command-metadata.js';
+import type { BatchRun, CommandMiddleware, IssuedCommand, RequestIdentity } from './command-middleware.js';
+import { MiddlewareChain, PendingCommand } from './middleware-chain.js';
 import { KeyedBatches } from './stream-batches.js';
 import { StreamFolds } from './stream-folds.js';
 
@@ -14,6 +17,13 @@ export interface CommandPipelineOptions {
   readonly maxAttempts?: number;
   /** How many folds are kept between commands. */
   readonly cache?: AggregateCacheBounds;
+  /**
+   * Run around each command, in this order (see `CommandMiddleware`). Default: stamping alone,
+   * `[stampCommandMetadata]`; a list given here must stamp too, or every command is refused.
+   */
+  readonly middleware?: readonly CommandMiddleware[];
+  /** Told when a middleware's `after` throws (the command's outcome stands). Default: a process warning. */
+  readonly onMiddlewareError?: (error: unknown, middleware: string) => void;
 }
 
 /** How much the pipeline holds now, for tests and diagnostics. */
@@ -41,15 +51,8 @@ const backoff = (attempt: number): Promise<void> =>
     setTimeout(resolve, Math.random() * Math.min(MAX_RETRY_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** attempt)),
   );
 
-// biome-ignore lint/suspicious/noExplicitAny: a stream's queue holds commands of its aggregate, whatever its types.
-type AnyAggregate = Aggregate<any, any, any>;
-
-interface PendingCommand {
-  readonly aggregate: AnyAggregate;
-  readonly command: DomainCommand;
-  readonly resolve: (result: CommandReceipt) => void;
-  readonly reject: (error: unknown) => void;
-}
+const warnAfterError = (error: unknown, middleware: string): void =>
+  process.emitWarning(`command middleware ${middleware} threw after a command: ${String(error)}`);
 
 /**
  * The one command pipeline: load the aggregate's stream, fold it, `decide`, append the new events
@@ -67,11 +70,15 @@ interface PendingCommand {
  * against the stream's head: an append by its expected revision, a batch that appends nothing
  * by reading forward from its fold unless it was read just now. A busy aggregate thus costs one
  * append per batch, an idle one a single append per command, and a refusal at most one read.
+ *
+ * Around each command runs the middleware list: every `before` ahead of the stream's queue,
+ * every `after` once the command is settled (docs/ARCHITECTURE.md, "Command middleware").
  */
 export class CommandPipeline {
   readonly #batches: KeyedBatches<PendingCommand>;
   readonly #folds: StreamFolds;
   readonly #maxAttempts: number;
+  readonly #chain: MiddlewareChain;
 
   constructor(
     private readonly client: EventStoreClient,
@@ -79,6 +86,10 @@ export class CommandPipeline {
   ) {
     this.#folds = new StreamFolds(client, options.cache);
     this.#maxAttempts = options.maxAttempts ?? 10;
+    this.#chain = new MiddlewareChain(
+      options.middleware ?? [stampCommandMetadata],
+      options.onMiddlewareError ?? warnAfterError,
+    );
     this.#batches = new KeyedBatches(MAX_BATCH, (streamName, batch) => this.#handleBatch(streamName, batch));
   }
 
@@ -87,35 +98,61 @@ export class CommandPipeline {
     return { cachedStreams: streams, cachedCommands: commandsHeld, queuedStreams: this.#batches.keys };
   }
 
+  /**
+   * Runs an issued command through the middleware (which stamp its metadata from `request`),
+   * then decides and appends it on its stream; its receipt, or the error it was refused with.
+   */
   handle<Command extends DomainCommand, Event extends DomainEvent, State>(
     aggregate: Aggregate<Command, Event, State>,
-    command: Command,
+    command: IssuedCommand<Command>,
+    request: RequestIdentity,
   ): Promise<CommandReceipt> {
+    const receivedAt = this.#chain.observed ? performance.now() : 0;
     return new Promise((resolve, reject) =>
-      this.#batches.add(aggregate.streamName(command), { aggregate, command, resolve, reject }),
+      this.#chain.enter(new PendingCommand(aggregate, command, request, resolve, reject, receivedAt), this.#join),
     );
   }
 
+  /** Where a command goes once every `before` has run: its stream's queue. */
+  readonly #join = (pending: PendingCommand): void => {
+    try {
+      if (pending.metadata?.commandId === undefined) {
+        throw new Error('no command middleware stamped this command: the list must include stampCommandMetadata');
+      }
+      this.#batches.add(pending.aggregate.streamName(pending), pending);
+    } catch (error) {
+      this.#chain.reject(pending, error);
+    }
+  };
+
   async #handleBatch(streamName: string, batch: readonly PendingCommand[]): Promise<void> {
     const aggregate = batch[0]!.aggregate;
-    const commands = batch.map(({ command }) => command);
+    // Timings only when some middleware's `after` will read them.
+    const observed = this.#chain.observed;
+    const startedAt = observed ? performance.now() : 0;
+    let appendStartedAt: number | undefined;
+    let conflicts = 0;
+    const run = (attempts: number): BatchRun | undefined =>
+      observed ? { size: batch.length, attempts, startedAt, appendStartedAt } : undefined;
     try {
-      for (let conflicts = 0, mustRead = false; ; ) {
+      for (let mustRead = false; ; ) {
         const { folded, readToHead } = await this.#folds.load(aggregate, streamName, mustRead);
-        const decision = decideBatch(aggregate, folded, commands);
+        const decision = decideBatch(aggregate, folded, batch);
         if (!readToHead && restsOnUncheckedState(decision)) {
           // Nothing is appended, so no expected revision would find a stale fold out: read forward.
           mustRead = true;
           continue;
         }
         try {
+          if (observed) appendStartedAt = decision.events.length === 0 ? undefined : performance.now();
           const written = decision.events.length === 0 ? undefined : await this.#append(streamName, folded, decision);
           const { answers, positions } = await batchOutcomes(this.client, streamName, folded, decision, written);
           this.#folds.remember(streamName, folded, decision, written, positions);
+          const batchRun = run(conflicts + 1);
           batch.forEach((pending, index) => {
             const answer = answers[index]!;
-            if ('error' in answer) pending.reject(answer.error);
-            else pending.resolve(answer.result);
+            if ('error' in answer) this.#chain.reject(pending, answer.error, batchRun);
+            else this.#chain.resolve(pending, answer.result, batchRun);
           });
           return;
         } catch (error) {
@@ -126,7 +163,9 @@ export class CommandPipeline {
         }
       }
     } catch (error) {
-      for (const pending of batch) pending.reject(error);
+      // A ConcurrencyError comes after `conflicts` attempts; anything else failed the one after them.
+      const batchRun = run(error instanceof ConcurrencyError ? conflicts : conflicts + 1);
+      for (const pending of batch) this.#chain.reject(pending, error, batchRun);
     }
   }
 

@@ -1,4 +1,10 @@
-import { type CommandReceipt, type DomainDependencies, readEventEnvelopes } from '../../core/index.js';
+import {
+  type CommandReceipt,
+  type DomainDependencies,
+  type IssuedCommand,
+  type RequestIdentity,
+  readEventEnvelopes,
+} from '../../core/index.js';
 import { accountStreamName } from './account.js';
 import { accountAggregate } from './account-aggregate.js';
 import { type BankFeeds, createBankFeeds } from './bank-feeds.js';
@@ -9,8 +15,11 @@ import type { RecordedBankEvent } from './events.js';
 
 /** What the bank's resolvers can ask of the bank: commands, the log, read models and live feeds. */
 export interface BankServices extends BankQueries, BankFeeds {
-  /** Runs a command through the pipeline: decided on the account's stream, appended once. */
-  handle(command: BankCommand): Promise<CommandReceipt>;
+  /**
+   * Runs a command through the pipeline for whoever `request` names: stamped and checked by its
+   * middleware, decided on the account's stream, appended once.
+   */
+  handle(command: IssuedCommand<BankCommand>, request: RequestIdentity): Promise<CommandReceipt>;
   /**
    * The account's stream, decoded as the decider folds it (current shapes; events newer code
    * wrote are skipped): the audit trail and the source of temporal queries.
@@ -19,7 +28,7 @@ export interface BankServices extends BankQueries, BankFeeds {
 }
 
 export const createBankServices = ({ commands, eventStore, readModels }: DomainDependencies): BankServices => ({
-  handle: (command) => commands.handle(accountAggregate, command),
+  handle: (command, request) => commands.handle(accountAggregate, command, request),
   accountEvents: async (accountId) =>
     bankEventDecoders.decodeAll(await readEventEnvelopes(eventStore, accountStreamName(accountId))),
   ...createBankQueries(readModels),

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { jsonEvent } from '@eventstore/db-client';
 import { describe, expect, it } from 'vitest';
-import type { CommandMetadata } from '../../../src/core/decider.js';
 import { readEventEnvelopes } from '../../../src/core/eventstore/read-stream.js';
+import type { CommandMiddleware, IssuedCommand } from '../../../src/core/index.js';
 import { readActiveVersion } from '../../../src/core/projections/active-version.js';
 import { accountStreamName } from '../../../src/domains/bank/account.js';
 import type { BankServices } from '../../../src/domains/bank/bank-services.js';
@@ -72,25 +72,35 @@ const sharedId = (accountId: string, step: string): string => {
   return ids.get(key)!;
 };
 
-const commandMetadata = (commandId: string, minute: number): CommandMetadata => ({
-  commandId,
-  correlationId: commandId,
-  causationId: commandId,
-  now: `2024-03-01T11:${String(minute).padStart(2, '0')}:00.000Z`,
-});
-
 /** What both logs go on with, through the pipeline; the fold starts from the old events. */
-const newCommands: readonly BankCommand[] = [
-  {
-    type: 'DepositMoney',
-    data: { accountId: spender, amount: 2000, source: 'cash' },
-    metadata: commandMetadata('spender-new-0', 0),
-  },
-  { type: 'WithdrawMoney', data: { accountId: spender, amount: 100 }, metadata: commandMetadata('spender-new-1', 1) },
-  { type: 'DepositMoney', data: { accountId: spender, amount: 45 }, metadata: commandMetadata('spender-new-2', 2) },
-  { type: 'WithdrawMoney', data: { accountId: closer, amount: 300 }, metadata: commandMetadata('closer-new-0', 3) },
-  { type: 'CloseAccount', data: { accountId: closer }, metadata: commandMetadata('closer-new-1', 4) },
+const newCommands: readonly IssuedCommand<BankCommand>[] = [
+  { type: 'DepositMoney', data: { accountId: spender, amount: 2000, source: 'cash' }, commandId: 'spender-new-0' },
+  { type: 'WithdrawMoney', data: { accountId: spender, amount: 100 }, commandId: 'spender-new-1' },
+  { type: 'DepositMoney', data: { accountId: spender, amount: 45 }, commandId: 'spender-new-2' },
+  { type: 'WithdrawMoney', data: { accountId: closer, amount: 300 }, commandId: 'closer-new-0' },
+  { type: 'CloseAccount', data: { accountId: closer }, commandId: 'closer-new-1' },
 ];
+
+/**
+ * Stamps each of those commands with a fixed time (its place in the list, in minutes), in place
+ * of the clock, so the two logs' events, and what readers show of them, are the same.
+ */
+const fixedClockStamp: CommandMiddleware = {
+  name: 'fixed-clock-stamp',
+  before: ({ commandId }) => {
+    const minute = newCommands.findIndex((command) => command.commandId === commandId);
+    if (commandId == null || minute < 0) throw new Error(`no fixed time for command ${commandId}`);
+    return {
+      commandId,
+      commandIdFromClient: true,
+      correlationId: commandId,
+      causationId: commandId,
+      now: `2024-03-01T11:${String(minute).padStart(2, '0')}:00.000Z`,
+    };
+  },
+};
+
+const stampedAtFixedTimes = { pipeline: { middleware: [fixedClockStamp] } };
 
 const projectionNames = bankModule.projections.map((projection) => projection.name);
 
@@ -129,7 +139,7 @@ const runLog = async (version: Version, node: CoreNode<BankServices>): Promise<O
   );
   await eventStore.appendToStream(accountStreamName(closer), oldEvents(version, closer, [[300, 300]]));
   let last = '';
-  for (const command of newCommands) last = (await services.handle(command)).position;
+  for (const command of newCommands) last = (await services.handle(command, { requestId: randomUUID() })).position;
 
   const positions: bigint[] = [];
   for await (const resolved of eventStore.readAll()) {
@@ -172,8 +182,8 @@ describe('a log holding deposits of schema versions 1 and 2', () => {
   const currentLog = useCoreNodes(bankModule);
 
   it('gives the same balances, history and read models as one holding only version 2', async () => {
-    const mixed = await runLog('mixed', await mixedLog.start());
-    const current = await runLog('current', await currentLog.start());
+    const mixed = await runLog('mixed', await mixedLog.start(stampedAtFixedTimes));
+    const current = await runLog('current', await currentLog.start(stampedAtFixedTimes));
 
     // The logs do differ where they should: what was stored, and in which version.
     expect(mixed.schemaVersions).toEqual([

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CommandPipeline } from '../../../src/core/commands/command-pipeline.js';
 import { readEventEnvelopes } from '../../../src/core/eventstore/read-stream.js';
+import type { IssuedCommand } from '../../../src/core/index.js';
 import { useEsdbLocal } from '../../support/esdb-local.js';
 import type { LibraryCommand } from '../../support/library/commands.js';
 import { libraryEventDecoders } from '../../support/library/event-decoders.js';
@@ -15,7 +16,7 @@ import {
   titleStreamName,
 } from '../../support/library/title.js';
 import { titleAggregate } from '../../support/library/title-aggregate.js';
-import { catalogueTitle, lendCopy, returnCopy } from '../../support/library-commands.js';
+import { anonymousRequest, catalogueTitle, lendCopy, returnCopy, stamped } from '../../support/library-commands.js';
 import { outcomeOf } from '../../support/pipeline.js';
 
 /*
@@ -38,7 +39,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
 );
 
-const commandFor = (next: Step, titleId: string): LibraryCommand => {
+const commandFor = (next: Step, titleId: string): IssuedCommand<LibraryCommand> => {
   switch (next.kind) {
     case 'catalogue':
       return catalogueTitle(titleId, next.copies);
@@ -66,10 +67,10 @@ describe('the command pipeline under random command sequences', () => {
             const command = commandFor(next, titleId);
             const expected = await outcomeOf(
               (async () => {
-                model = decide(command, model).reduce(evolve, model);
+                model = decide(stamped(command), model).reduce(evolve, model);
               })(),
             );
-            expect(await outcomeOf(pipeline.handle(titleAggregate, command))).toBe(expected);
+            expect(await outcomeOf(pipeline.handle(titleAggregate, command, anonymousRequest()))).toBe(expected);
           }
           const stored = await readEventEnvelopes(esdb.client, titleStreamName(titleId));
           expect(foldTitle(libraryEventDecoders.decodeAll(stored))).toEqual(model);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { CommandReceipt } from '../../../src/core/commands/batch-outcomes.js';
+import type { IssuedCommand } from '../../../src/core/index.js';
 import { activeKeySpace } from '../../../src/core/projections/active-version.js';
 import { parsePosition, readCheckpoint } from '../../../src/core/projections/checkpoint.js';
 import { checkpointKey, type KeySpace } from '../../../src/core/projections/keys.js';
@@ -24,7 +25,7 @@ describe('projecting a context into Redis', () => {
 
   /** Lends `count` copies of a title one after the other, returning every third; loan ids start with `batch`. */
   const circulate = async (
-    handle: (command: LibraryCommand) => Promise<CommandReceipt>,
+    handle: (command: IssuedCommand<LibraryCommand>) => Promise<CommandReceipt>,
     titleId: string,
     batch: string,
     count: number,

@@ -1,4 +1,11 @@
-import { type CommandReceipt, type DomainDependencies, readEventEnvelopes } from '../../../src/core/index.js';
+import { randomUUID } from 'node:crypto';
+import {
+  type CommandReceipt,
+  type DomainDependencies,
+  type IssuedCommand,
+  type RequestIdentity,
+  readEventEnvelopes,
+} from '../../../src/core/index.js';
 import type { LibraryCommand } from './commands.js';
 import { libraryEventDecoders } from './event-decoders.js';
 import type { RecordedLibraryEvent } from './events.js';
@@ -10,8 +17,11 @@ import { titleAggregate } from './title-aggregate.js';
 
 /** What a client of the library (resolvers, or core's tests) can ask of it. */
 export interface LibraryServices {
-  /** Runs a command through the pipeline, on the title's stream. */
-  handle(command: LibraryCommand): Promise<CommandReceipt>;
+  /**
+   * Runs a command through the pipeline (its middleware stamp it for `request`), on the title's
+   * stream. Core's tests call it as anonymous clients, each call a request of its own.
+   */
+  handle(command: IssuedCommand<LibraryCommand>, request?: RequestIdentity): Promise<CommandReceipt>;
   /** The title's stream, decoded as the decider folds it. */
   titleEvents(titleId: string): Promise<RecordedLibraryEvent[]>;
   /** The title from the shelf read model; with `consistentWith`, once it has applied that position. */
@@ -23,7 +33,7 @@ export interface LibraryServices {
 }
 
 export const createLibraryServices = ({ commands, eventStore, readModels }: DomainDependencies): LibraryServices => ({
-  handle: (command) => commands.handle(titleAggregate, command),
+  handle: (command, request = { requestId: randomUUID() }) => commands.handle(titleAggregate, command, request),
   titleEvents: async (titleId) =>
     libraryEventDecoders.decodeAll(await readEventEnvelopes(eventStore, titleStreamName(titleId))),
   async shelf(titleId, consistentWith) {

@@ -1,34 +1,35 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import type { IssuedCommand } from '../../../core/index.js';
 import { CommandResult } from '../../../graphql/kit/index.js';
 import type { BankCommand } from '../commands.js';
 import type { BankContext } from './bank-context.js';
 import { CloseAccountInput, DepositInput, OpenAccountInput, WithdrawInput } from './command-inputs.js';
 import { closeAccountCommand, depositCommand, openAccountCommand, withdrawCommand } from './commands-from-input.js';
 
-const run = async (ctx: BankContext, command: BankCommand): Promise<CommandResult> =>
-  CommandResult.of(await ctx.bank.handle(command), { accountId: command.data.accountId });
+const run = async (ctx: BankContext, command: IssuedCommand<BankCommand>): Promise<CommandResult> =>
+  CommandResult.of(await ctx.bank.handle(command, ctx), { accountId: command.data.accountId });
 
 @Resolver()
 export class AccountMutations {
   @Mutation(() => CommandResult, { description: 'Opens an account. ACCOUNT_ALREADY_EXISTS if the id is taken.' })
   openAccount(@Arg('input', () => OpenAccountInput) input: OpenAccountInput, @Ctx() ctx: BankContext) {
-    return run(ctx, openAccountCommand(input, ctx));
+    return run(ctx, openAccountCommand(input));
   }
 
   @Mutation(() => CommandResult, { description: 'Deposits a positive amount into an open account.' })
   deposit(@Arg('input', () => DepositInput) input: DepositInput, @Ctx() ctx: BankContext) {
-    return run(ctx, depositCommand(input, ctx));
+    return run(ctx, depositCommand(input));
   }
 
   @Mutation(() => CommandResult, {
     description: 'Withdraws a positive amount. INSUFFICIENT_FUNDS if it would take the balance below zero.',
   })
   withdraw(@Arg('input', () => WithdrawInput) input: WithdrawInput, @Ctx() ctx: BankContext) {
-    return run(ctx, withdrawCommand(input, ctx));
+    return run(ctx, withdrawCommand(input));
   }
 
   @Mutation(() => CommandResult, { description: 'Closes an account. ACCOUNT_NOT_EMPTY unless the balance is zero.' })
   closeAccount(@Arg('input', () => CloseAccountInput) input: CloseAccountInput, @Ctx() ctx: BankContext) {
-    return run(ctx, closeAccountCommand(input, ctx));
+    return run(ctx, closeAccountCommand(input));
   }
 }

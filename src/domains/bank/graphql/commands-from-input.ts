@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { commandMetadata, derivedId, type RequestIdentity } from '../../../core/index.js';
+import { derivedId, type IssuedCommand } from '../../../core/index.js';
 import type { CloseAccount, DepositMoney, OpenAccount, WithdrawMoney } from '../commands.js';
 import type { CloseAccountInput, DepositInput, OpenAccountInput, WithdrawInput } from './command-inputs.js';
 
 /*
- * GraphQL inputs become commands here: the edge supplies what pure code may not make itself
- * (ids, the time, who asked).
+ * GraphQL inputs become commands here: the edge supplies the ids pure code may not make itself.
+ * Who asked and when is stamped by the pipeline's middleware from the request.
  */
 
 /**
@@ -15,30 +15,30 @@ import type { CloseAccountInput, DepositInput, OpenAccountInput, WithdrawInput }
 const newAccountId = (commandId: string | null | undefined): string =>
   commandId ? derivedId(commandId, 'account') : randomUUID();
 
-export const openAccountCommand = (input: OpenAccountInput, request: RequestIdentity): OpenAccount => ({
+export const openAccountCommand = (input: OpenAccountInput): IssuedCommand<OpenAccount> => ({
   type: 'OpenAccount',
   data: {
     accountId: input.accountId ?? newAccountId(input.commandId),
     ownerId: input.ownerId,
     currency: input.currency,
   },
-  metadata: commandMetadata(request, input.commandId),
+  commandId: input.commandId,
 });
 
-export const depositCommand = (input: DepositInput, request: RequestIdentity): DepositMoney => ({
+export const depositCommand = (input: DepositInput): IssuedCommand<DepositMoney> => ({
   type: 'DepositMoney',
   data: { accountId: input.accountId, amount: input.amount, ...(input.source == null ? {} : { source: input.source }) },
-  metadata: commandMetadata(request, input.commandId),
+  commandId: input.commandId,
 });
 
-export const withdrawCommand = (input: WithdrawInput, request: RequestIdentity): WithdrawMoney => ({
+export const withdrawCommand = (input: WithdrawInput): IssuedCommand<WithdrawMoney> => ({
   type: 'WithdrawMoney',
   data: { accountId: input.accountId, amount: input.amount },
-  metadata: commandMetadata(request, input.commandId),
+  commandId: input.commandId,
 });
 
-export const closeAccountCommand = (input: CloseAccountInput, request: RequestIdentity): CloseAccount => ({
+export const closeAccountCommand = (input: CloseAccountInput): IssuedCommand<CloseAccount> => ({
   type: 'CloseAccount',
   data: { accountId: input.accountId },
-  metadata: commandMetadata(request, input.commandId),
+  commandId: input.commandId,
 });
