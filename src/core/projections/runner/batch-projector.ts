@@ -1,3 +1,4 @@
+import { type BackoffPolicy, backOff, sleep } from '../../backoff.js';
 import type { Logger } from '../../logger.js';
 import type { RedisClient } from '../../redis/client.js';
 import { isRedisConnectionError } from '../../redis/connection-errors.js';
@@ -27,9 +28,12 @@ export interface BatchProjectorOptions {
   readonly leaseToken: string;
   readonly policy: FailurePolicy;
   readonly log: Logger;
-  /** Waits (interruptibly) between retries; rejects when the runner stops. */
-  readonly sleep: (ms: number) => Promise<void>;
+  /** Aborts when the runner stops: a wait between retries then rejects at once. */
+  readonly signal: AbortSignal;
 }
+
+/** Between attempts at a commit that failed for a reason other than the connection or the ops. */
+const COMMIT_RETRY: BackoffPolicy = { initialMs: 50, maxMs: 5_000, jitter: 'full' };
 
 const describe = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -109,7 +113,7 @@ export class BatchProjector {
           { err: error, eventId: event.eventId, type: event.type, attempt },
           'projection handler failed; retrying',
         );
-        await this.options.sleep(decision.delayMs);
+        await sleep(decision.delayMs, this.options.signal);
       }
     }
   }
@@ -146,7 +150,7 @@ export class BatchProjector {
   }
 
   async #commit(ops: readonly RedisOp[], checkpoint: bigint): Promise<BatchOutcome> {
-    const { redis, build, leaseToken, log, sleep } = this.options;
+    const { redis, build, leaseToken, log, signal } = this.options;
     for (let failures = 0; ; failures++) {
       try {
         const result = await commitBatch(redis, { projection: build, ops, checkpoint, leaseToken });
@@ -156,7 +160,7 @@ export class BatchProjector {
       } catch (error) {
         if (error instanceof BatchRejectedError || isRedisConnectionError(error)) throw error;
         log.warn({ err: error, projection: build.name, failures }, 'could not commit a projection batch; retrying');
-        await sleep(Math.min(5_000, 50 * 2 ** failures));
+        await backOff(COMMIT_RETRY, failures, signal);
       }
     }
   }

@@ -1,3 +1,4 @@
+import { type BackoffPolicy, backOff, SleepAbortedError, sleep } from '../../backoff.js';
 import type { Logger } from '../../logger.js';
 import { onConnectionLost, type RedisClient } from '../../redis/client.js';
 import { isRedisConnectionError } from '../../redis/connection-errors.js';
@@ -52,13 +53,15 @@ interface Session {
   readonly end: (end: SessionEnd, error?: unknown) => void;
 }
 
-class StoppedError extends Error {}
-
 /**
  * How long a replaced build is kept after readers switched away from it: a query that picked its
  * key space just before the switch may still be reading it.
  */
 const REPLACED_BUILD_GRACE_MS = 2_000;
+
+/** Between sessions that failed: jittered, so projectors that lost Redis together come back apart. */
+const AFTER_LOST_REDIS: BackoffPolicy = { initialMs: 200, maxMs: 1_000, jitter: 'full' };
+const AFTER_FAILED_SESSION: BackoffPolicy = { initialMs: 200, maxMs: 10_000, jitter: 'full' };
 
 /**
  * One projection's writer in this process. It plans against the build readers use (follow it,
@@ -135,7 +138,7 @@ export class ProjectionLane implements FeedLane {
       this.#parked += outcome.parked;
       if (!outcome.active && session.plan.kind !== 'replace') session.end('superseded');
     } catch (error) {
-      session.end(error instanceof StoppedError ? 'stopped' : 'failed', error);
+      session.end(error instanceof SleepAbortedError ? 'stopped' : 'failed', error);
     } finally {
       this.#applying = [];
     }
@@ -179,7 +182,7 @@ export class ProjectionLane implements FeedLane {
         if (worked) failures = 0;
         else await this.#sleep(this.options.leaseTtlMs / 3);
       } catch (error) {
-        if (error instanceof StoppedError || this.#stopping.signal.aborted) break;
+        if (error instanceof SleepAbortedError || this.#stopping.signal.aborted) break;
         this.#lastError = error instanceof Error ? error.message : String(error);
         if (error instanceof ProjectionHaltedError) {
           this.#state = 'halted';
@@ -189,8 +192,8 @@ export class ProjectionLane implements FeedLane {
         failures++;
         this.#log.warn({ err: error, failures }, 'projection session failed; starting again from its checkpoint');
         // Redis coming back should not find the lane asleep for long; a failing handler may wait.
-        const longest = isRedisConnectionError(error) ? 1_000 : 10_000;
-        await this.#sleep(Math.min(longest, 100 * 2 ** failures)).catch(() => undefined);
+        const policy = isRedisConnectionError(error) ? AFTER_LOST_REDIS : AFTER_FAILED_SESSION;
+        await backOff(policy, failures - 1, this.#stopping.signal).catch(() => undefined);
       }
     }
     this.#state = 'stopped';
@@ -239,7 +242,7 @@ export class ProjectionLane implements FeedLane {
         leaseToken,
         policy: this.options.failurePolicy,
         log: this.#log,
-        sleep: (ms) => this.#sleep(ms),
+        signal: this.#stopping.signal,
       }),
       ended: false,
       end: (end: SessionEnd, error?: unknown) => {
@@ -279,18 +282,6 @@ export class ProjectionLane implements FeedLane {
   }
 
   #sleep(ms: number): Promise<void> {
-    const { signal } = this.#stopping;
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) return reject(new StoppedError());
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(new StoppedError());
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    return sleep(ms, this.#stopping.signal);
   }
 }
