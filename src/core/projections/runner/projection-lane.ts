@@ -4,7 +4,9 @@ import { onConnectionLost, type RedisClient } from '../../redis/client.js';
 import { isRedisConnectionError } from '../../redis/connection-errors.js';
 import { activateVersion, readActiveVersion } from '../active-version.js';
 import { readCheckpoint } from '../checkpoint.js';
+import { failurePolicyOf } from '../event-scope.js';
 import type { FailurePolicy } from '../failure-policy.js';
+import { describeHalt, readHalt } from '../halts.js';
 import type { ProjectionId } from '../keys.js';
 import type { ProjectedEvent, Projection } from '../projection.js';
 import { ProjectionLease } from '../projection-lease.js';
@@ -15,7 +17,6 @@ import type { FeedLane, SharedFeed } from './shared-feed.js';
 
 export interface LaneOptions {
   readonly leaseTtlMs: number;
-  readonly failurePolicy: FailurePolicy;
   /** Names this process in lease tokens (status shows who writes). */
   readonly owner?: string;
   /** Build this (fresh) build beside the active one and switch readers to it: `projections rebuild`. */
@@ -83,6 +84,7 @@ export class ProjectionLane implements FeedLane {
   #parked = 0;
   #lastError: string | undefined;
   #session: Session | undefined;
+  readonly #policy: FailurePolicy;
   /** Replaced builds waiting out their grace period before they are deleted. */
   readonly #cleanups = new Set<Promise<void>>();
 
@@ -94,6 +96,7 @@ export class ProjectionLane implements FeedLane {
     log: Logger,
   ) {
     this.#log = log.child({ projection: projection.name });
+    this.#policy = failurePolicyOf(projection);
   }
 
   get checkpoint(): bigint | undefined {
@@ -178,6 +181,14 @@ export class ProjectionLane implements FeedLane {
           await this.#sleep(this.options.leaseTtlMs / 3);
           continue;
         }
+        // A halted build stays halted on every node until an operator resumes, resets or rebuilds it.
+        const halt = await readHalt(this.redis, { name: this.projection.name, version: plan.build });
+        if (halt) {
+          this.#state = 'halted';
+          this.#lastError = describeHalt(halt);
+          await this.#sleep(this.options.leaseTtlMs / 3);
+          continue;
+        }
         const worked = await this.#withLease(plan);
         if (worked) failures = 0;
         else await this.#sleep(this.options.leaseTtlMs / 3);
@@ -185,9 +196,10 @@ export class ProjectionLane implements FeedLane {
         if (error instanceof SleepAbortedError || this.#stopping.signal.aborted) break;
         this.#lastError = error instanceof Error ? error.message : String(error);
         if (error instanceof ProjectionHaltedError) {
+          // Recorded in Redis: the next round finds the halt and waits for an operator there.
           this.#state = 'halted';
           this.#log.error({ err: error }, 'projection halted');
-          return;
+          continue;
         }
         failures++;
         this.#log.warn({ err: error, failures }, 'projection session failed; starting again from its checkpoint');
@@ -240,7 +252,7 @@ export class ProjectionLane implements FeedLane {
         projection: this.projection,
         build,
         leaseToken,
-        policy: this.options.failurePolicy,
+        policy: this.#policy,
         log: this.#log,
         signal: this.#stopping.signal,
       }),

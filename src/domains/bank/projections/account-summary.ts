@@ -1,4 +1,5 @@
 import {
+  failurePolicy,
   hSet,
   type KeySpace,
   type MinorUnits,
@@ -71,6 +72,9 @@ export const accountSummaryProjection: Projection<ProjectedBankEvent> = {
   name: 'account-summary',
   version: 1,
   handles: bankEventTypes,
+  // A balance is the sum of every event before it: a gap would make every later balance wrong, so it halts.
+  failurePolicy: failurePolicy({ whenExhausted: 'halt' }),
+  streamCategory: 'account',
   project,
 };
 

@@ -1,5 +1,6 @@
 import {
   addLogOrdered,
+  failurePolicy,
   type KeySpace,
   type LogOrderedEntry,
   type LogOrderedRange,
@@ -33,6 +34,9 @@ export const accountsByOwnerProjection: Projection<ProjectedBankEvent> = {
   name: 'accounts-by-owner',
   version: 1,
   handles: ['AccountOpened'],
+  // A missing account in an owner's list harms nothing else: it parks and goes on.
+  failurePolicy: failurePolicy({ whenExhausted: 'park' }),
+  streamCategory: 'account',
   project,
 };
 

@@ -1,4 +1,5 @@
 import {
+  failurePolicy,
   hIncrBy,
   type KeySpace,
   type Projection,
@@ -78,6 +79,9 @@ export const bankStatsProjection: Projection<ProjectedBankEvent> = {
   name: 'bank-stats',
   version: 1,
   handles: bankEventTypes,
+  // Totals live with a gap (an overflowing sum is parked, not applied): it parks and goes on.
+  failurePolicy: failurePolicy({ whenExhausted: 'park' }),
+  streamCategory: 'account',
   project,
 };
 

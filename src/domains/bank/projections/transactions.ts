@@ -1,5 +1,6 @@
 import {
   addLogOrdered,
+  failurePolicy,
   type KeySpace,
   type LogOrderedRange,
   type MinorUnits,
@@ -75,6 +76,9 @@ export const transactionsProjection: Projection<ProjectedBankEvent> = {
   name: 'transactions',
   version: 1,
   handles: ['MoneyDeposited', 'MoneyWithdrawn'],
+  // One missing transaction leaves the others right: it parks and goes on.
+  failurePolicy: failurePolicy({ whenExhausted: 'park' }),
+  streamCategory: 'account',
   project,
 };
 
