@@ -21,7 +21,10 @@ export class ProjectionStatus {
   @Field(() => String, { nullable: true, description: 'The last position in the global log.' })
   head?: string | undefined;
 
-  @Field(() => Int, { description: 'Events of the projection’s types not yet applied (counted up to 10,000).' })
+  @Field(() => Int, {
+    description:
+      'Events that reach the projection’s handler (its types, in its stream category) not yet applied (counted up to 10,000).',
+  })
   lagEvents!: number;
 
   @Field(() => Boolean, { description: 'True when more events wait than `lagEvents` says.' })
