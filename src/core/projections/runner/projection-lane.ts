@@ -182,10 +182,7 @@ export class ProjectionLane implements FeedLane {
           continue;
         }
         // A halted build stays halted on every node until an operator resumes, resets or rebuilds it.
-        const halt = await readHalt(this.redis, { name: this.projection.name, version: plan.build });
-        if (halt) {
-          this.#state = 'halted';
-          this.#lastError = describeHalt(halt);
+        if (await this.#standsHalted(plan.build)) {
           await this.#sleep(this.options.leaseTtlMs / 3);
           continue;
         }
@@ -211,6 +208,15 @@ export class ProjectionLane implements FeedLane {
     this.#state = 'stopped';
   }
 
+  /** Whether the build halted (recorded in Redis by whichever node halted it); if so, says so in status. */
+  async #standsHalted(build: number): Promise<boolean> {
+    const halt = await readHalt(this.redis, { name: this.projection.name, version: build });
+    if (!halt) return false;
+    this.#state = 'halted';
+    this.#lastError = describeHalt(halt);
+    return true;
+  }
+
   /** Runs a session on the plan's build if its lease can be had; false when someone else holds it. */
   async #withLease(plan: ActivePlan): Promise<boolean> {
     this.#state = 'waiting-for-lease';
@@ -225,6 +231,11 @@ export class ProjectionLane implements FeedLane {
       onError: (error) => this.#log.warn({ err: error }, 'could not renew the projection lease; retrying'),
     });
     if (!lease) return false;
+    // Read again under the lease: the previous holder may have halted between our look and our taking it.
+    if (await this.#standsHalted(plan.build)) {
+      await lease.release().catch(() => undefined);
+      return true;
+    }
     this.#build = plan.build;
     try {
       await this.#runSession(plan, build, lease.token);
