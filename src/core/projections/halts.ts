@@ -51,4 +51,4 @@ export const clearHalt = async (redis: RedisClient, build: ProjectionId): Promis
 
 /** One line for logs and status: where it halted and why. */
 export const describeHalt = (halt: ProjectionHalt): string =>
-  `halted at ${halt.type} ${halt.streamId}@${halt.revision} (position ${halt.position}) after ${halt.attempts} attempts: ${halt.error}`;
+  `halted at ${halt.type} ${halt.streamId}@${halt.revision} (position ${halt.position}) after ${halt.attempts} attempt${halt.attempts === 1 ? '' : 's'}: ${halt.error}`;
