@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { type Config, ConfigError, readConfig } from './config.js';
 import { connectEventStore } from './core/eventstore/client.js';
 import { createLogger } from './core/logger.js';
+import { readActiveVersion } from './core/projections/active-version.js';
+import { clearHalt, describeHalt } from './core/projections/halts.js';
 import type { Projection } from './core/projections/projection.js';
 import { rebuildProjection, resetProjection } from './core/projections/runner/projection-admin.js';
 import { type ProjectionReport, reportProjections } from './core/projections/runner/projection-report.js';
@@ -10,13 +12,16 @@ import { domainProjections } from './domains/index.js';
 import { readEndpoints } from './embedded-endpoints.js';
 
 /*
- * npm run projections -- status | rebuild <name> | reset <name>
+ * npm run projections -- status | rebuild <name> | reset <name> | resume <name>
  *
  * Against the dependencies in the environment (REDIS_URL, EVENTSTORE_CONNECTION_STRING), or,
  * when those are unset, against the ones of the esgraph running embedded on DATA_DIR.
  */
 
-const usage = 'usage: npm run projections -- status | rebuild <name> | reset <name>';
+const usage = 'usage: npm run projections -- status | rebuild <name> | reset <name> | resume <name>';
+const commands = ['status', 'rebuild', 'reset', 'resume'] as const;
+const isCommand = (word: string | undefined): word is (typeof commands)[number] =>
+  (commands as readonly (string | undefined)[]).includes(word);
 
 const fail = (message: string, code = 2): never => {
   console.error(`projections: ${message}`);
@@ -55,8 +60,15 @@ const printReports = (reports: readonly ProjectionReport[]): void => {
       'lag (age)': age(report.lagMs),
       writer: report.leaseHolder ?? '(none)',
       parked: report.parked,
+      'on failure': `${report.failurePolicy.whenExhausted} after ${report.failurePolicy.maxAttempts}`,
+      streams: report.streamCategory === undefined ? 'all' : `${report.streamCategory}-*`,
+      halted: report.halt === undefined ? 'no' : `at ${report.halt.position}`,
     })),
   );
+  for (const { name, halt } of reports) {
+    if (halt)
+      console.log(`${name} ${describeHalt(halt)}\n  fix the cause, then: npm run projections -- resume ${name}`);
+  }
 };
 
 const projectionNamed = (projections: readonly Projection[], name: string | undefined): Projection => {
@@ -76,7 +88,7 @@ const main = async (): Promise<void> => {
     throw error;
   }
   const [command, name] = process.argv.slice(2);
-  if (command !== 'status' && command !== 'rebuild' && command !== 'reset') return fail(usage);
+  if (!isCommand(command)) return fail(usage);
   const projections = domainProjections();
   const target = command === 'status' ? undefined : projectionNamed(projections, name);
   const endpoints = endpointsOf(config);
@@ -86,6 +98,15 @@ const main = async (): Promise<void> => {
   try {
     if (target === undefined) {
       printReports(await reportProjections(redis, eventStore, projections));
+    } else if (command === 'resume') {
+      // The lanes poll the halt record: once it is gone they take the lease and retry the event.
+      const active = await readActiveVersion(redis, target.name);
+      const resumed = active !== undefined && (await clearHalt(redis, { name: target.name, version: active }));
+      console.log(
+        resumed
+          ? `resumed ${target.name}: its projectors try the event it halted at again, from its checkpoint`
+          : `${target.name} is not halted`,
+      );
     } else if (command === 'reset') {
       const { build, replaced } = await resetProjection(redis, target);
       console.log(

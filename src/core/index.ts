@@ -60,6 +60,8 @@ export {
   maxAmountPerCommand,
   parseAmount,
 } from './money.js';
+// The read side: the projection contract and its op builders, and how queries read what it wrote.
+export { defaultFailurePolicy, type FailurePolicy, failurePolicy } from './projections/failure-policy.js';
 export type { KeySpace } from './projections/keys.js';
 export { type LiveFeedOptions, liveFeed } from './projections/live-feed.js';
 export {
@@ -79,7 +81,6 @@ export {
   pageOf,
   pageSize,
 } from './projections/pages.js';
-// The read side: the projection contract and its op builders, and how queries read what it wrote.
 export {
   del,
   hDel,

@@ -1,5 +1,6 @@
 import { Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { positionToken } from '../core/eventstore/positions.js';
+import { describeHalt } from '../core/projections/halts.js';
 import type { ProjectionReport } from '../core/projections/runner/projection-report.js';
 import type { GraphQLContext } from './context.js';
 
@@ -20,7 +21,10 @@ export class ProjectionStatus {
   @Field(() => String, { nullable: true, description: 'The last position in the global log.' })
   head?: string | undefined;
 
-  @Field(() => Int, { description: 'Events of the projection’s types not yet applied (counted up to 10,000).' })
+  @Field(() => Int, {
+    description:
+      'Events that reach the projection’s handler (its types, in its stream category) not yet applied (counted up to 10,000).',
+  })
   lagEvents!: number;
 
   @Field(() => Boolean, { description: 'True when more events wait than `lagEvents` says.' })
@@ -37,6 +41,29 @@ export class ProjectionStatus {
 
   @Field(() => String, { nullable: true, description: 'This node’s runner for it, when this node is a projector.' })
   runnerState?: string | undefined;
+
+  @Field(() => String, {
+    description: 'What happens to an event its handler keeps failing on, after `failureMaxAttempts`: park or halt.',
+  })
+  failurePolicy!: string;
+
+  @Field(() => Int, { description: 'Attempts at an event, the first included, before the failure policy applies.' })
+  failureMaxAttempts!: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The stream category it reads (`account`: streams `account-*`); null for every stream.',
+  })
+  streamCategory?: string | undefined;
+
+  @Field(() => Boolean, { description: 'True when the active build halted at an event and waits for an operator.' })
+  halted!: boolean;
+
+  @Field(() => String, { nullable: true, description: 'The global-log position of the event it halted at.' })
+  haltPosition?: string | undefined;
+
+  @Field(() => String, { nullable: true, description: 'Why it halted: the event and the last error.' })
+  haltError?: string | undefined;
 }
 
 const toStatus = (report: ProjectionReport): ProjectionStatus => ({
@@ -51,6 +78,12 @@ const toStatus = (report: ProjectionReport): ProjectionStatus => ({
   writer: report.leaseHolder,
   parked: report.parked,
   runnerState: report.runner?.state,
+  failurePolicy: report.failurePolicy.whenExhausted,
+  failureMaxAttempts: report.failurePolicy.maxAttempts,
+  streamCategory: report.streamCategory,
+  halted: report.halt !== undefined,
+  haltPosition: report.halt === undefined ? undefined : positionToken(report.halt.position),
+  haltError: report.halt === undefined ? undefined : describeHalt(report.halt),
 });
 
 @Resolver()

@@ -1,4 +1,5 @@
 import { type JSONType, jsonEvent, NO_STREAM, WrongExpectedVersionError } from '@eventstore/db-client';
+import { backOff } from '../backoff.js';
 import type { DomainCommand, DomainEvent } from '../decider.js';
 import { ConcurrencyError } from '../errors.js';
 import type { EventStoreClient } from '../eventstore/client.js';
@@ -47,9 +48,7 @@ const MAX_BATCH = 64;
 
 /** Full jitter: a random wait up to an exponentially growing bound, so contenders spread out. */
 const backoff = (attempt: number): Promise<void> =>
-  new Promise((resolve) =>
-    setTimeout(resolve, Math.random() * Math.min(MAX_RETRY_DELAY_MS, RETRY_BASE_DELAY_MS * 2 ** attempt)),
-  );
+  backOff({ initialMs: RETRY_BASE_DELAY_MS, maxMs: MAX_RETRY_DELAY_MS, jitter: 'full' }, attempt);
 
 const warnAfterError = (error: unknown, middleware: string): void =>
   process.emitWarning(`command middleware ${middleware} threw after a command: ${String(error)}`);

@@ -1,8 +1,11 @@
+import { backoffDelayMs } from '../backoff.js';
+
 /**
  * What a runner does when a handler (or the commit of its ops) keeps failing on an event: retry
- * with exponential backoff, then park the event and move on, or stop the projection so a human
- * looks first. Parking suits read models that tolerate a gap; stopping suits those where every
- * later event depends on this one (a balance). Pure: the runner sleeps and parks.
+ * with exponential backoff, then park the event and move on, or halt the projection so a human
+ * looks first. Parking suits read models that tolerate a gap; halting suits those where every
+ * later event depends on this one (a balance). Each projection declares its own
+ * (`Projection.failurePolicy`); pure: the runner sleeps, parks and records halts.
  */
 export interface FailurePolicy {
   /** Attempts in all, the first included, before giving up on an event. */
@@ -10,13 +13,13 @@ export interface FailurePolicy {
   /** Wait after the first failure; doubles after each further one. */
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;
-  readonly whenExhausted: 'park' | 'stop';
+  readonly whenExhausted: 'park' | 'halt';
 }
 
 export type FailureDecision =
   | { readonly action: 'retry'; readonly delayMs: number }
   | { readonly action: 'park' }
-  | { readonly action: 'stop' };
+  | { readonly action: 'halt' };
 
 export const defaultFailurePolicy: FailurePolicy = {
   maxAttempts: 5,
@@ -25,7 +28,7 @@ export const defaultFailurePolicy: FailurePolicy = {
   whenExhausted: 'park',
 };
 
-/** A projection's policy: the defaults with its overrides, checked once at start-up. */
+/** A projection's policy: the defaults with its overrides, checked when it is built. */
 export const failurePolicy = (overrides: Partial<FailurePolicy> = {}): FailurePolicy => {
   const policy = { ...defaultFailurePolicy, ...overrides };
   if (!Number.isSafeInteger(policy.maxAttempts) || policy.maxAttempts < 1) {
@@ -42,6 +45,10 @@ export const failurePolicy = (overrides: Partial<FailurePolicy> = {}): FailurePo
 /** The decision after `failedAttempts` attempts (1 after the first failure) have failed on one event. */
 export const decideOnFailure = (policy: FailurePolicy, failedAttempts: number): FailureDecision => {
   if (failedAttempts >= policy.maxAttempts) return { action: policy.whenExhausted };
-  const delayMs = policy.initialDelayMs * 2 ** (failedAttempts - 1);
-  return { action: 'retry', delayMs: Math.min(delayMs, policy.maxDelayMs) };
+  // Exact delays, no jitter: a build has one writer, so there is no crowd of retries to spread out.
+  const delayMs = backoffDelayMs(
+    { initialMs: policy.initialDelayMs, maxMs: policy.maxDelayMs, jitter: 'none' },
+    failedAttempts - 1,
+  );
+  return { action: 'retry', delayMs };
 };

@@ -7,6 +7,7 @@
  * proj:{<name>}:v<version>:lease             token of the runner allowed to write this version
  * proj:{<name>}:v<version>:parked            sorted set of parked events, ordered by position
  * proj:{<name>}:v<version>:parked:<eventId>  hash: one parked event's details
+ * proj:{<name>}:v<version>:halted            hash: the event this version halted at, if it did
  * proj:{<name>}:active                       the version readers use (a rebuild switches it)
  * ```
  *
@@ -65,6 +66,7 @@ export const buildKeyPrefixes = (id: ProjectionId): readonly string[] => [keySpa
 export const checkpointKey = (id: ProjectionId): string => versionKey(id, 'checkpoint');
 export const leaseKey = (id: ProjectionId): string => versionKey(id, 'lease');
 export const parkedIndexKey = (id: ProjectionId): string => versionKey(id, 'parked');
+export const haltKey = (id: ProjectionId): string => versionKey(id, 'halted');
 export const parkedEventKey = (id: ProjectionId, eventId: string): string => versionKey(id, `parked:${eventId}`);
 
 export const activeVersionKey = (name: string): string => {

@@ -1,6 +1,6 @@
 import type { RedisClient } from '../redis/client.js';
 import { luaScript, runLuaScript } from '../redis/lua-script.js';
-import { formatPosition, parsePosition } from './checkpoint.js';
+import { type FailedEvent, failedEventFields, readFailedEvent } from './failed-event.js';
 import { leaseKey, type ProjectionId, parkedEventKey, parkedIndexKey } from './keys.js';
 import { LOG_SORT_KEY_WIDTH, logSortKey } from './log-ordered-set.js';
 
@@ -10,19 +10,9 @@ import { LOG_SORT_KEY_WIDTH, logSortKey } from './log-ordered-set.js';
  * position. Members are `<position, zero-padded to 20 digits>:<event id>` with score 0, ordered
  * by ZRANGE BYLEX: a double score would round positions above 2^53.
  */
-export interface ParkedEvent {
-  readonly eventId: string;
-  readonly streamId: string;
-  readonly revision: bigint;
-  readonly position: bigint;
-  readonly type: string;
-  /** The last failure's message, cut to a few KB. */
-  readonly error: string;
-  readonly attempts: number;
+export interface ParkedEvent extends FailedEvent {
   readonly parkedAt: Date;
 }
-
-const maxErrorLength = 4_000;
 // Ordered by position like a log-ordered set, though with its own `:` separator (stored data).
 const indexMember = (position: bigint, eventId: string): string => `${logSortKey(position)}:${eventId}`;
 
@@ -43,21 +33,11 @@ export const parkEvent = async (
   leaseToken: string,
   event: ParkedEvent,
 ): Promise<'parked' | 'fenced'> => {
-  const fields = {
-    eventId: event.eventId,
-    streamId: event.streamId,
-    revision: event.revision.toString(),
-    position: formatPosition(event.position),
-    type: event.type,
-    error: event.error.slice(0, maxErrorLength),
-    attempts: String(event.attempts),
-    parkedAt: event.parkedAt.toISOString(),
-  };
   const reply = await runLuaScript(
     redis,
     parkScript,
     [leaseKey(projection), parkedIndexKey(projection), parkedEventKey(projection, event.eventId)],
-    [leaseToken, indexMember(event.position, event.eventId), ...Object.entries(fields).flat()],
+    [leaseToken, indexMember(event.position, event.eventId), ...failedEventFields(event, ['parkedAt', event.parkedAt])],
   );
   return reply === 1 ? 'parked' : 'fenced';
 };
@@ -84,12 +64,6 @@ export const listParked = async (
 };
 
 const toParkedEvent = (hash: Record<string, string>): ParkedEvent => ({
-  eventId: hash.eventId ?? '',
-  streamId: hash.streamId ?? '',
-  revision: BigInt(hash.revision ?? '0'),
-  position: parsePosition(hash.position ?? '0'),
-  type: hash.type ?? '',
-  error: hash.error ?? '',
-  attempts: Number(hash.attempts ?? '0'),
+  ...readFailedEvent(hash),
   parkedAt: new Date(hash.parkedAt ?? 0),
 });

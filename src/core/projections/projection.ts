@@ -1,8 +1,11 @@
+import type { FailurePolicy } from './failure-policy.js';
+
 /**
  * What a read model declares: which events it wants and, for each, the Redis writes and change
  * notifications that follow. Handlers are pure: `(event) => RedisOp[]`, no client, no clock,
  * so they are unit-testable as data. The projection runner commits a batch's ops together with
- * the projection's checkpoint in one Redis transaction, which also publishes the notifications.
+ * the projection's checkpoint in one Lua script (commit-script.ts), which also publishes the
+ * notifications.
  */
 
 import type { DomainEvent } from '../decider.js';
@@ -24,7 +27,7 @@ export type RedisOp =
   | { readonly kind: 'sAdd'; readonly key: string; readonly member: string }
   | { readonly kind: 'sRem'; readonly key: string; readonly member: string }
   | { readonly kind: 'lPush'; readonly key: string; readonly value: string }
-  /** Published after the batch commits, on a channel of the projection's topic space. */
+  /** Published by the commit script after the batch's writes, on a channel of the projection's topic space. */
   | { readonly kind: 'notify'; readonly topic: string; readonly message: string };
 
 /** A read model. Bump `version` when `project` changes meaning: the runner rebuilds it beside the old one. */
@@ -40,6 +43,17 @@ export interface Projection<Event extends DomainEvent = DomainEvent> {
   /** Event types this projection handles; the runner hands it these only, and moves its checkpoint past the rest. */
   readonly handles: readonly Event['type'][];
   readonly project: (event: Recorded<Event>) => readonly RedisOp[];
+  /**
+   * What the runner does when `project` (or the commit of its ops) keeps failing on an event:
+   * retries, then park the event and go on, or halt the projection at it. Default:
+   * `defaultFailurePolicy` (5 attempts, then park). Build one with `failurePolicy({...})`.
+   */
+  readonly failurePolicy?: FailurePolicy;
+  /**
+   * Only events of streams in this category (`'account'`: streams `account-*`) reach `project`;
+   * the checkpoint moves past the others. Default: every stream.
+   */
+  readonly streamCategory?: string;
 }
 
 export const set = (key: string, value: string): RedisOp => ({ kind: 'set', key, value });

@@ -1,6 +1,7 @@
 import type { RedisClient } from '../redis/client.js';
 import { readActiveVersion } from './active-version.js';
 import { readCheckpoint } from './checkpoint.js';
+import { type ProjectionHalt, readHalt } from './halts.js';
 import type { ProjectionId } from './keys.js';
 import { readLease } from './lease.js';
 import { countParked } from './parking.js';
@@ -19,11 +20,13 @@ export interface ProjectionVersionStatus extends ProjectionId {
   readonly leaseHolder: string | undefined;
   readonly leaseExpiresInMs: number | undefined;
   readonly parked: number;
+  /** Where this version halted and why, when its failure policy halted it; undefined while it runs. */
+  readonly halt: ProjectionHalt | undefined;
 }
 
 /**
  * The state of each projection version: checkpoint, lag behind `head` (the $all position of the
- * last event, from the event store), active version, lease holder and parked events. The reads
+ * last event, from the event store), active version, lease holder, parked events and halt. The reads
  * of all projections are issued together, so this costs one round trip however many there are.
  */
 export const readProjectionStatus = (
@@ -33,11 +36,12 @@ export const readProjectionStatus = (
 ): Promise<ProjectionVersionStatus[]> =>
   Promise.all(
     projections.map(async (projection): Promise<ProjectionVersionStatus> => {
-      const [checkpoint, activeVersion, lease, parked] = await Promise.all([
+      const [checkpoint, activeVersion, lease, parked, halt] = await Promise.all([
         readCheckpoint(redis, projection),
         readActiveVersion(redis, projection.name),
         readLease(redis, projection),
         countParked(redis, projection),
+        readHalt(redis, projection),
       ]);
       return {
         name: projection.name,
@@ -49,6 +53,7 @@ export const readProjectionStatus = (
         leaseHolder: lease?.holder,
         leaseExpiresInMs: lease?.expiresInMs,
         parked,
+        halt,
       };
     }),
   );

@@ -1,5 +1,9 @@
 import { createClient } from 'redis';
+import { type BackoffPolicy, backoffDelayMs } from '../backoff.js';
 import { timedOut, within } from '../time-limit.js';
+
+/** node-redis waits this before each reconnection attempt (the README promises these delays). */
+const RECONNECT: BackoffPolicy = { initialMs: 50, maxMs: 2_000, jitter: 'none' };
 
 const createEsgraphClient = (url: string) =>
   createClient({
@@ -12,7 +16,7 @@ const createEsgraphClient = (url: string) =>
     commandOptions: { timeout: 0 },
     socket: {
       connectTimeout: 5_000,
-      reconnectStrategy: (retries: number) => Math.min(50 * 2 ** retries, 2_000),
+      reconnectStrategy: (retries: number) => backoffDelayMs(RECONNECT, retries),
     },
   });
 

@@ -1,3 +1,4 @@
+import { type BackoffPolicy, backoffDelayMs, sleep } from '../backoff.js';
 import type { Logger } from '../logger.js';
 import { type EmbeddedRedis, type EmbeddedRedisOptions, type RedisExit, startEmbeddedRedis } from './embedded-redis.js';
 
@@ -23,10 +24,11 @@ export interface SupervisedRedis {
   stop(): Promise<void>;
 }
 
-/** Waits before the nth restart within the window (n from 0): at once, then 250 ms, doubling. */
-const restartDelayMs = (n: number): number => (n === 0 ? 0 : Math.min(250 * 2 ** (n - 1), 4_000));
+/** Restarts after the first back off by these (promised in the README, so without jitter). */
+const RESTART_BACKOFF: BackoffPolicy = { initialMs: 250, maxMs: 4_000, jitter: 'none' };
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits before the nth restart within the window (n from 0): at once, then 250 ms, doubling. */
+const restartDelayMs = (n: number): number => (n === 0 ? 0 : backoffDelayMs(RESTART_BACKOFF, n - 1));
 
 const describeExit = ({ code, signal }: RedisExit): string =>
   signal !== null ? `signal ${signal}` : code !== null && code > 128 ? `signal ${code - 128}` : `exit code ${code}`;
@@ -48,6 +50,8 @@ export const superviseEmbeddedRedis = async (options: RedisSupervisorOptions): P
   let current = await startEmbeddedRedis(launchOptions);
   const { port } = current;
   let stopping = false;
+  // stop() cuts a wait before a restart short instead of waiting it out.
+  const stopped = new AbortController();
   let gaveUp: string | undefined;
   const restarts: number[] = [];
 
@@ -60,7 +64,11 @@ export const superviseEmbeddedRedis = async (options: RedisSupervisorOptions): P
         log.fatal({ port, restarts: restarts.length, windowMs }, `${gaveUp}; giving up (/healthz now fails)`);
         return;
       }
-      await sleep(restartDelayMs(restarts.length));
+      const slept = await sleep(restartDelayMs(restarts.length), stopped.signal).then(
+        () => true,
+        () => false,
+      );
+      if (!slept) return;
       restarts.push(Date.now());
       if (stopping) return;
       try {
@@ -101,6 +109,7 @@ export const superviseEmbeddedRedis = async (options: RedisSupervisorOptions): P
     failure: () => gaveUp,
     stop: async () => {
       stopping = true;
+      stopped.abort();
       await current.stop();
     },
   };

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { jsonEvent } from '@eventstore/db-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../../src/core/decider.js';
-import { eventDecoders } from '../../../src/core/event-decoders.js';
+import { eventDecoders, type Recorded } from '../../../src/core/event-decoders.js';
 import { connectEventStore, type EventStoreClient } from '../../../src/core/eventstore/client.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { activeKeySpace, readActiveVersion } from '../../../src/core/projections/active-version.js';
 import { readCheckpoint } from '../../../src/core/projections/checkpoint.js';
-import { failurePolicy } from '../../../src/core/projections/failure-policy.js';
+import { type FailurePolicy, failurePolicy } from '../../../src/core/projections/failure-policy.js';
+import { clearHalt, readHalt } from '../../../src/core/projections/halts.js';
 import { countParked, listParked } from '../../../src/core/projections/parking.js';
 import { hIncrBy, notify, type Projection } from '../../../src/core/projections/projection.js';
 import { firstBuildOf } from '../../../src/core/projections/runner/builds.js';
@@ -38,14 +39,26 @@ const newCounter = (): Counter => {
 
 const asStored = (stored: Counted['data']) => stored;
 
-const counting = ({ name, type }: Counter, version = 1, factor = 1): Projection<Counted> => ({
+const counting = (
+  { name, type }: Counter,
+  version = 1,
+  factor = 1,
+  declared: {
+    failurePolicy?: FailurePolicy;
+    streamCategory?: string;
+    onEvent?: (event: Recorded<Counted>) => void;
+  } = {},
+): Projection<Counted> => ({
   name,
   version,
   events: eventDecoders<Counted>({
     [type]: { 1: (stored: { key: string; times: number }) => ({ key: stored.key, by: stored.times }), 2: asStored },
   }),
   handles: [type],
+  ...(declared.failurePolicy === undefined ? {} : { failurePolicy: declared.failurePolicy }),
+  ...(declared.streamCategory === undefined ? {} : { streamCategory: declared.streamCategory }),
   project: (event) => {
+    declared.onEvent?.(event);
     if (event.data.poison) throw new Error(`cannot count ${event.data.key}`);
     return [hIncrBy('totals', event.data.key, event.data.by * factor), notify('totals', event.data.key)];
   },
@@ -85,15 +98,16 @@ describe('the projector', () => {
     return runner;
   };
 
-  /** Appends the counter's events to a fresh stream; returns the position of the last. */
+  /** Appends the counter's events to a fresh stream (of category `counter`); returns the position of the last. */
   const count = async (
     counter: Counter,
     key: string,
     amounts: readonly number[],
     extra: Partial<Counted['data']> = {},
+    category = 'counter',
   ) => {
     const result = await eventStore.appendToStream(
-      `counter-${randomUUID()}`,
+      `${category}-${randomUUID()}`,
       amounts.map((by) =>
         jsonEvent({ type: counter.type, data: { key, by, ...extra }, metadata: { schemaVersion: 2 } }),
       ),
@@ -157,7 +171,11 @@ describe('the projector', () => {
     const counter = newCounter();
     const { name } = counter;
     const key = randomUUID();
-    const runner = run(counting(counter), { failurePolicy: failurePolicy({ maxAttempts: 3, initialDelayMs: 1 }) });
+    const runner = run(
+      counting(counter, 1, 1, {
+        failurePolicy: failurePolicy({ maxAttempts: 3, initialDelayMs: 1, whenExhausted: 'park' }),
+      }),
+    );
     await count(counter, key, [1]);
     const poison = await count(counter, key, [100], { poison: true });
     await count(counter, key, [2]);
@@ -178,7 +196,9 @@ describe('the projector', () => {
     const counter = newCounter();
     const { name } = counter;
     const key = randomUUID();
-    const runner = run(counting(counter), { failurePolicy: failurePolicy({ maxAttempts: 2, initialDelayMs: 1 }) });
+    const runner = run(
+      counting(counter, 1, 1, { failurePolicy: failurePolicy({ maxAttempts: 2, initialDelayMs: 1 }) }),
+    );
     const written = (data: Record<string, string | number>, schemaVersion: number) =>
       jsonEvent({ type: counter.type, data, metadata: { schemaVersion } });
     const append = await eventStore.appendToStream(`counter-${randomUUID()}`, [
@@ -198,20 +218,134 @@ describe('the projector', () => {
     expect(runner.status().parked).toBe(1);
   });
 
-  it('halts at an event it cannot handle when its policy says stop', async () => {
+  it('halts at an event it cannot handle when its policy says halt: visibly, before it, while other read models go on', async () => {
+    const counter = newCounter();
+    const parking = { name: `${counter.name}-parks`, type: counter.type };
+    const { name } = counter;
+    const key = randomUUID();
+    const before = await count(counter, key, [1]);
+    const poison = await count(counter, key, [100], { poison: true });
+    await count(counter, key, [2]);
+    const halts = counting(counter, 1, 1, {
+      failurePolicy: failurePolicy({ maxAttempts: 2, initialDelayMs: 1, whenExhausted: 'halt' }),
+    });
+    const parks = counting(parking, 1, 1, {
+      failurePolicy: failurePolicy({ maxAttempts: 2, initialDelayMs: 1, whenExhausted: 'park' }),
+    });
+    // biome-ignore lint/suspicious/noExplicitAny: the projector takes projections of any event shape.
+    const projector = new Projector({ eventStore, redis, log }, [halts, parks] as Projection<any>[], {
+      leaseTtlMs: 600,
+    });
+    projector.start();
+    runners.push({ status: () => projector.statuses()[0]!, stop: () => projector.stop() });
+    const statusOf = (projection: string) => projector.statuses().find((status) => status.name === projection)!;
+
+    await waitFor('the runner to halt', () => statusOf(name).state === 'halted');
+    const build = { name, version: firstBuildOf(1) };
+    expect(statusOf(name).lastError).toMatch(/halted at/);
+    expect(await readCheckpoint(redis, build)).toBe(before);
+    expect(await totalOf(name, key)).toBe(1);
+    // Recorded in Redis, where every node and the CLI read it.
+    expect(await readHalt(redis, build)).toMatchObject({
+      position: poison,
+      type: counter.type,
+      attempts: 2,
+      error: expect.stringContaining(`cannot count ${key}`),
+    });
+    // The read model that parks goes on past the event, fed by the same subscription.
+    await waitFor(
+      'the parking read model to pass the poison event',
+      async () => (await totalOf(parking.name, key)) === 3,
+    );
+    const later = await count(counter, key, [4]);
+    await waitFor('the parking read model to stay live', async () => (await totalOf(parking.name, key)) === 7);
+    expect(await readCheckpoint(redis, { name: parking.name, version: firstBuildOf(1) })).toBe(later);
+    expect(await readCheckpoint(redis, build)).toBe(before);
+    expect(statusOf(name).state).toBe('halted');
+  });
+
+  it('stays halted on another node that takes the lease over, without trying the event again', async () => {
     const counter = newCounter();
     const { name } = counter;
     const key = randomUUID();
     const before = await count(counter, key, [1]);
     await count(counter, key, [100], { poison: true });
-    await count(counter, key, [2]);
-    const runner = run(counting(counter), {
-      failurePolicy: failurePolicy({ maxAttempts: 2, initialDelayMs: 1, whenExhausted: 'stop' }),
+    const policy = failurePolicy({ maxAttempts: 2, initialDelayMs: 1, whenExhausted: 'halt' });
+    const first = run(counting(counter, 1, 1, { failurePolicy: policy }));
+    await waitFor('the first node to halt', () => first.status().state === 'halted');
+    await first.stop();
+    let tried = 0;
+    const second = run(
+      counting(counter, 1, 1, {
+        failurePolicy: policy,
+        onEvent: (event) => {
+          if (event.data.poison) tried++;
+        },
+      }),
+    );
+    await waitFor('the second node to report the halt', () => second.status().state === 'halted');
+    expect(second.status().lastError).toMatch(/halted at/);
+    expect(tried).toBe(0);
+    expect(await readCheckpoint(redis, { name, version: firstBuildOf(1) })).toBe(before);
+  });
+
+  it('tries the event again from its checkpoint once an operator lifts the halt', async () => {
+    const counter = newCounter();
+    const { name } = counter;
+    const key = randomUUID();
+    await count(counter, key, [1]);
+    await count(counter, key, [100], { poison: true });
+    let fixed = false;
+    const runner = run({
+      ...counting(counter, 1, 1, {
+        failurePolicy: failurePolicy({ maxAttempts: 2, initialDelayMs: 1, whenExhausted: 'halt' }),
+      }),
+      // The handler's bug, fixed while it stands halted.
+      project: (event) => {
+        if (event.data.poison && !fixed) throw new Error('not yet');
+        return [hIncrBy('totals', event.data.key, event.data.by)];
+      },
     });
     await waitFor('the runner to halt', () => runner.status().state === 'halted');
-    expect(runner.status().lastError).toMatch(/stopped at event/);
-    expect(await readCheckpoint(redis, { name, version: firstBuildOf(1) })).toBe(before);
+    fixed = true;
+    expect(await clearHalt(redis, { name, version: firstBuildOf(1) })).toBe(true);
+    await waitFor('the halted event to be applied', async () => (await totalOf(name, key)) === 101);
+    await waitFor('the runner to be live again', () => runner.status().state === 'live');
+    expect(await readHalt(redis, { name, version: firstBuildOf(1) })).toBeUndefined();
+  });
+
+  it('hands its handler only events of its stream category, and moves its checkpoint past the others', async () => {
+    const counter = newCounter();
+    const { name } = counter;
+    const key = randomUUID();
+    const seen: string[] = [];
+    run(counting(counter, 1, 1, { streamCategory: 'counter', onEvent: (event) => seen.push(event.streamName) }));
+    await count(counter, key, [1]);
+    const elsewhere = await count(counter, key, [1_000], {}, 'elsewhere');
+    await waitFor('the checkpoint to pass the other category', async () => {
+      return (await readCheckpoint(redis, { name, version: firstBuildOf(1) })) === elsewhere;
+    });
     expect(await totalOf(name, key)).toBe(1);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatch(/^counter-/);
+  });
+
+  it('stops at once while it backs off before retrying a failing event', async () => {
+    const counter = newCounter();
+    const key = randomUUID();
+    let attempts = 0;
+    const runner = run(
+      counting(counter, 1, 1, {
+        failurePolicy: failurePolicy({ maxAttempts: 3, initialDelayMs: 60_000, maxDelayMs: 60_000 }),
+        onEvent: () => attempts++,
+      }),
+    );
+    await count(counter, key, [1], { poison: true });
+    await waitFor('the first attempt to fail', () => attempts === 1);
+    const started = Date.now();
+    await runner.stop();
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(attempts).toBe(1);
   });
 
   it('builds a new code version beside the old one and switches readers once it has caught up', async () => {

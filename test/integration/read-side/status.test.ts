@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { activateVersion } from '../../../src/core/projections/active-version.js';
 import { commitBatch } from '../../../src/core/projections/commit-batch.js';
+import { recordHalt } from '../../../src/core/projections/halts.js';
 import { acquireLease } from '../../../src/core/projections/lease.js';
 import { parkEvent } from '../../../src/core/projections/parking.js';
 import { set } from '../../../src/core/projections/projection.js';
@@ -57,8 +58,31 @@ describe('projection status', () => {
       leaseHolder: undefined,
       leaseExpiresInMs: undefined,
       parked: 0,
+      halt: undefined,
     });
     expect(idleStatus).toMatchObject({ activeVersion: undefined, active: false, checkpoint: undefined });
+  });
+
+  it('shows where a version halted and why, recorded only by the lease holder', async () => {
+    const build = { name: uniqueName('status'), version: 1 };
+    const token = (await acquireLease(redis, build, 60_000, 'projector-a:1:abc'))!;
+    await commitBatch(redis, { projection: build, ops: [set('k', 'v')], checkpoint: 700n, leaseToken: token });
+    const halt = {
+      eventId: 'e-2',
+      streamId: 'account-2',
+      revision: 3n,
+      position: 800n,
+      type: 'MoneyWithdrawn',
+      error: 'Error: no balance to withdraw from',
+      attempts: 5,
+      haltedAt: new Date('2026-12-02T19:00:00.000Z'),
+    };
+    expect(await recordHalt(redis, build, 'someone-else', halt)).toBe('fenced');
+    expect((await readProjectionStatus(redis, [build]))[0]?.halt).toBeUndefined();
+
+    expect(await recordHalt(redis, build, token, halt)).toBe('halted');
+    const [status] = await readProjectionStatus(redis, [build]);
+    expect(status).toMatchObject({ checkpoint: 700n, halt });
   });
 
   it('leaves lag out when the head of the log is not given', async () => {

@@ -16,16 +16,16 @@ describe('the failure policy', () => {
     expect(decideOnFailure(policy, 4)).toEqual({ action: 'park' });
   });
 
-  it('stops instead when the projection cannot live with a gap', () => {
-    expect(decideOnFailure(failurePolicy({ maxAttempts: 1, whenExhausted: 'stop' }), 1)).toEqual({ action: 'stop' });
+  it('halts instead when the projection cannot live with a gap', () => {
+    expect(decideOnFailure(failurePolicy({ maxAttempts: 1, whenExhausted: 'halt' }), 1)).toEqual({ action: 'halt' });
   });
 
   it('fills what a projection does not override from the defaults', () => {
-    expect(failurePolicy({ whenExhausted: 'stop' })).toEqual({
+    expect(failurePolicy({ whenExhausted: 'halt' })).toEqual({
       maxAttempts: 5,
       initialDelayMs: 100,
       maxDelayMs: 10_000,
-      whenExhausted: 'stop',
+      whenExhausted: 'halt',
     });
   });
 

@@ -1,17 +1,28 @@
+import { type BackoffPolicy, backOff, sleep } from '../../backoff.js';
 import type { EventEnvelope } from '../../eventstore/event-envelope.js';
 import type { Logger } from '../../logger.js';
 import type { RedisClient } from '../../redis/client.js';
 import { isRedisConnectionError } from '../../redis/connection-errors.js';
 import { commitBatch } from '../commit-batch.js';
 import { BatchRejectedError } from '../commit-ops.js';
+import { eventScope } from '../event-scope.js';
+import { failedEvent } from '../failed-event.js';
 import { decideOnFailure, type FailurePolicy } from '../failure-policy.js';
+import { describeHalt, type ProjectionHalt, recordHalt } from '../halts.js';
 import type { ProjectionId } from '../keys.js';
 import { parkEvent } from '../parking.js';
 import type { Projection, RedisOp } from '../projection.js';
 
-/** The projection gave up on an event and its policy says stop: a human must look first. */
+/** The projection gave up on an event and its policy says halt: a human must look first. */
 export class ProjectionHaltedError extends Error {
   override readonly name = 'ProjectionHaltedError';
+
+  constructor(
+    build: ProjectionId,
+    readonly halt: ProjectionHalt,
+  ) {
+    super(`projection ${build.name} ${describeHalt(halt)}`);
+  }
 }
 
 /** How one batch ended. */
@@ -28,12 +39,12 @@ export interface BatchProjectorOptions {
   readonly leaseToken: string;
   readonly policy: FailurePolicy;
   readonly log: Logger;
-  /** Waits (interruptibly) between retries; rejects when the runner stops. */
-  readonly sleep: (ms: number) => Promise<void>;
+  /** Aborts when the runner stops: a wait between retries then rejects at once. */
+  readonly signal: AbortSignal;
 }
 
-const describe = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+/** Between attempts at a commit that failed for a reason other than the connection or the ops. */
+const COMMIT_RETRY: BackoffPolicy = { initialMs: 50, maxMs: 5_000, jitter: 'full' };
 
 /**
  * Turns a batch of events into one commit: runs the pure handler on each event, commits all their
@@ -46,10 +57,10 @@ const describe = (error: unknown): string =>
  * are retried until the commit goes through or the runner stops.
  */
 export class BatchProjector {
-  readonly #handles: ReadonlySet<string>;
+  readonly #wants: (event: EventEnvelope) => boolean;
 
   constructor(private readonly options: BatchProjectorOptions) {
-    this.#handles = new Set(options.projection.handles);
+    this.#wants = eventScope(options.projection);
   }
 
   async project(events: readonly EventEnvelope[]): Promise<BatchOutcome> {
@@ -62,10 +73,11 @@ export class BatchProjector {
       try {
         handled = await this.handle(event);
       } catch (error) {
-        // Halting: what came before the event still gets applied, so the checkpoint stops right at it.
+        if (!(error instanceof ProjectionHaltedError)) throw error;
+        // What came before the event still gets applied, so the checkpoint stops right before it.
         const previous = events[index - 1];
-        if (error instanceof ProjectionHaltedError && previous) await this.#commit(ops, previous.position);
-        throw error;
+        if (previous && (await this.#commit(ops, previous.position)).kind === 'fenced') return { kind: 'fenced' };
+        return this.#halt(error);
       }
       if (handled === 'fenced') return { kind: 'fenced' };
       if (handled === 'parked') parked++;
@@ -96,12 +108,12 @@ export class BatchProjector {
 
   /**
    * The event's ops, after retries if the handler throws; or what its policy made of it. An event
-   * of a type the projection does not handle, or of a version newer code wrote, has none, but
-   * still moves the checkpoint. Decoding is part of handling: an event that cannot be decoded
-   * gets the same policy as a handler that throws on it.
+   * of a type the projection does not handle, of a stream outside its category, or of a version
+   * newer code wrote, has none, but still moves the checkpoint. Decoding is part of handling: an
+   * event that cannot be decoded gets the same policy as a handler that throws on it.
    */
   private async handle(event: EventEnvelope): Promise<readonly RedisOp[] | 'parked' | 'fenced'> {
-    if (!this.#handles.has(event.type)) return [];
+    if (!this.#wants(event)) return [];
     for (let attempt = 1; ; attempt++) {
       try {
         const { projection } = this.options;
@@ -114,13 +126,27 @@ export class BatchProjector {
           { err: error, eventId: event.id, type: event.type, attempt },
           'projection handler failed; retrying',
         );
-        await this.options.sleep(decision.delayMs);
+        await sleep(decision.delayMs, this.options.signal);
       }
     }
   }
 
+  /** Records the halt where every node sees it, fenced like a commit, then ends the session with it. */
+  async #halt(error: ProjectionHaltedError): Promise<BatchOutcome> {
+    const { redis, build, leaseToken } = this.options;
+    if ((await recordHalt(redis, build, leaseToken, error.halt)) === 'fenced') return { kind: 'fenced' };
+    throw error;
+  }
+
+  /** A lone event whose ops Redis refused: parked (and passed) or halted at, by its policy. */
   async #giveUp(event: EventEnvelope, error: unknown, attempts: number): Promise<BatchOutcome> {
-    const result = await this.#giveUpOn(event, error, attempts);
+    let result: 'parked' | 'fenced';
+    try {
+      result = await this.#giveUpOn(event, error, attempts);
+    } catch (halted) {
+      if (halted instanceof ProjectionHaltedError) return this.#halt(halted);
+      throw halted;
+    }
     if (result === 'fenced') return { kind: 'fenced' };
     // The event is parked; the checkpoint still has to move past it.
     const outcome = await this.#commit([], event.position);
@@ -129,29 +155,17 @@ export class BatchProjector {
 
   async #giveUpOn(event: EventEnvelope, error: unknown, attempts: number): Promise<'parked' | 'fenced'> {
     const { redis, build, leaseToken, policy, log } = this.options;
-    if (policy.whenExhausted === 'stop') {
-      throw new ProjectionHaltedError(
-        `projection ${build.name} stopped at event ${event.id} (${event.type}, ${event.streamName}@${event.revision}) after ${attempts} attempts: ${describe(error)}`,
-      );
-    }
+    const failed = failedEvent(event, error, attempts);
+    if (policy.whenExhausted === 'halt') throw new ProjectionHaltedError(build, { ...failed, haltedAt: new Date() });
     log.error(
       { err: error, eventId: event.id, type: event.type, attempts },
       'parking an event the projection cannot handle',
     );
-    return parkEvent(redis, build, leaseToken, {
-      eventId: event.id,
-      streamId: event.streamName,
-      revision: event.revision,
-      position: event.position,
-      type: event.type,
-      error: describe(error),
-      attempts,
-      parkedAt: new Date(),
-    });
+    return parkEvent(redis, build, leaseToken, { ...failed, parkedAt: new Date() });
   }
 
   async #commit(ops: readonly RedisOp[], checkpoint: bigint): Promise<BatchOutcome> {
-    const { redis, build, leaseToken, log, sleep } = this.options;
+    const { redis, build, leaseToken, log, signal } = this.options;
     for (let failures = 0; ; failures++) {
       try {
         const result = await commitBatch(redis, { projection: build, ops, checkpoint, leaseToken });
@@ -161,7 +175,7 @@ export class BatchProjector {
       } catch (error) {
         if (error instanceof BatchRejectedError || isRedisConnectionError(error)) throw error;
         log.warn({ err: error, projection: build.name, failures }, 'could not commit a projection batch; retrying');
-        await sleep(Math.min(5_000, 50 * 2 ** failures));
+        await backOff(COMMIT_RETRY, failures, signal);
       }
     }
   }

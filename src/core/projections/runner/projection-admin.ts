@@ -1,3 +1,4 @@
+import { sleep } from '../../backoff.js';
 import type { EventStoreClient } from '../../eventstore/client.js';
 import type { Logger } from '../../logger.js';
 import type { RedisClient } from '../../redis/client.js';
@@ -38,7 +39,7 @@ export const rebuildProjection = async (
       const [status] = projector.statuses();
       if (status?.state === 'halted') throw new Error(`the rebuild halted: ${status.lastError}`);
       if (status) onProgress(status);
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await sleep(250);
     }
   } finally {
     await projector.stop();

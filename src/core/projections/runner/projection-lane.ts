@@ -1,10 +1,13 @@
+import { type BackoffPolicy, backOff, SleepAbortedError, sleep } from '../../backoff.js';
 import type { EventEnvelope } from '../../eventstore/event-envelope.js';
 import type { Logger } from '../../logger.js';
 import { onConnectionLost, type RedisClient } from '../../redis/client.js';
 import { isRedisConnectionError } from '../../redis/connection-errors.js';
 import { activateVersion, readActiveVersion } from '../active-version.js';
 import { readCheckpoint } from '../checkpoint.js';
+import { failurePolicyOf } from '../event-scope.js';
 import type { FailurePolicy } from '../failure-policy.js';
+import { describeHalt, readHalt } from '../halts.js';
 import type { ProjectionId } from '../keys.js';
 import type { Projection } from '../projection.js';
 import { ProjectionLease } from '../projection-lease.js';
@@ -15,7 +18,6 @@ import type { FeedLane, SharedFeed } from './shared-feed.js';
 
 export interface LaneOptions {
   readonly leaseTtlMs: number;
-  readonly failurePolicy: FailurePolicy;
   /** Names this process in lease tokens (status shows who writes). */
   readonly owner?: string;
   /** Build this (fresh) build beside the active one and switch readers to it: `projections rebuild`. */
@@ -53,13 +55,15 @@ interface Session {
   readonly end: (end: SessionEnd, error?: unknown) => void;
 }
 
-class StoppedError extends Error {}
-
 /**
  * How long a replaced build is kept after readers switched away from it: a query that picked its
  * key space just before the switch may still be reading it.
  */
 const REPLACED_BUILD_GRACE_MS = 2_000;
+
+/** Between sessions that failed: jittered, so projectors that lost Redis together come back apart. */
+const AFTER_LOST_REDIS: BackoffPolicy = { initialMs: 200, maxMs: 1_000, jitter: 'full' };
+const AFTER_FAILED_SESSION: BackoffPolicy = { initialMs: 200, maxMs: 10_000, jitter: 'full' };
 
 /**
  * One projection's writer in this process. It plans against the build readers use (follow it,
@@ -81,6 +85,7 @@ export class ProjectionLane implements FeedLane {
   #parked = 0;
   #lastError: string | undefined;
   #session: Session | undefined;
+  readonly #policy: FailurePolicy;
   /** Replaced builds waiting out their grace period before they are deleted. */
   readonly #cleanups = new Set<Promise<void>>();
 
@@ -92,6 +97,7 @@ export class ProjectionLane implements FeedLane {
     log: Logger,
   ) {
     this.#log = log.child({ projection: projection.name });
+    this.#policy = failurePolicyOf(projection);
   }
 
   get checkpoint(): bigint | undefined {
@@ -136,7 +142,7 @@ export class ProjectionLane implements FeedLane {
       this.#parked += outcome.parked;
       if (!outcome.active && session.plan.kind !== 'replace') session.end('superseded');
     } catch (error) {
-      session.end(error instanceof StoppedError ? 'stopped' : 'failed', error);
+      session.end(error instanceof SleepAbortedError ? 'stopped' : 'failed', error);
     } finally {
       this.#applying = [];
     }
@@ -176,25 +182,40 @@ export class ProjectionLane implements FeedLane {
           await this.#sleep(this.options.leaseTtlMs / 3);
           continue;
         }
+        // A halted build stays halted on every node until an operator resumes, resets or rebuilds it.
+        if (await this.#standsHalted(plan.build)) {
+          await this.#sleep(this.options.leaseTtlMs / 3);
+          continue;
+        }
         const worked = await this.#withLease(plan);
         if (worked) failures = 0;
         else await this.#sleep(this.options.leaseTtlMs / 3);
       } catch (error) {
-        if (error instanceof StoppedError || this.#stopping.signal.aborted) break;
+        if (error instanceof SleepAbortedError || this.#stopping.signal.aborted) break;
         this.#lastError = error instanceof Error ? error.message : String(error);
         if (error instanceof ProjectionHaltedError) {
+          // Recorded in Redis: the next round finds the halt and waits for an operator there.
           this.#state = 'halted';
           this.#log.error({ err: error }, 'projection halted');
-          return;
+          continue;
         }
         failures++;
         this.#log.warn({ err: error, failures }, 'projection session failed; starting again from its checkpoint');
         // Redis coming back should not find the lane asleep for long; a failing handler may wait.
-        const longest = isRedisConnectionError(error) ? 1_000 : 10_000;
-        await this.#sleep(Math.min(longest, 100 * 2 ** failures)).catch(() => undefined);
+        const policy = isRedisConnectionError(error) ? AFTER_LOST_REDIS : AFTER_FAILED_SESSION;
+        await backOff(policy, failures - 1, this.#stopping.signal).catch(() => undefined);
       }
     }
     this.#state = 'stopped';
+  }
+
+  /** Whether the build halted (recorded in Redis by whichever node halted it); if so, says so in status. */
+  async #standsHalted(build: number): Promise<boolean> {
+    const halt = await readHalt(this.redis, { name: this.projection.name, version: build });
+    if (!halt) return false;
+    this.#state = 'halted';
+    this.#lastError = describeHalt(halt);
+    return true;
   }
 
   /** Runs a session on the plan's build if its lease can be had; false when someone else holds it. */
@@ -211,6 +232,11 @@ export class ProjectionLane implements FeedLane {
       onError: (error) => this.#log.warn({ err: error }, 'could not renew the projection lease; retrying'),
     });
     if (!lease) return false;
+    // Read again under the lease: the previous holder may have halted between our look and our taking it.
+    if (await this.#standsHalted(plan.build)) {
+      await lease.release().catch(() => undefined);
+      return true;
+    }
     this.#build = plan.build;
     try {
       await this.#runSession(plan, build, lease.token);
@@ -238,9 +264,9 @@ export class ProjectionLane implements FeedLane {
         projection: this.projection,
         build,
         leaseToken,
-        policy: this.options.failurePolicy,
+        policy: this.#policy,
         log: this.#log,
-        sleep: (ms) => this.#sleep(ms),
+        signal: this.#stopping.signal,
       }),
       ended: false,
       end: (end: SessionEnd, error?: unknown) => {
@@ -280,18 +306,6 @@ export class ProjectionLane implements FeedLane {
   }
 
   #sleep(ms: number): Promise<void> {
-    const { signal } = this.#stopping;
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) return reject(new StoppedError());
-      const timer = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(new StoppedError());
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    return sleep(ms, this.#stopping.signal);
   }
 }

@@ -2,6 +2,9 @@ import { FORWARDS, START } from '@eventstore/db-client';
 import { type EventStoreClient, readHeadPosition } from '../../eventstore/client.js';
 import type { RedisClient } from '../../redis/client.js';
 import { readActiveVersion } from '../active-version.js';
+import { eventScope, failurePolicyOf } from '../event-scope.js';
+import type { FailurePolicy } from '../failure-policy.js';
+import type { ProjectionHalt } from '../halts.js';
 import type { Projection } from '../projection.js';
 import { readProjectionStatus } from '../status.js';
 import { codeVersionOf } from './builds.js';
@@ -22,7 +25,7 @@ export interface ProjectionReport {
   readonly checkpoint: bigint | undefined;
   /** The last position in $all. */
   readonly head: bigint | undefined;
-  /** Events of the projection's types past its checkpoint (up to LAG_COUNT_LIMIT). */
+  /** Events that reach its handler (its types, its stream category) past its checkpoint (up to LAG_COUNT_LIMIT). */
   readonly lagEvents: number;
   /** Whether there are more than `lagEvents`. */
   readonly lagAtLeast: boolean;
@@ -31,6 +34,12 @@ export interface ProjectionReport {
   /** The lease token of the runner writing the active build. */
   readonly leaseHolder: string | undefined;
   readonly parked: number;
+  /** What it does with an event its handler keeps failing on: retries, then park or halt. */
+  readonly failurePolicy: FailurePolicy;
+  /** The stream category it is scoped to (`account`: streams `account-*`), or undefined for every stream. */
+  readonly streamCategory: string | undefined;
+  /** Where the active build halted and why; undefined while it is not halted. */
+  readonly halt: ProjectionHalt | undefined;
   /** The runner in this process, when this process is a projector. */
   readonly runner: RunnerStatus | undefined;
 }
@@ -51,7 +60,7 @@ const backlogsAt = async (
   checkpoint: bigint | undefined,
 ): Promise<Backlog[]> => {
   const counted = projections.map((projection) => ({
-    types: new Set<string>(projection.handles),
+    wants: eventScope(projection),
     count: 0,
     oldest: undefined as Date | undefined,
   }));
@@ -65,7 +74,7 @@ const backlogsAt = async (
     // Reads from a position include the event at it, which the checkpoint says is applied.
     if (!event || (checkpoint !== undefined && (event.position?.commit ?? 0n) <= checkpoint)) continue;
     for (const projection of counted) {
-      if (!projection.types.has(event.type)) continue;
+      if (!projection.wants({ type: event.type, streamName: event.streamId })) continue;
       projection.oldest ??= event.created;
       projection.count++;
     }
@@ -104,7 +113,8 @@ const backlogsOf = async (
 
 /**
  * Where each projection stands: its active build, checkpoint and lag behind the event store (in
- * events and in age), who writes it and how many events it parked. Reads Redis and the event
+ * events and in age), who writes it, how many events it parked, its failure policy and stream
+ * scope, and where it halted if it did. Reads Redis and the event
  * store, so any node can answer, whichever runs the projectors.
  */
 export const reportProjections = async (
@@ -139,6 +149,9 @@ export const reportProjections = async (
       lagMs: backlog.oldest ? Math.max(0, Date.now() - backlog.oldest.getTime()) : 0,
       leaseHolder: status?.leaseHolder,
       parked: status?.parked ?? 0,
+      failurePolicy: failurePolicyOf(projection),
+      streamCategory: projection.streamCategory,
+      halt: status?.halt,
       runner: localRunners.find((runner) => runner.name === projection.name),
     };
   });

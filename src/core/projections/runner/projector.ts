@@ -1,7 +1,7 @@
 import type { EventStoreClient } from '../../eventstore/client.js';
 import type { Logger } from '../../logger.js';
 import type { RedisClient } from '../../redis/client.js';
-import { defaultFailurePolicy, type FailurePolicy } from '../failure-policy.js';
+import { eventScope, failurePolicyOf } from '../event-scope.js';
 import type { Projection } from '../projection.js';
 import { ProjectionLane, type RunnerStatus } from './projection-lane.js';
 import { SharedFeed } from './shared-feed.js';
@@ -13,8 +13,6 @@ export interface ProjectorOptions {
   readonly batchWindowMs?: number;
   /** The leases' time to live; each is renewed every third of it. Default 10 s. */
   readonly leaseTtlMs?: number;
-  /** What to do about an event a handler cannot handle. Default: 5 attempts, then park. */
-  readonly failurePolicy?: FailurePolicy;
   /** Names this process in lease tokens (status shows who writes). */
   readonly owner?: string;
   /** Projection name → a fresh build to make beside the active one (`projections rebuild`). */
@@ -35,7 +33,7 @@ export class Projector {
     projections: readonly Projection[],
     options: ProjectorOptions = {},
   ) {
-    assertUniqueNames(projections);
+    assertDeclarations(projections);
     const { eventStore, redis, log } = dependencies;
     this.#feed = new SharedFeed(
       eventStore,
@@ -50,7 +48,6 @@ export class Projector {
         projection,
         {
           leaseTtlMs: options.leaseTtlMs ?? 10_000,
-          failurePolicy: options.failurePolicy ?? defaultFailurePolicy,
           ...(options.owner === undefined ? {} : { owner: options.owner }),
           ...(rebuildAs === undefined ? {} : { rebuildAs }),
         },
@@ -73,10 +70,13 @@ export class Projector {
   }
 }
 
-const assertUniqueNames = (projections: readonly Projection[]): void => {
+/** Fails at start-up, not at the first event, on two projections of one name or a bad policy or category. */
+const assertDeclarations = (projections: readonly Projection[]): void => {
   const seen = new Set<string>();
-  for (const { name } of projections) {
-    if (seen.has(name)) throw new Error(`two projections are named ${JSON.stringify(name)}`);
-    seen.add(name);
+  for (const projection of projections) {
+    if (seen.has(projection.name)) throw new Error(`two projections are named ${JSON.stringify(projection.name)}`);
+    seen.add(projection.name);
+    eventScope(projection);
+    failurePolicyOf(projection);
   }
 };

@@ -1,8 +1,12 @@
 import { excludeSystemEvents, type ResolvedEvent, START, type StreamSubscription } from '@eventstore/db-client';
+import { type BackoffPolicy, backOff } from '../../backoff.js';
 import type { EventStoreClient } from '../../eventstore/client.js';
 import { type EventEnvelope, toEventEnvelope } from '../../eventstore/event-envelope.js';
 import type { Logger } from '../../logger.js';
 import { type BatchingOptions, readBatches } from './event-batches.js';
+
+/** Between attempts to subscribe to $all again: 200 ms, doubling, up to 5 s; stop() cuts it short. */
+const RESUBSCRIBE: BackoffPolicy = { initialMs: 200, maxMs: 5_000, jitter: 'none' };
 
 /** What the feed needs of a projection it feeds. */
 export interface FeedLane {
@@ -37,6 +41,7 @@ export class SharedFeed {
   /** Caught up, with every lane done with what it was handed: a lane joining now is live at once. */
   #idleAtHead = false;
   #stopped = false;
+  readonly #stopping = new AbortController();
   #wake: (() => void) | undefined;
   #running: Promise<void> | undefined;
 
@@ -60,6 +65,7 @@ export class SharedFeed {
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopping.abort();
     this.#wake?.();
     this.#startOver();
     await this.#running;
@@ -86,15 +92,8 @@ export class SharedFeed {
       } catch (error) {
         failures++;
         this.log.warn({ err: error, failures }, 'the $all subscription failed; subscribing again');
-        // stop() wakes this wait: a feed whose event store is down must not hold shutdown for it.
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.min(5_000, 100 * 2 ** failures));
-          this.#wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.#wake = undefined;
+        // stop() aborts this wait: a feed whose event store is down must not hold shutdown for it.
+        await backOff(RESUBSCRIBE, failures - 1, this.#stopping.signal).catch(() => undefined);
       }
     }
   }

@@ -1,4 +1,5 @@
 import {
+  failurePolicy,
   hSet,
   type KeySpace,
   type MinorUnits,
@@ -72,6 +73,9 @@ export const accountSummaryProjection: Projection<BankEvent> = {
   version: 1,
   events: bankEventDecoders,
   handles: bankEventTypes,
+  // A balance is the sum of every event before it: a gap would make every later balance wrong, so it halts.
+  failurePolicy: failurePolicy({ whenExhausted: 'halt' }),
+  streamCategory: 'account',
   project,
 };
 

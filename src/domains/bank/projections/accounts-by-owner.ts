@@ -1,5 +1,6 @@
 import {
   addLogOrdered,
+  failurePolicy,
   type KeySpace,
   type LogOrderedEntry,
   type LogOrderedRange,
@@ -35,6 +36,9 @@ export const accountsByOwnerProjection: Projection<BankEvent> = {
   version: 1,
   events: bankEventDecoders,
   handles: ['AccountOpened'],
+  // A missing account in an owner's list harms nothing else: it parks and goes on.
+  failurePolicy: failurePolicy({ whenExhausted: 'park' }),
+  streamCategory: 'account',
   project,
 };
 

@@ -1,4 +1,5 @@
 import {
+  failurePolicy,
   hIncrBy,
   type KeySpace,
   type Projection,
@@ -79,6 +80,9 @@ export const bankStatsProjection: Projection<BankEvent> = {
   version: 1,
   events: bankEventDecoders,
   handles: bankEventTypes,
+  // Totals live with a gap (an overflowing sum is parked, not applied): it parks and goes on.
+  failurePolicy: failurePolicy({ whenExhausted: 'park' }),
+  streamCategory: 'account',
   project,
 };
 

@@ -1,5 +1,6 @@
 import {
   addLogOrdered,
+  failurePolicy,
   type KeySpace,
   type LogOrderedRange,
   type MinorUnits,
@@ -77,6 +78,9 @@ export const transactionsProjection: Projection<BankEvent> = {
   version: 1,
   events: bankEventDecoders,
   handles: ['MoneyDeposited', 'MoneyWithdrawn'],
+  // One missing transaction leaves the others right: it parks and goes on.
+  failurePolicy: failurePolicy({ whenExhausted: 'park' }),
+  streamCategory: 'account',
   project,
 };
 
