@@ -59,6 +59,8 @@ const servers = [
 ];
 try {
   const contenders: Contender[] = [];
+  // Every deposit each server answered, warm-ups included: what divides a profile's deposit path.
+  const deposits = new Map<string, number>();
   for (const server of servers) {
     const post = graphqlClient(server.url, 64);
     if (server.accounts) await openAccounts(post, server.accounts);
@@ -68,6 +70,7 @@ try {
       concurrency: 64,
       operation: async () => {
         dataOf(await post(DEPOSIT, { input: { accountId: account(), amount: '1.00' } }));
+        deposits.set(server.name, (deposits.get(server.name) ?? 0) + 1);
       },
       watch: { server: server.child.pid, 'esdb-local': esdb.child.pid },
     });
@@ -90,7 +93,7 @@ try {
       `${server.name}: server CPU per deposit ${summary(own, 'server')}, esdb-local ${summary(own, 'esdb-local')}; ` +
         `server CPU / floor's by round ${cpuRatios.map((r) => r.toFixed(2)).join(' ')} (median ${median(cpuRatios).toFixed(2)}); ` +
         `ops/s ${own.map((run) => Math.round(run.perSecond)).join(' ')}, / floor's median ${median(rateRatios).toFixed(2)}; ` +
-        `errors ${own.reduce((sum, run) => sum + run.errors, 0)}`,
+        `errors ${own.reduce((sum, run) => sum + run.errors, 0)}; deposits answered in all ${deposits.get(server.name)}`,
     );
   }
 } finally {
