@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient } from '@eventstore/db-client';
 import { startEmbeddedRedis } from '../src/core/redis/embedded-redis.js';
 import { depositEvent } from './deposit-event.js';
+import { DEPOSIT, openAccounts } from './deposits.js';
 import {
   dataOf,
   type GraphQLPost,
@@ -33,9 +34,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 3_000);
 const ACCOUNTS = 1_000;
 
-const DEPOSIT = `mutation Deposit($input: DepositInput!) { deposit(input: $input) { streamRevision position } }`;
-const OPEN = `mutation Open($input: OpenAccountInput!) { openAccount(input: $input) { position } }`;
-
 const esdb = await startEsdbLocalProcess();
 const redis = await startEmbeddedRedis();
 const esgraph = await startEsgraphProcess({
@@ -49,15 +47,7 @@ const client = EventStoreDBClient.connectionString(esdb.connectionString);
 try {
   const post = graphqlClient(esgraph.url, 64);
   const accounts = Array.from({ length: ACCOUNTS }, () => randomUUID());
-  for (let index = 0; index < accounts.length; index += 50) {
-    await Promise.all(
-      accounts
-        .slice(index, index + 50)
-        .map(async (accountId) =>
-          dataOf(await post(OPEN, { input: { accountId, ownerId: 'bench', currency: 'EUR' } })),
-        ),
-    );
-  }
+  await openAccounts(post, accounts);
   const hot = accounts[0]!;
   const anyAccount = () => accounts[Math.floor(Math.random() * ACCOUNTS)]!;
   // The baselines append to streams of their own: esgraph's accounts must change only through esgraph.

@@ -21,11 +21,12 @@ export const startEsdbLocalProcess = (dir = tempDir('esdb')): Promise<Server> =>
 
 /**
  * The esgraph server (`node dist/main.js`) in a child process against the given dependencies.
- * `nodeArgs` (e.g. `--cpu-prof`) go to node itself, for profiling a run.
+ * `nodeArgs` (e.g. `--cpu-prof`) go to node itself, for profiling a run; `build` is another
+ * build's dist directory, to compare two builds side by side.
  */
-export const startEsgraphProcess = async (env: Record<string, string>, nodeArgs: string[] = []) => {
+export const startEsgraphProcess = async (env: Record<string, string>, nodeArgs: string[] = [], build = distDir) => {
   const { child, match } = await launch(
-    join(distDir, 'main.js'),
+    join(build, 'main.js'),
     [],
     {
       PATH: process.env.PATH,
@@ -53,13 +54,21 @@ export const startBareApolloProcess = async () => {
   return { child, url: match[1]!, stop: stopper(child) };
 };
 
-/** A server that only appends each deposit it gets, over GraphQL or plain HTTP: a floor for commands. */
-export const startBareAppendProcess = async (mode: 'graphql' | 'http', eventStoreConnectionString: string) => {
+/**
+ * A server that only appends each deposit it gets, over GraphQL or plain HTTP: a floor for commands.
+ * `nodeArgs` (e.g. `--cpu-prof`) go to node itself, for profiling a run.
+ */
+export const startBareAppendProcess = async (
+  mode: 'graphql' | 'http',
+  eventStoreConnectionString: string,
+  nodeArgs: string[] = [],
+) => {
   const { child, match } = await launch(
     join(benchDir, 'bare-append-server.js'),
     [],
     { PATH: process.env.PATH, BARE_APPEND: mode, EVENTSTORE_CONNECTION_STRING: eventStoreConnectionString },
     /bare append \(\w+\) listening: (\S+)/,
+    nodeArgs,
   );
   return { child, url: match[1]!, stop: stopper(child) };
 };

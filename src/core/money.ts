@@ -22,6 +22,8 @@ export const maxAmountPerCommand: MinorUnits = 1_000_000_000 * minorUnitsPerMajo
 const example = 'such as "12.50"';
 const exponentNotation = /^(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+$/;
 const notDigitOrPoint = /[^\d.]/;
+/** "12", "12.5", "12.50", "0012.50": passes every check of `findSyntaxProblem` and the digit counts. */
+const plainAmount = /^(\d{1,10})(?:\.(\d{1,2}))?$/;
 
 /** Says what is wrong with the shape of a decimal string, or nothing when it is a plain decimal. */
 const findSyntaxProblem = (text: string): string | undefined => {
@@ -45,6 +47,9 @@ const findSyntaxProblem = (text: string): string | undefined => {
  *   too many fraction digits, zero, too large).
  */
 export const parseAmount = (text: string): MinorUnits => {
+  // Nearly every amount is already plain: read it at once, and diagnose only what is not.
+  const plain = plainAmount.exec(text);
+  if (plain) return checkAmount(minorUnitsOf(plain[1]!, plain[2] ?? ''));
   const problem = findSyntaxProblem(text);
   if (problem) throw new ValidationError(problem, 'amount');
   const [whole = '', fraction = ''] = text.split('.');
@@ -58,9 +63,12 @@ export const parseAmount = (text: string): MinorUnits => {
   // on its way to a number: more than 10 significant whole digits is already above the maximum.
   const significantWhole = whole.replace(/^0+/, '');
   if (significantWhole.length > 10) throw tooLarge();
-  const amount = Number(significantWhole || '0') * minorUnitsPerMajor + Number(fraction.padEnd(fractionDigits, '0'));
-  return checkAmount(amount);
+  return checkAmount(minorUnitsOf(significantWhole || '0', fraction));
 };
+
+/** Whole digits (at most 10, so exact as a number) and up to two fraction digits, as minor units. */
+const minorUnitsOf = (whole: string, fraction: string): MinorUnits =>
+  Number(whole) * minorUnitsPerMajor + Number(fraction.padEnd(fractionDigits, '0'));
 
 const tooLarge = () =>
   new ValidationError(`amount is above the maximum of ${formatMinorUnits(maxAmountPerCommand)} per command`, 'amount');

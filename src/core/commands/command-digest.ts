@@ -1,8 +1,8 @@
-import { v5 as uuidV5 } from 'uuid';
 import type { DomainCommand } from '../decider.js';
+import { uuidV5In } from './uuid-v5.js';
 
-/** The UUIDv5 namespace of command digests. Never change it: stored digests and event ids depend on it. */
-const COMMAND_DIGEST_NAMESPACE = '0f6d3b7e-91a4-4c52-8e3d-2b9f6a1c7e05';
+/** Digests are UUIDv5s in this namespace. Never change it: stored digests and event ids depend on it. */
+const digestId = uuidV5In('0f6d3b7e-91a4-4c52-8e3d-2b9f6a1c7e05');
 
 /** Every object key at any depth, so JSON.stringify can write them all in one sorted order. */
 const keysOf = (value: unknown, keys: Set<string>): Set<string> => {
@@ -33,4 +33,4 @@ const canonicalJson = (value: unknown): string => JSON.stringify(value, [...keys
  * event ids derive from it (see `commandEventId`).
  */
 export const commandDigest = (command: DomainCommand): string =>
-  uuidV5(`${command.metadata.commandId}\n${canonicalJson([command.type, command.data])}`, COMMAND_DIGEST_NAMESPACE);
+  digestId(`${command.metadata.commandId}\n${canonicalJson([command.type, command.data])}`);

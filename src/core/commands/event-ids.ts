@@ -1,7 +1,7 @@
-import { v5 as uuidV5 } from 'uuid';
+import { uuidV5In } from './uuid-v5.js';
 
-/** esgraph's UUIDv5 namespace for ids derived from command ids. Never change it: stored ids depend on it. */
-const COMMAND_EVENT_NAMESPACE = '5b0e2c8a-3f7d-4c1e-9a26-7d4f1e8b2c90';
+/** Ids derived from command ids are UUIDv5s in esgraph's namespace. Never change it: stored ids depend on it. */
+const commandEventIdOf = uuidV5In('5b0e2c8a-3f7d-4c1e-9a26-7d4f1e8b2c90');
 
 /**
  * The id of the `index`-th event a command appends, from the command's digest (which covers its
@@ -12,8 +12,7 @@ const COMMAND_EVENT_NAMESPACE = '5b0e2c8a-3f7d-4c1e-9a26-7d4f1e8b2c90';
  * first event's id is the digest itself, so a one-event command costs a single hash.
  */
 export const commandEventId = (digest: string, index: number): string =>
-  index === 0 ? digest : uuidV5(`${digest}/${index}`, COMMAND_EVENT_NAMESPACE);
+  index === 0 ? digest : commandEventIdOf(`${digest}/${index}`);
 
 /** A stable id derived from a command id for something the command creates (a new account's id). */
-export const derivedId = (commandId: string, purpose: string): string =>
-  uuidV5(`${commandId}#${purpose}`, COMMAND_EVENT_NAMESPACE);
+export const derivedId = (commandId: string, purpose: string): string => commandEventIdOf(`${commandId}#${purpose}`);
