@@ -292,7 +292,10 @@ describe('the embedded redis-server', () => {
     expect(Date.now() - killedAt).toBeLessThan(5_000);
     expect(after.redisUrl).toBe(before.redisUrl);
     expect(isGone(before.redisPid!)).toBe(true);
-    expect(server.output()).toContain('"msg":"restarted embedded redis-server"');
+    // The new pid is recorded before the restart is logged, and the log line reaches us through a pipe.
+    await waitFor('the restart to be logged', () =>
+      server.output().includes('"msg":"restarted embedded redis-server"'),
+    );
 
     const last = await api.deposit(account.accountId, '2.00');
     const { account: read } = await waitFor('the account to be read again', async () => {
