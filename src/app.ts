@@ -125,6 +125,7 @@ export const startEsgraph = async (
       liveness: options.liveness ?? [],
       shutdownGraceMs: config.shutdownGraceMs,
       subscriberStallMs: config.subscriberStallMs,
+      edge: config.edge,
       log,
     });
     stops.push({ name: 'http server', stop: http.stop, boundMs: config.shutdownGraceMs + stopStepBoundMs });

@@ -29,6 +29,30 @@ export interface Config {
   readonly projectionLeaseTtlMs: number;
   /** How long a WebSocket client may leave sent data unread before it is cut off. */
   readonly subscriberStallMs: number;
+  /** What the edge refuses before any resolver runs: document size and cost, body and message size. */
+  readonly edge: EdgeLimits;
+}
+
+/** Bounds on one GraphQL document, the same on HTTP and WebSocket. */
+export interface DocumentLimits {
+  /** Deepest field nesting (introspection excluded). */
+  readonly depth: number;
+  readonly aliases: number;
+  readonly directives: number;
+  /** Lexical tokens in the document; parsing stops past it. */
+  readonly tokens: number;
+  /** Cost as `src/graphql/document-cost.ts` counts it; the log readers weigh what they read. */
+  readonly cost: number;
+}
+
+export interface EdgeLimits {
+  readonly documents: DocumentLimits;
+  /** Largest HTTP request body; more is answered 413. */
+  readonly bodyBytes: number;
+  /** Largest WebSocket message; more closes the connection with 1009. */
+  readonly webSocketMessageBytes: number;
+  /** "Did you mean" in validation errors: off in production, where it would map the schema for a stranger. */
+  readonly fieldSuggestions: boolean;
 }
 
 /** A variable that is set but unusable. The message always names the variable. */
@@ -58,6 +82,22 @@ export const readConfig = (env: Env): Config => ({
   consistencyTimeoutMs: integer(env, 'CONSISTENCY_TIMEOUT_MS', { min: 1, max: 600_000 }) ?? 5_000,
   projectionLeaseTtlMs: integer(env, 'PROJECTION_LEASE_TTL_MS', { min: 100, max: 600_000 }) ?? 10_000,
   subscriberStallMs: integer(env, 'SUBSCRIBER_STALL_MS', { min: 100, max: 600_000 }) ?? 5_000,
+  edge: edgeLimits(env),
+});
+
+const mebibyte = 1024 * 1024;
+
+const edgeLimits = (env: Env): EdgeLimits => ({
+  documents: {
+    depth: integer(env, 'MAX_QUERY_DEPTH', { min: 1, max: 100 }) ?? 10,
+    aliases: integer(env, 'MAX_QUERY_ALIASES', { min: 0, max: 1_000 }) ?? 15,
+    directives: integer(env, 'MAX_QUERY_DIRECTIVES', { min: 0, max: 1_000 }) ?? 20,
+    tokens: integer(env, 'MAX_QUERY_TOKENS', { min: 10, max: 1_000_000 }) ?? 2_000,
+    cost: integer(env, 'MAX_QUERY_COST', { min: 1, max: 10_000_000 }) ?? 1_000,
+  },
+  bodyBytes: integer(env, 'MAX_BODY_BYTES', { min: 1_024, max: 100 * mebibyte }) ?? mebibyte,
+  webSocketMessageBytes: integer(env, 'MAX_WS_MESSAGE_BYTES', { min: 1_024, max: 100 * mebibyte }) ?? mebibyte,
+  fieldSuggestions: text(env, 'NODE_ENV') !== 'production',
 });
 
 /** Unset and empty both mean "use the default", as shells make the two hard to tell apart. */

@@ -13,6 +13,7 @@ import {
 } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { asServiceUnavailable } from '../core/redis/connection-errors.js';
+import { documentLimitCode } from './document-limit-error.js';
 
 /** The one table from our error classes to `extensions.code`. */
 const codeOf = (error: unknown): string | undefined => {
@@ -45,14 +46,16 @@ const causeOf = (error: unknown): unknown => {
 };
 
 /**
- * A GraphQLError that already carries a code: Apollo's own (parse, validation, bad request) or
- * a scalar's BAD_USER_INPUT, which graphql-js keeps on the error it wraps the scalar's in.
+ * A GraphQLError that already carries a code: Apollo's own (parse, validation, bad request), a
+ * scalar's BAD_USER_INPUT, which graphql-js keeps on the error it wraps the scalar's in, or a
+ * document limit's, which Apollo's GRAPHQL_VALIDATION_FAILED wraps.
  */
 const graphqlCodeOf = (error: unknown): string | undefined => {
   if (!(error instanceof GraphQLError)) return undefined;
   const original = error.originalError;
   const inner = original instanceof GraphQLError ? original.extensions.code : undefined;
-  if (inner === 'BAD_USER_INPUT') return inner;
+  // Apollo's validation error wraps a refused document's own code; the client gets that one.
+  if (inner === 'BAD_USER_INPUT' || inner === documentLimitCode) return inner;
   const own = error.extensions.code;
   return typeof own === 'string' ? own : undefined;
 };

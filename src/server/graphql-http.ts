@@ -6,8 +6,6 @@ import bodyParser from 'body-parser';
 /** Builds the GraphQL context for one HTTP request. */
 export type HttpContextFactory<Context> = (requestId: string, req: IncomingMessage) => Context;
 
-const jsonBody = bodyParser.json({ limit: '1mb' });
-
 /** A client may name its request for log correlation; anything else gets a fresh id. */
 const requestIdOf = (req: IncomingMessage): string => {
   const given = req.headers['x-request-id'];
@@ -22,16 +20,25 @@ const headersOf = (req: IncomingMessage): HeaderMap => {
   return headers;
 };
 
-const parseBody = (req: IncomingMessage, res: ServerResponse): Promise<unknown> =>
+type BodyParser = ReturnType<typeof bodyParser.json>;
+
+const parseBody = (jsonBody: BodyParser, req: IncomingMessage, res: ServerResponse): Promise<unknown> =>
   new Promise((resolve, reject) => {
     jsonBody(req, res, (error?: unknown) => (error ? reject(error) : resolve((req as { body?: unknown }).body)));
   });
 
-const sendBodyError = (res: ServerResponse, error: unknown): void => {
+/** body-parser's refusals as GraphQL errors: a body over the limit is 413 PAYLOAD_TOO_LARGE. */
+const sendBodyError = (res: ServerResponse, error: unknown, limitBytes: number): void => {
   const status = (error as { status?: number }).status ?? 400;
   res.writeHead(status, { 'content-type': 'application/json' });
-  const message = error instanceof Error ? error.message : 'bad request body';
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }));
+  const tooLarge = status === 413;
+  const message = tooLarge
+    ? `request body is larger than ${limitBytes} bytes`
+    : error instanceof Error
+      ? error.message
+      : 'bad request body';
+  const extensions = tooLarge ? { code: 'PAYLOAD_TOO_LARGE', maxBytes: limitBytes } : { code: 'BAD_REQUEST' };
+  res.end(JSON.stringify({ errors: [{ message, extensions }] }));
 };
 
 /**
@@ -39,14 +46,20 @@ const sendBodyError = (res: ServerResponse, error: unknown): void => {
  * `executeHTTPGraphQLRequest`: parse the JSON body, hand over method, headers and query string,
  * copy status, headers and body back.
  */
-export const createGraphQLHttpHandler =
-  <Context extends object>(apollo: ApolloServer<Context>, contextFor: HttpContextFactory<Context>) =>
-  async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+export const createGraphQLHttpHandler = <Context extends object>(
+  apollo: ApolloServer<Context>,
+  contextFor: HttpContextFactory<Context>,
+  maxBodyBytes: number,
+): ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>) => {
+  // body-parser refuses a declared length over the limit before reading, and stops counting an
+  // undeclared one at the limit, so a large body is never held.
+  const jsonBody = bodyParser.json({ limit: maxBodyBytes });
+  return async (req, res, url) => {
     let body: unknown;
     try {
-      body = await parseBody(req, res);
+      body = await parseBody(jsonBody, req, res);
     } catch (error) {
-      sendBodyError(res, error);
+      sendBodyError(res, error, maxBodyBytes);
       return;
     }
     const requestId = requestIdOf(req);
@@ -70,3 +83,4 @@ export const createGraphQLHttpHandler =
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   };
+};

@@ -1,17 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import {
-  type DocumentNode,
-  type ExecutionResult,
-  GraphQLError,
-  type GraphQLFormattedError,
-  type GraphQLSchema,
-  parse,
-} from 'graphql';
+import type { DocumentNode, ExecutionResult, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../core/logger.js';
+import type { DocumentProtection } from './document-limits.js';
 import { cutOffStalledSockets } from './stalled-sockets.js';
+import { checkSubscriptionDocument } from './subscription-document.js';
 
 export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 
@@ -26,6 +22,10 @@ export interface GraphQLWebSocketOptions<Context> {
   readonly unavailable?: () => Error | undefined;
   /** How long a client may leave what was sent to it unread before it is cut off. */
   readonly stallMs: number;
+  /** The document limits HTTP applies, applied to every operation sent over the socket. */
+  readonly protection: DocumentProtection;
+  /** A larger message closes the connection with 1009 before graphql-ws parses any of it. */
+  readonly maxPayloadBytes: number;
   readonly log: Logger;
 }
 
@@ -53,7 +53,11 @@ const format = (formatError: ErrorFormatter, error: GraphQLError): GraphQLFormat
 export const attachGraphQLWebSocket = <Context extends object>(
   options: GraphQLWebSocketOptions<Context>,
 ): GraphQLWebSocketEndpoint => {
-  const wss = new WebSocketServer({ server: options.httpServer, path: options.path });
+  const wss = new WebSocketServer({
+    server: options.httpServer,
+    path: options.path,
+    maxPayload: options.maxPayloadBytes,
+  });
   const endpoint = useServer(
     {
       schema: options.schema,
@@ -62,15 +66,12 @@ export const attachGraphQLWebSocket = <Context extends object>(
         // Refused with an `error` message, which ends the operation: the client retries later.
         const unavailable = options.unavailable?.();
         if (unavailable) return [new GraphQLError(unavailable.message, { originalError: unavailable })];
-        if (!options.admit) return undefined;
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query);
-        } catch {
-          return undefined; // graphql-ws reports the syntax error itself.
-        }
-        const refusal = options.admit(document, payload.operationName);
-        return refusal ? [refusal] : undefined;
+        // Parsed and validated here, not by graphql-ws: its parse throws on a syntax error, which
+        // closes the whole connection (4500), and its validation knows none of our limits.
+        const checked = checkSubscriptionDocument(options.schema, payload, options.protection);
+        if (!('document' in checked)) return checked;
+        const refusal = options.admit?.(checked.document, payload.operationName);
+        return refusal ? [refusal] : checked;
       },
       onNext: (_ctx, _id, _payload, _args, result) => {
         const errors = (result as ExecutionResult).errors;

@@ -7,7 +7,9 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
+import type { EdgeLimits } from '../config.js';
 import type { Logger } from '../core/logger.js';
+import { documentProtection, suggestionMaskPlugin } from './document-limits.js';
 import { createGraphQLHttpHandler } from './graphql-http.js';
 import { attachGraphQLWebSocket, type ErrorFormatter, type OperationAdmission } from './graphql-ws.js';
 import { answerLiveness, answerReadiness, type LivenessCheck, type ReadinessCheck } from './health.js';
@@ -29,6 +31,8 @@ export interface HttpServerOptions<Context extends object> {
   readonly shutdownGraceMs: number;
   /** How long a WebSocket client may leave what was sent to it unread before it is cut off. */
   readonly subscriberStallMs: number;
+  /** Document, body and message limits, the same on HTTP and WebSocket. */
+  readonly edge: EdgeLimits;
   readonly log: Logger;
 }
 
@@ -59,6 +63,7 @@ export const startHttpServer = async <Context extends object>(
   options: HttpServerOptions<Context>,
 ): Promise<RunningHttpServer> => {
   const httpServer = createServer();
+  const protection = documentProtection(options.edge.documents, options.edge.fieldSuggestions);
   const webSocket = attachGraphQLWebSocket({
     httpServer,
     path: graphqlPath,
@@ -68,6 +73,8 @@ export const startHttpServer = async <Context extends object>(
     ...(options.admit ? { admit: options.admit } : {}),
     ...(options.subscriptionsUnavailable ? { unavailable: options.subscriptionsUnavailable } : {}),
     stallMs: options.subscriberStallMs,
+    protection,
+    maxPayloadBytes: options.edge.webSocketMessageBytes,
     log: options.log,
   });
   const apollo = new ApolloServer<Context>({
@@ -75,6 +82,10 @@ export const startHttpServer = async <Context extends object>(
     formatError: options.formatError,
     includeStacktraceInErrorResponses: false,
     stopOnTerminationSignals: false,
+    parseOptions: protection.parseOptions,
+    validationRules: [...protection.validationRules],
+    // Said here though it is Apollo's default: a JSON array body is refused with BAD_REQUEST (400).
+    allowBatchedHttpRequests: false,
     plugins: [
       // Cache hints mean nothing for mutations and read-your-writes queries, and the cache-control
       // plugin hooks every resolved field to compute them; usage reporting goes to Apollo's cloud.
@@ -84,10 +95,11 @@ export const startHttpServer = async <Context extends object>(
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
       { serverWillStart: async () => ({ drainServer: () => webSocket.dispose() }) },
       ...(options.admit ? [admissionPlugin<Context>(options.admit)] : []),
+      ...(options.edge.fieldSuggestions ? [] : [suggestionMaskPlugin<Context>(protection.maskSuggestions)]),
     ],
   });
   await apollo.start();
-  const graphql = createGraphQLHttpHandler(apollo, (requestId) => options.context(requestId));
+  const graphql = createGraphQLHttpHandler(apollo, (requestId) => options.context(requestId), options.edge.bodyBytes);
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -16,6 +16,12 @@ describe('readConfig', () => {
       consistencyTimeoutMs: 5_000,
       projectionLeaseTtlMs: 10_000,
       subscriberStallMs: 5_000,
+      edge: {
+        documents: { depth: 10, aliases: 15, directives: 20, tokens: 2_000, cost: 1_000 },
+        bodyBytes: 1_048_576,
+        webSocketMessageBytes: 1_048_576,
+        fieldSuggestions: true,
+      },
     });
   });
 
@@ -33,6 +39,14 @@ describe('readConfig', () => {
       CONSISTENCY_TIMEOUT_MS: '750',
       PROJECTION_LEASE_TTL_MS: '1500',
       SUBSCRIBER_STALL_MS: '2000',
+      MAX_QUERY_DEPTH: '7',
+      MAX_QUERY_ALIASES: '0',
+      MAX_QUERY_DIRECTIVES: '3',
+      MAX_QUERY_TOKENS: '500',
+      MAX_QUERY_COST: '250',
+      MAX_BODY_BYTES: '65536',
+      MAX_WS_MESSAGE_BYTES: '32768',
+      NODE_ENV: 'production',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -47,6 +61,12 @@ describe('readConfig', () => {
       consistencyTimeoutMs: 750,
       projectionLeaseTtlMs: 1500,
       subscriberStallMs: 2000,
+      edge: {
+        documents: { depth: 7, aliases: 0, directives: 3, tokens: 500, cost: 250 },
+        bodyBytes: 65_536,
+        webSocketMessageBytes: 32_768,
+        fieldSuggestions: false,
+      },
     });
   });
 
@@ -62,6 +82,13 @@ describe('readConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
     [{ SHUTDOWN_GRACE_MS: '1.5' }, 'SHUTDOWN_GRACE_MS must be a whole number'],
     [{ SUBSCRIBER_STALL_MS: '50' }, 'SUBSCRIBER_STALL_MS must be between 100 and 600000, got 50'],
+    [{ MAX_QUERY_DEPTH: '0' }, 'MAX_QUERY_DEPTH must be between 1 and 100, got 0'],
+    [{ MAX_QUERY_ALIASES: 'many' }, 'MAX_QUERY_ALIASES must be a whole number, got "many"'],
+    [{ MAX_QUERY_DIRECTIVES: '1001' }, 'MAX_QUERY_DIRECTIVES must be between 0 and 1000, got 1001'],
+    [{ MAX_QUERY_TOKENS: '9' }, 'MAX_QUERY_TOKENS must be between 10 and 1000000, got 9'],
+    [{ MAX_QUERY_COST: '0' }, 'MAX_QUERY_COST must be between 1 and 10000000, got 0'],
+    [{ MAX_BODY_BYTES: '1mb' }, 'MAX_BODY_BYTES must be a whole number, got "1mb"'],
+    [{ MAX_WS_MESSAGE_BYTES: '100' }, 'MAX_WS_MESSAGE_BYTES must be between 1024 and 104857600, got 100'],
   ])('rejects %o naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(message);

@@ -9,6 +9,7 @@ import { GraphQLDateTime, GraphQLJSON } from 'graphql-scalars';
 export { optionalId, requireId } from '../../core/index.js';
 export { CommandResult } from './command-result.js';
 export { type Connection, connectionOf, connectionType, PageArgs, PageInfo } from './connection.js';
+export { Cost, type FieldCost } from './field-cost.js';
 export { MoneyScalar } from './money-scalar.js';
 export { consistentWithArg, sinceArg } from './tokens.js';
 

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, ID, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { formatMinorUnits, type MinorUnits, positionToken, ValidationError } from '../../../core/index.js';
-import { DateTimeScalar, JSONScalar, MoneyScalar } from '../../../graphql/kit/index.js';
+import { Cost, DateTimeScalar, JSONScalar, MoneyScalar } from '../../../graphql/kit/index.js';
 import { type AccountState, eventsAsOf, foldAccount } from '../account.js';
 import { eventOccurredAt, type RecordedBankEvent } from '../events.js';
 import { Account } from './account-type.js';
@@ -99,13 +99,22 @@ const accountAsOf = (events: readonly RecordedBankEvent[], at: Date | undefined,
  * Temporal and audit queries. They read the account's event stream on purpose, not a read model:
  * the log is the full history, and any past state can be rebuilt from it.
  */
+/**
+ * What one read of an account's stream weighs in the document cost limit: as much as a full page
+ * of a read model (100 events), so a document cannot ask for many at once (MAX_QUERY_COST,
+ * 1,000 by default, allows ten). The history's events are paid for as a page of 100 items.
+ */
+const logReadWeight = 100;
+
 @Resolver()
 export class AccountHistoryQueries {
+  @Cost({ weight: logReadWeight, items: 100 })
   @Query(() => [AccountEvent], { description: 'Every event of the account, oldest first: the audit trail.' })
   async accountHistory(@Arg('id', () => ID) id: string, @Ctx() ctx: BankContext): Promise<AccountEvent[]> {
     return (await ctx.bank.accountEvents(id)).map(toAccountEvent);
   }
 
+  @Cost({ weight: logReadWeight })
   @Query(() => Account, {
     nullable: true,
     description:
