@@ -127,6 +127,7 @@ export const startEsgraph = async (
       subscriberStallMs: config.subscriberStallMs,
       edge: config.edge,
       log,
+      allowLists: { origins: config.corsOrigins, hosts: config.allowedHosts },
     });
     stops.push({ name: 'http server', stop: http.stop, boundMs: config.shutdownGraceMs + stopStepBoundMs });
     return { url: http.url, port: http.port, stop: stopAll };

@@ -9,6 +9,15 @@ export type ServiceRole = (typeof serviceRoles)[number];
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
+/** Which browser origins may call: any loopback origin (development's default), or exactly these. */
+export type OriginAllowList = 'loopback' | readonly string[];
+
+/**
+ * Which `Host` headers are served: any (production's default), the loopback names on any port
+ * (development's default), or these names, each either `name` (any port) or `name:port`.
+ */
+export type HostAllowList = 'any' | 'loopback' | readonly string[];
+
 export interface Config {
   readonly host: string;
   readonly port: number;
@@ -29,6 +38,10 @@ export interface Config {
   readonly projectionLeaseTtlMs: number;
   /** How long a WebSocket client may leave sent data unread before it is cut off. */
   readonly subscriberStallMs: number;
+  /** Browser origins allowed by CORS and at the WebSocket upgrade (`CORS_ORIGINS`). */
+  readonly corsOrigins: OriginAllowList;
+  /** `Host` headers served over HTTP and WebSocket, against DNS rebinding (`ALLOWED_HOSTS`). */
+  readonly allowedHosts: HostAllowList;
   /** What the edge refuses before any resolver runs: document size and cost, body and message size. */
   readonly edge: EdgeLimits;
 }
@@ -82,6 +95,8 @@ export const readConfig = (env: Env): Config => ({
   consistencyTimeoutMs: integer(env, 'CONSISTENCY_TIMEOUT_MS', { min: 1, max: 600_000 }) ?? 5_000,
   projectionLeaseTtlMs: integer(env, 'PROJECTION_LEASE_TTL_MS', { min: 100, max: 600_000 }) ?? 10_000,
   subscriberStallMs: integer(env, 'SUBSCRIBER_STALL_MS', { min: 100, max: 600_000 }) ?? 5_000,
+  corsOrigins: origins(env, 'CORS_ORIGINS') ?? (isProduction(env) ? [] : 'loopback'),
+  allowedHosts: hosts(env, 'ALLOWED_HOSTS') ?? (isProduction(env) ? 'any' : 'loopback'),
   edge: edgeLimits(env),
 });
 
@@ -99,6 +114,8 @@ const edgeLimits = (env: Env): EdgeLimits => ({
   webSocketMessageBytes: integer(env, 'MAX_WS_MESSAGE_BYTES', { min: 1_024, max: 100 * mebibyte }) ?? mebibyte,
   fieldSuggestions: text(env, 'NODE_ENV') !== 'production',
 });
+
+const isProduction = (env: Env): boolean => env.NODE_ENV?.trim() === 'production';
 
 /** Unset and empty both mean "use the default", as shells make the two hard to tell apart. */
 const text = (env: Env, name: string): string | undefined => {
@@ -166,4 +183,46 @@ const eventStoreConnectionString = (env: Env, name: string): string | undefined 
     );
   }
   return raw;
+};
+
+const listed = (env: Env, name: string): string[] | undefined =>
+  text(env, name)
+    ?.split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+
+/** Each entry must be an origin exactly as browsers send it: scheme, host, port, nothing more. */
+const origins = (env: Env, name: string): string[] | undefined => {
+  const entries = listed(env, name);
+  for (const entry of entries ?? []) {
+    let origin: string | undefined;
+    try {
+      const url = new URL(entry);
+      origin = url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : undefined;
+    } catch {
+      origin = undefined;
+    }
+    if (origin !== entry.replace(/\/$/, '').toLowerCase()) {
+      throw new ConfigError(name, `lists "${entry}", which is not an origin such as https://app.example.com`);
+    }
+  }
+  return entries?.map((entry) => new URL(entry).origin);
+};
+
+const hostPattern = /^(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
+
+/** `*` means any host; otherwise names (`api.example.com`) or names with a port (`api.example.com:443`). */
+const hosts = (env: Env, name: string): HostAllowList | undefined => {
+  const entries = listed(env, name)?.map((entry) => entry.toLowerCase());
+  if (entries === undefined) return undefined;
+  if (entries.length === 1 && entries[0] === '*') return 'any';
+  for (const entry of entries) {
+    if (!hostPattern.test(entry)) {
+      throw new ConfigError(
+        name,
+        `lists "${entry}", which is not a host name such as api.example.com or api.example.com:443, nor *`,
+      );
+    }
+  }
+  return entries;
 };

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { DocumentNode, ExecutionResult, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../core/logger.js';
 import type { DocumentProtection } from './document-limits.js';
+import type { EdgeRefusal } from './request-origins.js';
 import { cutOffStalledSockets } from './stalled-sockets.js';
 import { checkSubscriptionDocument } from './subscription-document.js';
 
@@ -18,6 +19,8 @@ export interface GraphQLWebSocketOptions<Context> {
   readonly context: (requestId: string) => Context;
   readonly formatError: ErrorFormatter;
   readonly admit?: OperationAdmission;
+  /** Refuses an upgrade before the handshake (a foreign Origin, a Host not served). */
+  readonly refuseUpgrade?: (req: IncomingMessage) => EdgeRefusal | undefined;
   /** Why no subscription can be served right now (Redis away), or undefined when they can. */
   readonly unavailable?: () => Error | undefined;
   /** How long a client may leave what was sent to it unread before it is cut off. */
@@ -53,10 +56,29 @@ const format = (formatError: ErrorFormatter, error: GraphQLError): GraphQLFormat
 export const attachGraphQLWebSocket = <Context extends object>(
   options: GraphQLWebSocketOptions<Context>,
 ): GraphQLWebSocketEndpoint => {
+  const { refuseUpgrade } = options;
   const wss = new WebSocketServer({
     server: options.httpServer,
     path: options.path,
     maxPayload: options.maxPayloadBytes,
+    // Answered with a plain HTTP status before the handshake, so the socket never opens.
+    ...(refuseUpgrade
+      ? {
+          verifyClient: (
+            info: { req: IncomingMessage },
+            accept: (ok: boolean, status?: number, reason?: string) => void,
+          ) => {
+            const refusal = refuseUpgrade(info.req);
+            if (refusal) {
+              options.log.warn(
+                { origin: info.req.headers.origin, host: info.req.headers.host, code: refusal.code },
+                'refused a WebSocket upgrade',
+              );
+              accept(false, refusal.status, refusal.code);
+            } else accept(true);
+          },
+        }
+      : {}),
   });
   const endpoint = useServer(
     {

@@ -9,10 +9,18 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import type { GraphQLSchema } from 'graphql';
 import type { EdgeLimits } from '../config.js';
 import type { Logger } from '../core/logger.js';
+import { answerCors } from './cors.js';
 import { documentProtection, suggestionMaskPlugin } from './document-limits.js';
 import { createGraphQLHttpHandler } from './graphql-http.js';
 import { attachGraphQLWebSocket, type ErrorFormatter, type OperationAdmission } from './graphql-ws.js';
 import { answerLiveness, answerReadiness, type LivenessCheck, type ReadinessCheck } from './health.js';
+import {
+  type EdgeAllowLists,
+  type EdgeRefusal,
+  hostAllowed,
+  hostNotAllowed,
+  refuseUpgrade,
+} from './request-origins.js';
 import { unavailableStatusPlugin } from './unavailable-status.js';
 
 export interface HttpServerOptions<Context extends object> {
@@ -34,6 +42,8 @@ export interface HttpServerOptions<Context extends object> {
   /** Document, body and message limits, the same on HTTP and WebSocket. */
   readonly edge: EdgeLimits;
   readonly log: Logger;
+  /** Browser origins (CORS, WebSocket upgrade) and Host names this server answers. */
+  readonly allowLists: EdgeAllowLists;
 }
 
 export interface RunningHttpServer {
@@ -58,6 +68,12 @@ const admissionPlugin = <Context extends object>(admit: OperationAdmission): Apo
   }),
 });
 
+/** Answers a refusal in GraphQL's error shape, so clients read its code as they read any other. */
+const refuse = (res: ServerResponse, refusal: EdgeRefusal): void => {
+  res.writeHead(refusal.status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] }));
+};
+
 /** One HTTP server: GraphQL over HTTP and WebSocket on /graphql, plus /healthz and /readyz. */
 export const startHttpServer = async <Context extends object>(
   options: HttpServerOptions<Context>,
@@ -71,6 +87,7 @@ export const startHttpServer = async <Context extends object>(
     context: options.context,
     formatError: options.formatError,
     ...(options.admit ? { admit: options.admit } : {}),
+    refuseUpgrade: (req) => refuseUpgrade(options.allowLists, req),
     ...(options.subscriptionsUnavailable ? { unavailable: options.subscriptionsUnavailable } : {}),
     stallMs: options.subscriberStallMs,
     protection,
@@ -81,6 +98,9 @@ export const startHttpServer = async <Context extends object>(
     schema: options.schema,
     formatError: options.formatError,
     includeStacktraceInErrorResponses: false,
+    // Apollo's default, spelled out: a "simple" request (one a foreign page can send without a CORS
+    // preflight) must carry a header only a preflight could allow, so CORS alone decides.
+    csrfPrevention: true,
     stopOnTerminationSignals: false,
     parseOptions: protection.parseOptions,
     validationRules: [...protection.validationRules],
@@ -104,7 +124,11 @@ export const startHttpServer = async <Context extends object>(
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
-    if (path === graphqlPath) return graphql(req, res, url);
+    if (!hostAllowed(options.allowLists.hosts, req.headers.host)) return refuse(res, hostNotAllowed);
+    if (path === graphqlPath) {
+      if (answerCors(options.allowLists.origins, req, res)) return;
+      return graphql(req, res, url);
+    }
     if (path === '/healthz') return answerLiveness(res, options.liveness ?? []);
     if (path === '/readyz') return answerReadiness(res, options.readiness);
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');

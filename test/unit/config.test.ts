@@ -16,6 +16,8 @@ describe('readConfig', () => {
       consistencyTimeoutMs: 5_000,
       projectionLeaseTtlMs: 10_000,
       subscriberStallMs: 5_000,
+      corsOrigins: 'loopback',
+      allowedHosts: 'loopback',
       edge: {
         documents: { depth: 10, aliases: 15, directives: 20, tokens: 2_000, cost: 1_000 },
         bodyBytes: 1_048_576,
@@ -39,6 +41,8 @@ describe('readConfig', () => {
       CONSISTENCY_TIMEOUT_MS: '750',
       PROJECTION_LEASE_TTL_MS: '1500',
       SUBSCRIBER_STALL_MS: '2000',
+      CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
+      ALLOWED_HOSTS: 'api.example.com, API.example.com:8443',
       MAX_QUERY_DEPTH: '7',
       MAX_QUERY_ALIASES: '0',
       MAX_QUERY_DIRECTIVES: '3',
@@ -61,6 +65,8 @@ describe('readConfig', () => {
       consistencyTimeoutMs: 750,
       projectionLeaseTtlMs: 1500,
       subscriberStallMs: 2000,
+      corsOrigins: ['https://app.example.com', 'http://localhost:3000'],
+      allowedHosts: ['api.example.com', 'api.example.com:8443'],
       edge: {
         documents: { depth: 7, aliases: 0, directives: 3, tokens: 500, cost: 250 },
         bodyBytes: 65_536,
@@ -82,6 +88,11 @@ describe('readConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
     [{ SHUTDOWN_GRACE_MS: '1.5' }, 'SHUTDOWN_GRACE_MS must be a whole number'],
     [{ SUBSCRIBER_STALL_MS: '50' }, 'SUBSCRIBER_STALL_MS must be between 100 and 600000, got 50'],
+    [{ CORS_ORIGINS: 'https://app.example.com/path' }, 'CORS_ORIGINS lists "https://app.example.com/path"'],
+    [{ CORS_ORIGINS: '*' }, 'CORS_ORIGINS lists "*", which is not an origin'],
+    [{ CORS_ORIGINS: 'ftp://files.example.com' }, 'CORS_ORIGINS lists "ftp://files.example.com"'],
+    [{ ALLOWED_HOSTS: 'http://api.example.com' }, 'ALLOWED_HOSTS lists "http://api.example.com"'],
+    [{ ALLOWED_HOSTS: 'api.example.com,*' }, 'ALLOWED_HOSTS lists "*"'],
     [{ MAX_QUERY_DEPTH: '0' }, 'MAX_QUERY_DEPTH must be between 1 and 100, got 0'],
     [{ MAX_QUERY_ALIASES: 'many' }, 'MAX_QUERY_ALIASES must be a whole number, got "many"'],
     [{ MAX_QUERY_DIRECTIVES: '1001' }, 'MAX_QUERY_DIRECTIVES must be between 0 and 1000, got 1001'],
@@ -96,5 +107,16 @@ describe('readConfig', () => {
 
   it('treats an empty variable as unset', () => {
     expect(readConfig({ PORT: '', REDIS_URL: ' ' })).toMatchObject({ port: 4000, redisUrl: undefined });
+  });
+
+  it('allows no browser origin and any Host in production unless told otherwise', () => {
+    expect(readConfig({ NODE_ENV: 'production' })).toMatchObject({ corsOrigins: [], allowedHosts: 'any' });
+    expect(readConfig({ NODE_ENV: 'production', ALLOWED_HOSTS: 'api.example.com' })).toMatchObject({
+      allowedHosts: ['api.example.com'],
+    });
+  });
+
+  it('reads ALLOWED_HOSTS=* as any host, in development too', () => {
+    expect(readConfig({ ALLOWED_HOSTS: '*' }).allowedHosts).toBe('any');
   });
 });
