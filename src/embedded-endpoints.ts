@@ -21,10 +21,11 @@ const fileIn = (dataDir: string): string => join(dataDir, 'run', 'endpoints.json
 /** Records the endpoints, again after each change (a restarted redis-server has a new pid). */
 export const recordEndpoints = (dataDir: string, endpoints: Omit<EmbeddedEndpoints, keyof ProcessIdentity>): void => {
   const file = fileIn(dataDir);
-  mkdirSync(join(dataDir, 'run'), { recursive: true });
+  // It holds the embedded Redis's password: owner-only, like everything under DATA_DIR.
+  mkdirSync(join(dataDir, 'run'), { recursive: true, mode: 0o700 });
   // Written aside and renamed, so a reader never sees half a file.
   const partial = `${file}.${process.pid}.tmp`;
-  writeFileSync(partial, `${JSON.stringify({ ...endpoints, ...currentProcess() })}\n`);
+  writeFileSync(partial, `${JSON.stringify({ ...endpoints, ...currentProcess() })}\n`, { mode: 0o600 });
   renameSync(partial, file);
 };
 

@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ConnectedConfig, startEsgraph } from './app.js';
 import { type Config, ConfigError, readConfig } from './config.js';
@@ -35,14 +36,19 @@ const startEmbeddedDependencies = async (config: Config, log: Logger, stops: Sto
   const liveness: LivenessCheck[] = [];
   let redisPid: number | undefined;
   let record = (): void => undefined;
+  // Everything under DATA_DIR is the owner's alone: the log, Redis's files, their passwords.
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  await chmod(config.dataDir, 0o700);
   if (redisUrl === undefined) {
     const dir = join(config.dataDir, 'redis');
     // Two redis-servers on one append-only file would corrupt it, as two engines would a log.
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const unlock = lockDirectory(dir, { owner: 'redis', onNotice: (message) => log.warn({ dir }, message) });
     stops.push(async () => unlock());
     const redis = await superviseEmbeddedRedis({
       dir,
+      // Fresh on every start: only this process and the tools reading endpoints.json need it.
+      password: randomBytes(24).toString('hex'),
       log,
       // A fault injector (or an operator) finds the new pid in the log and in endpoints.json.
       onRestarted: (restarted) => {
@@ -54,7 +60,8 @@ const startEmbeddedDependencies = async (config: Config, log: Logger, stops: Sto
     liveness.push({ name: 'embedded redis-server supervision', failure: redis.failure });
     redisUrl = redis.url;
     redisPid = redis.pid;
-    log.info({ url: redisUrl, dir, redisPid: redis.pid }, 'started embedded redis-server');
+    // Not the URL: it carries the password (tools find it in DATA_DIR/run/endpoints.json).
+    log.info({ port: redis.port, dir, redisPid: redis.pid }, 'started embedded redis-server');
   }
   if (eventStoreConnectionString === undefined) {
     const dir = join(config.dataDir, 'esdb');

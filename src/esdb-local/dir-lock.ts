@@ -61,7 +61,7 @@ export const lockDirectory = (dir: string, options: LockOptions = {}): (() => vo
   if (found !== undefined) {
     options.onNotice?.(`took over the stale lock ${lockPath} of process ${pid}, which no longer runs`);
   }
-  fs.writeFileSync(lockPath, formatIdentity(currentProcess()));
+  fs.writeFileSync(lockPath, formatIdentity(currentProcess()), { mode: 0o600 });
   lockedHere.add(lockPath);
   return () => {
     lockedHere.delete(lockPath);

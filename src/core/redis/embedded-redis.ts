@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { timedOut, within } from '../time-limit.js';
 
 /** A redis-server child process owned by this process. */
@@ -31,6 +31,12 @@ export interface EmbeddedRedisOptions {
   readonly host?: string;
   /** Listen on this port (a restart on the same port); by default a free one is picked. */
   readonly port?: number;
+  /**
+   * Require this password of every client (`requirepass`); it is then in `url`. Needs `dir`: the
+   * password reaches redis-server in a config file there (owner-only), never on its command line,
+   * which any local user can read with `ps`.
+   */
+  readonly password?: string;
 }
 
 /** redis-server is not installed. The message is the one line an operator needs. */
@@ -55,19 +61,40 @@ export const startEmbeddedRedis = async (options: EmbeddedRedisOptions = {}): Pr
   assertRedisInstalled();
   const host = options.host ?? '127.0.0.1';
   const dir = options.dir === undefined ? undefined : resolve(options.dir);
-  if (dir !== undefined) await mkdir(dir, { recursive: true });
-  if (options.port !== undefined) return launch(host, options.port, dir);
+  if (dir !== undefined) {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+  }
+  const auth = await authFor(options.password, dir);
+  if (options.port !== undefined) return launch(host, options.port, dir, auth);
   let lastError: unknown;
   // A free port can be taken by someone else between our probe and redis binding it; try again.
   for (let attempt = 0; attempt < attempts; attempt++) {
     const port = await freePort(host);
     try {
-      return await launch(host, port, dir);
+      return await launch(host, port, dir, auth);
     } catch (error) {
       lastError = error;
     }
   }
   throw lastError;
+};
+
+/** The password and the config file that gives it to redis-server, when one is required. */
+interface RedisAuth {
+  readonly password: string;
+  readonly configFile: string;
+}
+
+const authFor = async (password: string | undefined, dir: string | undefined): Promise<RedisAuth | undefined> => {
+  if (password === undefined) return undefined;
+  if (dir === undefined) throw new Error('an embedded redis-server with a password needs a data directory');
+  if (!/^[\w.~-]+$/.test(password)) throw new Error('the embedded redis-server password must be URL- and config-safe');
+  const configFile = join(dir, 'esgraph-auth.conf');
+  await writeFile(configFile, `requirepass ${password}\n`, { mode: 0o600 });
+  // writeFile keeps the mode of a file that was already there.
+  await chmod(configFile, 0o600);
+  return { password, configFile };
 };
 
 const assertRedisInstalled = (): void => {
@@ -86,7 +113,9 @@ const freePort = (host: string): Promise<number> =>
     });
   });
 
-const serverArgs = (host: string, port: number, dir: string | undefined): string[] => [
+const serverArgs = (host: string, port: number, dir: string | undefined, auth: RedisAuth | undefined): string[] => [
+  // redis-server reads a config file only as its first argument; the flags after it add to it.
+  ...(auth ? [auth.configFile] : []),
   '--port',
   String(port),
   '--bind',
@@ -117,6 +146,8 @@ const stopTimeoutMs = 2_000;
  * data directory. Closing the pipe is also how `stop` asks for a clean shutdown.
  */
 const guard = [
+  // Whatever redis writes (append-only files, rewrites) is readable by its owner only.
+  'umask 077',
   'exec 3<&0',
   'redis-server "$@" </dev/null &',
   'pid=$!',
@@ -125,9 +156,14 @@ const guard = [
   'wait "$pid"',
 ].join('\n');
 
-const launch = (host: string, port: number, dir: string | undefined): Promise<EmbeddedRedis> =>
+const launch = (
+  host: string,
+  port: number,
+  dir: string | undefined,
+  auth: RedisAuth | undefined,
+): Promise<EmbeddedRedis> =>
   new Promise((resolveRedis, reject) => {
-    const child = spawn('sh', ['-c', guard, 'redis-guard', ...serverArgs(host, port, dir)], {
+    const child = spawn('sh', ['-c', guard, 'redis-guard', ...serverArgs(host, port, dir, auth)], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let output = '';
@@ -151,7 +187,14 @@ const launch = (host: string, port: number, dir: string | undefined): Promise<Em
           resolveExit({ code, signal });
         });
       });
-      resolveRedis({ url: `redis://${host}:${port}`, port, pid, exited, stop: () => stopGuarded(child, pid, exited) });
+      const credentials = auth ? `:${auth.password}@` : '';
+      resolveRedis({
+        url: `redis://${credentials}${host}:${port}`,
+        port,
+        pid,
+        exited,
+        stop: () => stopGuarded(child, pid, exited),
+      });
     };
     const onEarlyExit = (code: number | null): void => {
       clearTimeout(timer);

@@ -46,6 +46,7 @@ export const superviseEmbeddedRedis = async (options: RedisSupervisorOptions): P
   const launchOptions = {
     ...(options.dir === undefined ? {} : { dir: options.dir }),
     host: options.host ?? '127.0.0.1',
+    ...(options.password === undefined ? {} : { password: options.password }),
   };
   let current = await startEmbeddedRedis(launchOptions);
   const { port } = current;
@@ -76,7 +77,8 @@ export const superviseEmbeddedRedis = async (options: RedisSupervisorOptions): P
         if (stopping) return next.stop();
         current = next;
         watch(next);
-        log.warn({ redisPid: next.pid, port, url: next.url, attempt }, 'restarted embedded redis-server');
+        // Not the URL: it carries the password.
+        log.warn({ redisPid: next.pid, port, attempt }, 'restarted embedded redis-server');
         options.onRestarted?.(next);
         return;
       } catch (error) {

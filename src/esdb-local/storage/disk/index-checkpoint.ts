@@ -132,7 +132,7 @@ export const readIndexCheckpoint = (dir: string): IndexCheckpoint | { readonly u
  */
 export const writeIndexCheckpoint = async (dir: string, bytes: Buffer): Promise<void> => {
   const temp = path.join(dir, TEMP_FILE_NAME);
-  const handle = await fs.promises.open(temp, 'w');
+  const handle = await fs.promises.open(temp, 'w', 0o600);
   try {
     await handle.writeFile(bytes);
     await handle.sync();

@@ -60,6 +60,7 @@ export const openDiskStorage = async (options: DiskStorageOptions): Promise<Even
 // A new directory's own entry must reach its parent on disk, or a crash could lose the whole log.
 const createDirectory = async (dir: string): Promise<void> => {
   if (fs.existsSync(dir)) return;
-  fs.mkdirSync(dir, { recursive: true });
+  // The log is its owner's alone (as are its files, see segments.ts).
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   await fsyncDirectory(path.dirname(dir));
 };

@@ -69,7 +69,7 @@ export class SegmentSet {
   /** Creates the next segment at `base`, durably: the file and its directory entry are fsynced. */
   async create(base: number): Promise<Segment> {
     const file = path.join(this.dir, segmentFileName(base));
-    const fd = fs.openSync(file, 'wx+');
+    const fd = fs.openSync(file, 'wx+', 0o600);
     const segment: Segment = { base, path: file, fd, size: 0 };
     this.segments.push(segment);
     await fsyncAsync(fd);
