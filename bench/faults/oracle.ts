@@ -146,7 +146,7 @@ const describeDiff = (live: Record<string, unknown>, rebuilt: Record<string, unk
  */
 const redisAnswers = (url: string, timeoutMs = 2_000): Promise<boolean> =>
   new Promise((resolve) => {
-    const { hostname, port } = new URL(url);
+    const { hostname, port, password } = new URL(url);
     const socket = connect(Number(port), hostname);
     const done = (answer: boolean) => {
       socket.destroy();
@@ -154,8 +154,15 @@ const redisAnswers = (url: string, timeoutMs = 2_000): Promise<boolean> =>
     };
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (chunk) => done(chunk.toString().startsWith('+PONG')));
+    // An embedded redis-server requires its password (in the URL) before it answers anything.
+    const auth = password === '' ? '' : `AUTH ${decodeURIComponent(password)}\r\n`;
+    const expected = password === '' ? '+PONG\r\n' : '+OK\r\n+PONG\r\n';
+    socket.once('connect', () => socket.write(`${auth}PING\r\n`));
+    let answer = '';
+    socket.on('data', (chunk) => {
+      answer += chunk.toString();
+      if (answer.length >= expected.length || !expected.startsWith(answer)) done(answer.startsWith(expected));
+    });
   });
 
 /** (b): each projection rebuilt from the log into a fresh redis-server, compared key by key with the live one. */
