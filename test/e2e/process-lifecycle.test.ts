@@ -43,7 +43,7 @@ describe('the server process', () => {
     expect(exit).toBe(0);
     expect(await closed).toBe(1001);
     expect(server.output()).toContain('"msg":"stopped"');
-    const redisPort = /"url":"redis:\/\/127\.0\.0\.1:(\d+)"/.exec(server.output())?.[1];
+    const redisPort = /"port":(\d+)[^\n]*"msg":"started embedded redis-server"/.exec(server.output())?.[1];
     expect(redisPort).toBeDefined();
     await waitFor('the embedded redis-server to be gone', async () => {
       try {
@@ -127,7 +127,7 @@ describe('the server process', () => {
     const first = await startServerProcess();
     const accountId = randomUUID();
     await executeOk(first.url, OpenAccountDocument, { input: { accountId, ownerId: 'o', currency: 'EUR' } });
-    const redisPort = Number(/"url":"redis:\/\/127\.0\.0\.1:(\d+)"/.exec(first.output())?.[1]);
+    const redisPort = Number(/"port":(\d+)[^\n]*"msg":"started embedded redis-server"/.exec(first.output())?.[1]);
     expect(redisPort).toBeGreaterThan(0);
     expect(await first.stop('SIGKILL')).toBe('SIGKILL');
     // Its redis-server follows it down; the next one must not start on the files while it runs.
