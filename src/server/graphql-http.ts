@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import bodyParser from 'body-parser';
+import { type Authenticate, type Identity, UnauthenticatedError } from '../identity/index.js';
 
 /** Builds the GraphQL context for one HTTP request. */
-export type HttpContextFactory<Context> = (requestId: string, req: IncomingMessage) => Context;
+export type HttpContextFactory<Context> = (requestId: string, identity: Identity | undefined) => Context;
 
 const jsonBody = bodyParser.json({ limit: '1mb' });
 
@@ -34,13 +35,23 @@ const sendBodyError = (res: ServerResponse, error: unknown): void => {
   res.end(JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] }));
 };
 
+/** A token that does not verify answers before any GraphQL runs, as the GraphQL-over-HTTP spec's 401. */
+const sendUnauthenticated = (res: ServerResponse, requestId: string, error: UnauthenticatedError): void => {
+  res.writeHead(401, { 'content-type': 'application/json', 'x-request-id': requestId, 'www-authenticate': 'Bearer' });
+  res.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] }));
+};
+
 /**
  * The thin adapter between Node's http server and Apollo Server's transport-neutral
  * `executeHTTPGraphQLRequest`: parse the JSON body, hand over method, headers and query string,
  * copy status, headers and body back.
  */
 export const createGraphQLHttpHandler =
-  <Context extends object>(apollo: ApolloServer<Context>, contextFor: HttpContextFactory<Context>) =>
+  <Context extends object>(
+    apollo: ApolloServer<Context>,
+    contextFor: HttpContextFactory<Context>,
+    authenticate: Authenticate,
+  ) =>
   async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     let body: unknown;
     try {
@@ -50,6 +61,14 @@ export const createGraphQLHttpHandler =
       return;
     }
     const requestId = requestIdOf(req);
+    let identity: Identity | undefined;
+    try {
+      identity = await authenticate(req.headers.authorization);
+    } catch (error) {
+      if (!(error instanceof UnauthenticatedError)) throw error;
+      sendUnauthenticated(res, requestId, error);
+      return;
+    }
     const httpGraphQLRequest: HTTPGraphQLRequest = {
       method: (req.method ?? 'GET').toUpperCase(),
       headers: headersOf(req),
@@ -58,7 +77,7 @@ export const createGraphQLHttpHandler =
     };
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: async () => contextFor(requestId, req),
+      context: async () => contextFor(requestId, identity),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.setHeader('x-request-id', requestId);

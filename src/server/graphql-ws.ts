@@ -9,8 +9,9 @@ import {
   parse,
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../core/logger.js';
+import { type Authenticate, type Identity, UnauthenticatedError } from '../identity/index.js';
 import { cutOffStalledSockets } from './stalled-sockets.js';
 
 export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
@@ -19,7 +20,9 @@ export interface GraphQLWebSocketOptions<Context> {
   readonly httpServer: Server;
   readonly path: string;
   readonly schema: GraphQLSchema;
-  readonly context: (requestId: string) => Context;
+  readonly context: (requestId: string, identity: Identity | undefined) => Context;
+  /** Verifies the `authorization` of `connection_init`'s payload. */
+  readonly authenticate: Authenticate;
   readonly formatError: ErrorFormatter;
   readonly admit?: OperationAdmission;
   /** Why no subscription can be served right now (Redis away), or undefined when they can. */
@@ -46,6 +49,34 @@ const format = (formatError: ErrorFormatter, error: GraphQLError): GraphQLFormat
   return formatError({ ...error.toJSON(), extensions }, error);
 };
 
+/** Close codes of ours, in the 4xxx range graphql-ws leaves to applications (its own 4401/4403 mean the same). */
+const closeUnauthenticated = 4401;
+const closeTokenExpired = 4403;
+
+/** setTimeout's longest delay; a token living longer is checked again then. */
+const longestTimerMs = 2 ** 31 - 1;
+
+/** Closes the socket when its token expires; the returned function cancels that. */
+const closeAtExpiry = (socket: WebSocket, expiresAt: Date): (() => void) => {
+  let timer: NodeJS.Timeout;
+  const arm = (): void => {
+    const left = expiresAt.getTime() - Date.now();
+    if (left <= 0) {
+      socket.close(closeTokenExpired, 'Token expired');
+      return;
+    }
+    timer = setTimeout(arm, Math.min(left, longestTimerMs));
+  };
+  arm();
+  return () => clearTimeout(timer);
+};
+
+const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined): string | undefined => {
+  const value = params?.authorization ?? params?.Authorization;
+  // Present but not a string is a malformed credential, not an anonymous connection.
+  return value === undefined ? undefined : typeof value === 'string' ? value : String(value);
+};
+
 /**
  * GraphQL subscriptions (graphql-ws protocol) on the HTTP server's own port and path. Errors
  * pass through the same formatter as HTTP, so a code means the same thing on both transports.
@@ -54,10 +85,30 @@ export const attachGraphQLWebSocket = <Context extends object>(
   options: GraphQLWebSocketOptions<Context>,
 ): GraphQLWebSocketEndpoint => {
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path });
+  // Keyed by graphql-ws's per-connection context, which every hook below receives.
+  const identities = new WeakMap<object, Identity>();
   const endpoint = useServer(
     {
       schema: options.schema,
-      context: () => options.context(randomUUID()),
+      // Verified before the ack: graphql-ws closes a connection that subscribes unacknowledged with 4401.
+      onConnect: async (ctx) => {
+        const { socket } = ctx.extra;
+        try {
+          const identity = await options.authenticate(authorizationOf(ctx.connectionParams));
+          if (identity === undefined) return true;
+          identities.set(ctx, identity);
+          if (identity.expiresAt !== undefined) {
+            const cancel = closeAtExpiry(socket, identity.expiresAt);
+            socket.once('close', cancel);
+          }
+          return true;
+        } catch (error) {
+          if (!(error instanceof UnauthenticatedError)) throw error;
+          socket.close(closeUnauthenticated, error.message);
+          return false;
+        }
+      },
+      context: (ctx) => options.context(randomUUID(), identities.get(ctx)),
       onSubscribe: (_ctx, _id, payload) => {
         // Refused with an `error` message, which ends the operation: the client retries later.
         const unavailable = options.unavailable?.();

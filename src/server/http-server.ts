@@ -8,6 +8,7 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '../core/logger.js';
+import type { Authenticate, Identity } from '../identity/index.js';
 import { createGraphQLHttpHandler } from './graphql-http.js';
 import { attachGraphQLWebSocket, type ErrorFormatter, type OperationAdmission } from './graphql-ws.js';
 import { answerLiveness, answerReadiness, type LivenessCheck, type ReadinessCheck } from './health.js';
@@ -17,7 +18,9 @@ export interface HttpServerOptions<Context extends object> {
   readonly host: string;
   readonly port: number;
   readonly schema: GraphQLSchema;
-  readonly context: (requestId: string) => Context;
+  readonly context: (requestId: string, identity: Identity | undefined) => Context;
+  /** Verifies a request's bearer token (HTTP header, or graphql-ws `connection_init` payload). */
+  readonly authenticate: Authenticate;
   readonly formatError: ErrorFormatter;
   /** Refuses operations this node does not serve (by role); everything runs when absent. */
   readonly admit?: OperationAdmission;
@@ -64,6 +67,7 @@ export const startHttpServer = async <Context extends object>(
     path: graphqlPath,
     schema: options.schema,
     context: options.context,
+    authenticate: options.authenticate,
     formatError: options.formatError,
     ...(options.admit ? { admit: options.admit } : {}),
     ...(options.subscriptionsUnavailable ? { unavailable: options.subscriptionsUnavailable } : {}),
@@ -87,7 +91,7 @@ export const startHttpServer = async <Context extends object>(
     ],
   });
   await apollo.start();
-  const graphql = createGraphQLHttpHandler(apollo, (requestId) => options.context(requestId));
+  const graphql = createGraphQLHttpHandler(apollo, options.context, options.authenticate);
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -16,6 +16,14 @@ describe('readConfig', () => {
       consistencyTimeoutMs: 5_000,
       projectionLeaseTtlMs: 10_000,
       subscriberStallMs: 5_000,
+      jwt: {
+        secret: undefined,
+        jwksUrl: undefined,
+        issuer: undefined,
+        audience: undefined,
+        rolesClaim: 'roles',
+        jwksCooldownMs: 30_000,
+      },
     });
   });
 
@@ -33,6 +41,11 @@ describe('readConfig', () => {
       CONSISTENCY_TIMEOUT_MS: '750',
       PROJECTION_LEASE_TTL_MS: '1500',
       SUBSCRIBER_STALL_MS: '2000',
+      JWT_JWKS_URL: 'https://idp.example.com/realms/bank/protocol/openid-connect/certs',
+      JWT_ISSUER: 'https://idp.example.com/realms/bank',
+      JWT_AUDIENCE: 'esgraph',
+      JWT_ROLES_CLAIM: 'realm_access.roles',
+      JWT_JWKS_COOLDOWN_MS: '5000',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -47,6 +60,14 @@ describe('readConfig', () => {
       consistencyTimeoutMs: 750,
       projectionLeaseTtlMs: 1500,
       subscriberStallMs: 2000,
+      jwt: {
+        secret: undefined,
+        jwksUrl: 'https://idp.example.com/realms/bank/protocol/openid-connect/certs',
+        issuer: 'https://idp.example.com/realms/bank',
+        audience: 'esgraph',
+        rolesClaim: 'realm_access.roles',
+        jwksCooldownMs: 5000,
+      },
     });
   });
 
@@ -62,9 +83,30 @@ describe('readConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of'],
     [{ SHUTDOWN_GRACE_MS: '1.5' }, 'SHUTDOWN_GRACE_MS must be a whole number'],
     [{ SUBSCRIBER_STALL_MS: '50' }, 'SUBSCRIBER_STALL_MS must be between 100 and 600000, got 50'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 characters, got 5'],
+    [
+      { JWT_SECRET: 'x'.repeat(32), JWT_JWKS_URL: 'https://idp.test/certs' },
+      'JWT_SECRET and JWT_JWKS_URL are both set; set one key source',
+    ],
+    [{ JWT_JWKS_URL: 'idp.test/certs' }, 'JWT_JWKS_URL must be a URL'],
+    [{ JWT_JWKS_URL: 'ftp://idp.test/certs' }, 'JWT_JWKS_URL must use https:// or http://'],
+    [{ JWT_JWKS_URL: 'https://idp.test/certs', JWT_AUDIENCE: 'esgraph' }, 'JWT_ISSUER must be set with JWT_JWKS_URL'],
+    [
+      { JWT_JWKS_URL: 'https://idp.test/certs', JWT_ISSUER: 'https://idp.test' },
+      'JWT_AUDIENCE must be set with JWT_JWKS_URL',
+    ],
+    [{ NODE_ENV: 'production' }, 'JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production'],
   ])('rejects %o naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(message);
+  });
+
+  it('takes an HS256 secret, in production too', () => {
+    const secret = 's'.repeat(32);
+    expect(readConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).jwt).toMatchObject({
+      secret,
+      jwksUrl: undefined,
+    });
   });
 
   it('treats an empty variable as unset', () => {
