@@ -80,7 +80,7 @@ const devTokenTtlSeconds = 12 * 3600;
  * With no key source configured (readConfig refuses that in production), the data directory's own
  * secret, and one ready-to-paste token per role in the log.
  */
-const withDevSecret = async (config: Config, log: Logger): Promise<Config> => {
+const withDevSecret = async <C extends Config>(config: C, log: Logger): Promise<C> => {
   if (config.jwt.secret !== undefined || config.jwt.jwksUrl !== undefined) return config;
   const secret = await loadOrCreateDevSecret(config.dataDir);
   const { issuer, audience } = config.jwt;
@@ -101,13 +101,15 @@ const withDevSecret = async (config: Config, log: Logger): Promise<Config> => {
   return { ...config, jwt: { ...config.jwt, secret } };
 };
 
-const start = async (given: Config, log: Logger): Promise<Stoppable> => {
+const start = async (config: Config, log: Logger): Promise<Stoppable> => {
   const stops: Stoppable[] = [];
   const stopAll = (): Promise<void> => stopNewestFirst(stops, (stop) => stop());
   try {
-    const config = await withDevSecret(given, log);
     const dependencies = await startEmbeddedDependencies(config, log, stops);
-    const esgraph = await startEsgraph(dependencies.config, log, { liveness: dependencies.liveness });
+    // After the dependencies, so a start that fails on them says only that.
+    const esgraph = await startEsgraph(await withDevSecret(dependencies.config, log), log, {
+      liveness: dependencies.liveness,
+    });
     stops.push(esgraph.stop);
     log.info({ url: esgraph.url, port: esgraph.port, roles: config.roles }, 'esgraph listening');
     return stopAll;

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { ServiceUnavailableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { type Identity, rolesFromClaims } from './identity.js';
 
@@ -84,6 +85,11 @@ export const createTokenVerifier = (options: TokenVerifierOptions, log: Logger):
       });
       payload = verified.payload;
     } catch (error) {
+      // The provider's JWKS could not be fetched: the token may well be good, so this is not the client's fault.
+      if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+        log.warn({ reason: reasonOf(error) }, 'could not fetch the JWKS to verify a bearer token');
+        throw new ServiceUnavailableError('The identity provider cannot be reached; try again shortly');
+      }
       const claim = error instanceof errors.JWTClaimValidationFailed ? { claim: error.claim } : {};
       return refuse(reasonOf(error), claim);
     }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import bodyParser from 'body-parser';
+import { ServiceUnavailableError } from '../core/errors.js';
 import { type Authenticate, type Identity, UnauthenticatedError } from '../identity/index.js';
 
 /** Builds the GraphQL context for one HTTP request. */
@@ -41,6 +42,12 @@ const sendUnauthenticated = (res: ServerResponse, requestId: string, error: Unau
   res.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] }));
 };
 
+/** The JWKS could not be fetched: a 503 like any other dependency away, so clients retry rather than drop the token. */
+const sendUnavailable = (res: ServerResponse, requestId: string, error: ServiceUnavailableError): void => {
+  res.writeHead(503, { 'content-type': 'application/json', 'x-request-id': requestId, 'retry-after': '1' });
+  res.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: 'SERVICE_UNAVAILABLE' } }] }));
+};
+
 /**
  * The thin adapter between Node's http server and Apollo Server's transport-neutral
  * `executeHTTPGraphQLRequest`: parse the JSON body, hand over method, headers and query string,
@@ -65,8 +72,9 @@ export const createGraphQLHttpHandler =
     try {
       identity = await authenticate(req.headers.authorization);
     } catch (error) {
-      if (!(error instanceof UnauthenticatedError)) throw error;
-      sendUnauthenticated(res, requestId, error);
+      if (error instanceof UnauthenticatedError) sendUnauthenticated(res, requestId, error);
+      else if (error instanceof ServiceUnavailableError) sendUnavailable(res, requestId, error);
+      else throw error;
       return;
     }
     const httpGraphQLRequest: HTTPGraphQLRequest = {

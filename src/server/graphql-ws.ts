@@ -10,6 +10,7 @@ import {
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { ServiceUnavailableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { type Authenticate, type Identity, UnauthenticatedError } from '../identity/index.js';
 import { cutOffStalledSockets } from './stalled-sockets.js';
@@ -52,6 +53,8 @@ const format = (formatError: ErrorFormatter, error: GraphQLError): GraphQLFormat
 /** Close codes of ours, in the 4xxx range graphql-ws leaves to applications (its own 4401/4403 mean the same). */
 const closeUnauthenticated = 4401;
 const closeTokenExpired = 4403;
+/** WebSocket's own "try again later": the identity provider's keys could not be fetched. */
+const closeTryAgainLater = 1013;
 
 /** setTimeout's longest delay; a token living longer is checked again then. */
 const longestTimerMs = 2 ** 31 - 1;
@@ -103,8 +106,9 @@ export const attachGraphQLWebSocket = <Context extends object>(
           }
           return true;
         } catch (error) {
-          if (!(error instanceof UnauthenticatedError)) throw error;
-          socket.close(closeUnauthenticated, error.message);
+          if (error instanceof UnauthenticatedError) socket.close(closeUnauthenticated, error.message);
+          else if (error instanceof ServiceUnavailableError) socket.close(closeTryAgainLater, error.message);
+          else throw error;
           return false;
         }
       },

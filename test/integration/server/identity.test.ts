@@ -220,6 +220,34 @@ describe('bearer token identity', () => {
     expect(jwks.fetches()).toBe(fetched + 1);
   });
 
+  it('answers 503 SERVICE_UNAVAILABLE, not 401, when the JWKS cannot be fetched, and keeps using the keys it has', async () => {
+    const key = await providerKey('rsa-down', 'RS256');
+    const provider = await startJwksServer([key]);
+    const instance = await start({
+      JWT_JWKS_URL: provider.url,
+      JWT_ISSUER: issuer,
+      JWT_AUDIENCE: audience,
+      JWT_JWKS_COOLDOWN_MS: '0',
+    });
+    const known = `Bearer ${await signWithKey(key, { sub: 'ann' }, { issuer, audience })}`;
+    expect((await postGraphQL(instance.url, serverInfo, {}, known)).status).toBe(200);
+    await provider.stop();
+    const unknownKid = await signWithKey(await providerKey('rsa-new', 'RS256'), { sub: 'ann' }, { issuer, audience });
+    const answer = await postGraphQL(instance.url, serverInfo, {}, `Bearer ${unknownKid}`);
+    expect(answer).toEqual({
+      status: 503,
+      body: {
+        errors: [
+          {
+            message: 'The identity provider cannot be reached; try again shortly',
+            extensions: { code: 'SERVICE_UNAVAILABLE' },
+          },
+        ],
+      },
+    });
+    expect((await postGraphQL(instance.url, serverInfo, {}, known)).status).toBe(200);
+  });
+
   it('reads roles from a dotted claim path such as Keycloak realm_access.roles', async () => {
     const token = await signWithSecret(secret, {
       sub: 'kc-user',
