@@ -313,9 +313,10 @@ describe('bearer token identity', () => {
 
     it('ends a subscription with 4403 when its token expires, not before', async () => {
       const longLived = `Bearer ${await signWithSecret(secret, { sub: 'ann', roles: ['customer'] })}`;
+      const accountId = await openAs(hs.url, longLived);
+      // Minted last, so its 2 s go to the connection alone.
       const token = await signWithSecret(secret, { sub: 'ann', roles: ['customer'] }, { expiresIn: 2 });
       const expiresAtMs = (decodeJwt(token).exp ?? 0) * 1000;
-      const accountId = await openAs(hs.url, longLived);
       const connection = connect(`Bearer ${token}`);
       await connection.init();
       await waitFor('the connection ack', () => connection.messages.length > 0);
