@@ -18,6 +18,7 @@ import { createContext, type ServerIdentity } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/errors.js';
 import { refuseUnservedOperation } from './graphql/role-guard.js';
 import { buildEsgraphSchema } from './graphql/schema.js';
+import { createTokenVerifier } from './identity/index.js';
 import type { LivenessCheck } from './server/health.js';
 import { startHttpServer } from './server/http-server.js';
 import { stopNewestFirst, stopStepBoundMs, stopWithin } from './server/shutdown.js';
@@ -109,7 +110,8 @@ export const startEsgraph = async (
       host: config.host,
       port: config.port,
       schema: await buildEsgraphSchema(),
-      context: (requestId) => createContext({ log, server, services, projections }, requestId),
+      context: (requestId, identity) => createContext({ log, server, services, projections }, requestId, identity),
+      authenticate: createTokenVerifier(config.jwt, log),
       formatError: createErrorFormatter(log),
       // A node with both serving roles refuses nothing: no check on its requests at all.
       ...((['command', 'query'] as const).every((role) => config.roles.includes(role))

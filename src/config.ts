@@ -44,6 +44,8 @@ export interface Config {
   readonly allowedHosts: HostAllowList;
   /** What the edge refuses before any resolver runs: document size and cost, body and message size. */
   readonly edge: EdgeLimits;
+  /** How bearer tokens are verified; neither key source set means a dev secret under `dataDir` (not in production). */
+  readonly jwt: JwtConfig;
 }
 
 /** Bounds on one GraphQL document, the same on HTTP and WebSocket. */
@@ -66,6 +68,19 @@ export interface EdgeLimits {
   readonly webSocketMessageBytes: number;
   /** "Did you mean" in validation errors: off in production, where it would map the schema for a stranger. */
   readonly fieldSuggestions: boolean;
+}
+
+export interface JwtConfig {
+  /** HS256 shared secret (`JWT_SECRET`). */
+  readonly secret: string | undefined;
+  /** RS256/ES256 keys of an identity provider (`JWT_JWKS_URL`). */
+  readonly jwksUrl: string | undefined;
+  readonly issuer: string | undefined;
+  readonly audience: string | undefined;
+  /** Claim name or dotted path holding the roles (`JWT_ROLES_CLAIM`). */
+  readonly rolesClaim: string;
+  /** The least time between two fetches of the JWKS, so unknown kids cannot make us hammer the provider. */
+  readonly jwksCooldownMs: number;
 }
 
 /** A variable that is set but unusable. The message always names the variable. */
@@ -98,6 +113,7 @@ export const readConfig = (env: Env): Config => ({
   corsOrigins: origins(env, 'CORS_ORIGINS') ?? (isProduction(env) ? [] : 'loopback'),
   allowedHosts: hosts(env, 'ALLOWED_HOSTS') ?? (isProduction(env) ? 'any' : 'loopback'),
   edge: edgeLimits(env),
+  jwt: jwtConfig(env),
 });
 
 const mebibyte = 1024 * 1024;
@@ -155,20 +171,24 @@ const roles = (env: Env, name: string): ServiceRole[] | undefined => {
   return serviceRoles.filter((role) => listed.includes(role));
 };
 
-const redisUrl = (env: Env, name: string): string | undefined => {
+/** A URL with one of the given schemes; `example` shows the reader what is meant. */
+const url = (env: Env, name: string, protocols: readonly string[], example: string): string | undefined => {
   const raw = text(env, name);
   if (raw === undefined) return undefined;
   let protocol: string;
   try {
     protocol = new URL(raw).protocol;
   } catch {
-    throw new ConfigError(name, `must be a URL such as redis://127.0.0.1:6379, got "${raw}"`);
+    throw new ConfigError(name, `must be a URL such as ${example}, got "${raw}"`);
   }
-  if (protocol !== 'redis:' && protocol !== 'rediss:') {
-    throw new ConfigError(name, `must use redis:// or rediss://, got "${raw}"`);
+  if (!protocols.includes(protocol)) {
+    throw new ConfigError(name, `must use ${protocols.map((p) => `${p}//`).join(' or ')}, got "${raw}"`);
   }
   return raw;
 };
+
+const redisUrl = (env: Env, name: string): string | undefined =>
+  url(env, name, ['redis:', 'rediss:'], 'redis://127.0.0.1:6379');
 
 /** The schemes @eventstore/db-client understands: one node, or a cluster found through gossip. */
 const eventStoreSchemes = ['esdb://', 'esdb+discover://'];
@@ -226,3 +246,38 @@ const hosts = (env: Env, name: string): HostAllowList | undefined => {
   }
   return entries;
 };
+/** Below this an HS256 secret can be guessed offline from one token. */
+const minSecretLength = 32;
+
+const jwtConfig = (env: Env): JwtConfig => {
+  const secret = text(env, 'JWT_SECRET');
+  const jwksUrl = httpUrl(env, 'JWT_JWKS_URL');
+  const issuer = text(env, 'JWT_ISSUER');
+  const audience = text(env, 'JWT_AUDIENCE');
+  if (secret !== undefined && jwksUrl !== undefined) {
+    throw new ConfigError('JWT_SECRET', 'and JWT_JWKS_URL are both set; set one key source');
+  }
+  if (secret !== undefined && secret.length < minSecretLength) {
+    throw new ConfigError('JWT_SECRET', `must be at least ${minSecretLength} characters, got ${secret.length}`);
+  }
+  // A provider's keys sign tokens for all its clients: without these, any of them would do here.
+  if (jwksUrl !== undefined && issuer === undefined)
+    throw new ConfigError('JWT_ISSUER', 'must be set with JWT_JWKS_URL');
+  if (jwksUrl !== undefined && audience === undefined) {
+    throw new ConfigError('JWT_AUDIENCE', 'must be set with JWT_JWKS_URL');
+  }
+  if (secret === undefined && jwksUrl === undefined && text(env, 'NODE_ENV') === 'production') {
+    throw new ConfigError('JWT_SECRET', 'or JWT_JWKS_URL must be set when NODE_ENV=production');
+  }
+  return {
+    secret,
+    jwksUrl,
+    issuer,
+    audience,
+    rolesClaim: text(env, 'JWT_ROLES_CLAIM') ?? 'roles',
+    jwksCooldownMs: integer(env, 'JWT_JWKS_COOLDOWN_MS', { min: 0, max: 3_600_000 }) ?? 30_000,
+  };
+};
+
+const httpUrl = (env: Env, name: string): string | undefined =>
+  url(env, name, ['https:', 'http:'], 'https://idp.example.com/certs');

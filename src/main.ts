@@ -8,6 +8,7 @@ import { RedisServerMissingError } from './core/redis/embedded-redis.js';
 import { superviseEmbeddedRedis } from './core/redis/redis-supervisor.js';
 import { forgetEndpoints, recordEndpoints } from './embedded-endpoints.js';
 import { lockDirectory, startEsdbLocal } from './esdb-local/index.js';
+import { loadOrCreateDevSecret, mintToken, userRoles } from './identity/index.js';
 import type { LivenessCheck } from './server/health.js';
 import {
   shutdownCloseBoundMs,
@@ -79,12 +80,43 @@ const startEmbeddedDependencies = async (config: Config, log: Logger, stops: Sto
   return { config: { ...config, redisUrl, eventStoreConnectionString }, liveness };
 };
 
+/** How long the tokens printed at start-up last. */
+const devTokenTtlSeconds = 12 * 3600;
+
+/**
+ * With no key source configured (readConfig refuses that in production), the data directory's own
+ * secret, and one ready-to-paste token per role in the log.
+ */
+const withDevSecret = async <C extends Config>(config: C, log: Logger): Promise<C> => {
+  if (config.jwt.secret !== undefined || config.jwt.jwksUrl !== undefined) return config;
+  const secret = await loadOrCreateDevSecret(config.dataDir);
+  const { issuer, audience } = config.jwt;
+  log.info(
+    { dataDir: config.dataDir },
+    "no JWT_SECRET or JWT_JWKS_URL: tokens are signed with this data directory's secret",
+  );
+  for (const role of userRoles) {
+    const token = await mintToken(secret, {
+      sub: `dev-${role}`,
+      roles: [role],
+      ttlSeconds: devTokenTtlSeconds,
+      ...(issuer === undefined ? {} : { issuer }),
+      ...(audience === undefined ? {} : { audience }),
+    });
+    log.info({ role, sub: `dev-${role}` }, `dev token: Bearer ${token}`);
+  }
+  return { ...config, jwt: { ...config.jwt, secret } };
+};
+
 const start = async (config: Config, log: Logger): Promise<Stoppable> => {
   const stops: Stoppable[] = [];
   const stopAll = (): Promise<void> => stopNewestFirst(stops, (stop) => stop());
   try {
     const dependencies = await startEmbeddedDependencies(config, log, stops);
-    const esgraph = await startEsgraph(dependencies.config, log, { liveness: dependencies.liveness });
+    // After the dependencies, so a start that fails on them says only that.
+    const esgraph = await startEsgraph(await withDevSecret(dependencies.config, log), log, {
+      liveness: dependencies.liveness,
+    });
     stops.push(esgraph.stop);
     log.info({ url: esgraph.url, port: esgraph.port, roles: config.roles }, 'esgraph listening');
     return stopAll;

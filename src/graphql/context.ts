@@ -1,6 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import type { ProjectionReport } from '../core/projections/runner/projection-report.js';
 import type { DomainServices, RequiredRequestContext } from '../domains/index.js';
+import type { Identity } from '../identity/index.js';
 
 /** What this process is, as `serverInfo` reports it. */
 export interface ServerIdentity {
@@ -16,7 +17,9 @@ export interface ServerIdentity {
  */
 export type GraphQLContext = DomainServices & {
   readonly requestId: string;
-  /** The authenticated user, once auth exists. */
+  /** Who a verified bearer token says the caller is; undefined for an anonymous request. */
+  readonly identity?: Identity;
+  /** The identity's user, which the command pipeline stamps into event metadata. */
   readonly userId?: string;
   readonly log: Logger;
   readonly server: ServerIdentity;
@@ -42,12 +45,16 @@ class RequestContext {
   readonly requestId: string;
   readonly server: ServerIdentity;
   readonly projections: () => Promise<ProjectionReport[]>;
+  readonly identity: Identity | undefined;
+  readonly userId: string | undefined;
   readonly baseLog: Logger;
   cachedLog: Logger | undefined;
 
-  constructor(deps: ContextDependencies, requestId: string) {
+  constructor(deps: ContextDependencies, requestId: string, identity: Identity | undefined) {
     Object.assign(this, deps.services);
     this.requestId = requestId;
+    this.identity = identity;
+    this.userId = identity?.userId;
     this.server = deps.server;
     this.projections = deps.projections;
     this.baseLog = deps.log;
@@ -59,8 +66,8 @@ class RequestContext {
   }
 }
 
-export const createContext = (deps: ContextDependencies, requestId: string): GraphQLContext =>
-  new RequestContext(deps, requestId) as unknown as GraphQLContext;
+export const createContext = (deps: ContextDependencies, requestId: string, identity?: Identity): GraphQLContext =>
+  new RequestContext(deps, requestId, identity) as unknown as GraphQLContext;
 
 // Each registered context declares what its resolvers need; this fails to compile if ours stops fitting any.
 const fitsEveryDomain = (context: GraphQLContext): RequiredRequestContext => context;

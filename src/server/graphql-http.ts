@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import bodyParser from 'body-parser';
+import { ServiceUnavailableError } from '../core/errors.js';
+import { type Authenticate, type Identity, UnauthenticatedError } from '../identity/index.js';
 
 /** Builds the GraphQL context for one HTTP request. */
-export type HttpContextFactory<Context> = (requestId: string, req: IncomingMessage) => Context;
+export type HttpContextFactory<Context> = (requestId: string, identity: Identity | undefined) => Context;
 
 /** A client may name its request for log correlation; anything else gets a fresh id. */
 const requestIdOf = (req: IncomingMessage): string => {
@@ -41,6 +43,18 @@ const sendBodyError = (res: ServerResponse, error: unknown, limitBytes: number):
   res.end(JSON.stringify({ errors: [{ message, extensions }] }));
 };
 
+/** A token that does not verify answers before any GraphQL runs, as the GraphQL-over-HTTP spec's 401. */
+const sendUnauthenticated = (res: ServerResponse, requestId: string, error: UnauthenticatedError): void => {
+  res.writeHead(401, { 'content-type': 'application/json', 'x-request-id': requestId, 'www-authenticate': 'Bearer' });
+  res.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }] }));
+};
+
+/** The JWKS could not be fetched: a 503 like any other dependency away, so clients retry rather than drop the token. */
+const sendUnavailable = (res: ServerResponse, requestId: string, error: ServiceUnavailableError): void => {
+  res.writeHead(503, { 'content-type': 'application/json', 'x-request-id': requestId, 'retry-after': '1' });
+  res.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: 'SERVICE_UNAVAILABLE' } }] }));
+};
+
 /**
  * The thin adapter between Node's http server and Apollo Server's transport-neutral
  * `executeHTTPGraphQLRequest`: parse the JSON body, hand over method, headers and query string,
@@ -50,6 +64,7 @@ export const createGraphQLHttpHandler = <Context extends object>(
   apollo: ApolloServer<Context>,
   contextFor: HttpContextFactory<Context>,
   maxBodyBytes: number,
+  authenticate: Authenticate,
 ): ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>) => {
   // body-parser refuses a declared length over the limit before reading, and stops counting an
   // undeclared one at the limit, so a large body is never held.
@@ -63,6 +78,15 @@ export const createGraphQLHttpHandler = <Context extends object>(
       return;
     }
     const requestId = requestIdOf(req);
+    let identity: Identity | undefined;
+    try {
+      identity = await authenticate(req.headers.authorization);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) sendUnauthenticated(res, requestId, error);
+      else if (error instanceof ServiceUnavailableError) sendUnavailable(res, requestId, error);
+      else throw error;
+      return;
+    }
     const httpGraphQLRequest: HTTPGraphQLRequest = {
       method: (req.method ?? 'GET').toUpperCase(),
       headers: headersOf(req),
@@ -71,7 +95,7 @@ export const createGraphQLHttpHandler = <Context extends object>(
     };
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: async () => contextFor(requestId, req),
+      context: async () => contextFor(requestId, identity),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.setHeader('x-request-id', requestId);

@@ -3,8 +3,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { DocumentNode, ExecutionResult, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { ServiceUnavailableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { type Authenticate, type Identity, UnauthenticatedError } from '../identity/index.js';
 import type { DocumentProtection } from './document-limits.js';
 import type { EdgeRefusal } from './request-origins.js';
 import { cutOffStalledSockets } from './stalled-sockets.js';
@@ -16,7 +18,9 @@ export interface GraphQLWebSocketOptions<Context> {
   readonly httpServer: Server;
   readonly path: string;
   readonly schema: GraphQLSchema;
-  readonly context: (requestId: string) => Context;
+  readonly context: (requestId: string, identity: Identity | undefined) => Context;
+  /** Verifies the `authorization` of `connection_init`'s payload. */
+  readonly authenticate: Authenticate;
   readonly formatError: ErrorFormatter;
   readonly admit?: OperationAdmission;
   /** Refuses an upgrade before the handshake (a foreign Origin, a Host not served). */
@@ -47,6 +51,36 @@ export interface GraphQLWebSocketEndpoint {
 const format = (formatError: ErrorFormatter, error: GraphQLError): GraphQLFormattedError => {
   const { http: _http, ...extensions } = error.extensions;
   return formatError({ ...error.toJSON(), extensions }, error);
+};
+
+/** Close codes of ours, in the 4xxx range graphql-ws leaves to applications (its own 4401/4403 mean the same). */
+const closeUnauthenticated = 4401;
+const closeTokenExpired = 4403;
+/** WebSocket's own "try again later": the identity provider's keys could not be fetched. */
+const closeTryAgainLater = 1013;
+
+/** setTimeout's longest delay; a token living longer is checked again then. */
+const longestTimerMs = 2 ** 31 - 1;
+
+/** Closes the socket when its token expires; the returned function cancels that. */
+const closeAtExpiry = (socket: WebSocket, expiresAt: Date): (() => void) => {
+  let timer: NodeJS.Timeout;
+  const arm = (): void => {
+    const left = expiresAt.getTime() - Date.now();
+    if (left <= 0) {
+      socket.close(closeTokenExpired, 'Token expired');
+      return;
+    }
+    timer = setTimeout(arm, Math.min(left, longestTimerMs));
+  };
+  arm();
+  return () => clearTimeout(timer);
+};
+
+const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined): string | undefined => {
+  const value = params?.authorization ?? params?.Authorization;
+  // Present but not a string is a malformed credential, not an anonymous connection.
+  return value === undefined ? undefined : typeof value === 'string' ? value : String(value);
 };
 
 /**
@@ -80,10 +114,31 @@ export const attachGraphQLWebSocket = <Context extends object>(
         }
       : {}),
   });
+  // Keyed by graphql-ws's per-connection context, which every hook below receives.
+  const identities = new WeakMap<object, Identity>();
   const endpoint = useServer(
     {
       schema: options.schema,
-      context: () => options.context(randomUUID()),
+      // Verified before the ack: graphql-ws closes a connection that subscribes unacknowledged with 4401.
+      onConnect: async (ctx) => {
+        const { socket } = ctx.extra;
+        try {
+          const identity = await options.authenticate(authorizationOf(ctx.connectionParams));
+          if (identity === undefined) return true;
+          identities.set(ctx, identity);
+          if (identity.expiresAt !== undefined) {
+            const cancel = closeAtExpiry(socket, identity.expiresAt);
+            socket.once('close', cancel);
+          }
+          return true;
+        } catch (error) {
+          if (error instanceof UnauthenticatedError) socket.close(closeUnauthenticated, error.message);
+          else if (error instanceof ServiceUnavailableError) socket.close(closeTryAgainLater, error.message);
+          else throw error;
+          return false;
+        }
+      },
+      context: (ctx) => options.context(randomUUID(), identities.get(ctx)),
       onSubscribe: (_ctx, _id, payload) => {
         // Refused with an `error` message, which ends the operation: the client retries later.
         const unavailable = options.unavailable?.();

@@ -9,6 +9,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import type { GraphQLSchema } from 'graphql';
 import type { EdgeLimits } from '../config.js';
 import type { Logger } from '../core/logger.js';
+import type { Authenticate, Identity } from '../identity/index.js';
 import { answerCors } from './cors.js';
 import { documentProtection, suggestionMaskPlugin } from './document-limits.js';
 import { createGraphQLHttpHandler } from './graphql-http.js';
@@ -27,7 +28,9 @@ export interface HttpServerOptions<Context extends object> {
   readonly host: string;
   readonly port: number;
   readonly schema: GraphQLSchema;
-  readonly context: (requestId: string) => Context;
+  readonly context: (requestId: string, identity: Identity | undefined) => Context;
+  /** Verifies a request's bearer token (HTTP header, or graphql-ws `connection_init` payload). */
+  readonly authenticate: Authenticate;
   readonly formatError: ErrorFormatter;
   /** Refuses operations this node does not serve (by role); everything runs when absent. */
   readonly admit?: OperationAdmission;
@@ -85,6 +88,7 @@ export const startHttpServer = async <Context extends object>(
     path: graphqlPath,
     schema: options.schema,
     context: options.context,
+    authenticate: options.authenticate,
     formatError: options.formatError,
     ...(options.admit ? { admit: options.admit } : {}),
     refuseUpgrade: (req) => refuseUpgrade(options.allowLists, req),
@@ -119,7 +123,7 @@ export const startHttpServer = async <Context extends object>(
     ],
   });
   await apollo.start();
-  const graphql = createGraphQLHttpHandler(apollo, (requestId) => options.context(requestId), options.edge.bodyBytes);
+  const graphql = createGraphQLHttpHandler(apollo, options.context, options.edge.bodyBytes, options.authenticate);
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -24,6 +24,14 @@ describe('readConfig', () => {
         webSocketMessageBytes: 1_048_576,
         fieldSuggestions: true,
       },
+      jwt: {
+        secret: undefined,
+        jwksUrl: undefined,
+        issuer: undefined,
+        audience: undefined,
+        rolesClaim: 'roles',
+        jwksCooldownMs: 30_000,
+      },
     });
   });
 
@@ -51,6 +59,11 @@ describe('readConfig', () => {
       MAX_BODY_BYTES: '65536',
       MAX_WS_MESSAGE_BYTES: '32768',
       NODE_ENV: 'production',
+      JWT_JWKS_URL: 'https://idp.example.com/realms/bank/protocol/openid-connect/certs',
+      JWT_ISSUER: 'https://idp.example.com/realms/bank',
+      JWT_AUDIENCE: 'esgraph',
+      JWT_ROLES_CLAIM: 'realm_access.roles',
+      JWT_JWKS_COOLDOWN_MS: '5000',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -72,6 +85,14 @@ describe('readConfig', () => {
         bodyBytes: 65_536,
         webSocketMessageBytes: 32_768,
         fieldSuggestions: false,
+      },
+      jwt: {
+        secret: undefined,
+        jwksUrl: 'https://idp.example.com/realms/bank/protocol/openid-connect/certs',
+        issuer: 'https://idp.example.com/realms/bank',
+        audience: 'esgraph',
+        rolesClaim: 'realm_access.roles',
+        jwksCooldownMs: 5000,
       },
     });
   });
@@ -100,9 +121,30 @@ describe('readConfig', () => {
     [{ MAX_QUERY_COST: '0' }, 'MAX_QUERY_COST must be between 1 and 10000000, got 0'],
     [{ MAX_BODY_BYTES: '1mb' }, 'MAX_BODY_BYTES must be a whole number, got "1mb"'],
     [{ MAX_WS_MESSAGE_BYTES: '100' }, 'MAX_WS_MESSAGE_BYTES must be between 1024 and 104857600, got 100'],
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 characters, got 5'],
+    [
+      { JWT_SECRET: 'x'.repeat(32), JWT_JWKS_URL: 'https://idp.test/certs' },
+      'JWT_SECRET and JWT_JWKS_URL are both set; set one key source',
+    ],
+    [{ JWT_JWKS_URL: 'idp.test/certs' }, 'JWT_JWKS_URL must be a URL'],
+    [{ JWT_JWKS_URL: 'ftp://idp.test/certs' }, 'JWT_JWKS_URL must use https:// or http://'],
+    [{ JWT_JWKS_URL: 'https://idp.test/certs', JWT_AUDIENCE: 'esgraph' }, 'JWT_ISSUER must be set with JWT_JWKS_URL'],
+    [
+      { JWT_JWKS_URL: 'https://idp.test/certs', JWT_ISSUER: 'https://idp.test' },
+      'JWT_AUDIENCE must be set with JWT_JWKS_URL',
+    ],
+    [{ NODE_ENV: 'production' }, 'JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production'],
   ])('rejects %o naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(message);
+  });
+
+  it('takes an HS256 secret, in production too', () => {
+    const secret = 's'.repeat(32);
+    expect(readConfig({ NODE_ENV: 'production', JWT_SECRET: secret }).jwt).toMatchObject({
+      secret,
+      jwksUrl: undefined,
+    });
   });
 
   it('treats an empty variable as unset', () => {
@@ -110,8 +152,10 @@ describe('readConfig', () => {
   });
 
   it('allows no browser origin and any Host in production unless told otherwise', () => {
-    expect(readConfig({ NODE_ENV: 'production' })).toMatchObject({ corsOrigins: [], allowedHosts: 'any' });
-    expect(readConfig({ NODE_ENV: 'production', ALLOWED_HOSTS: 'api.example.com' })).toMatchObject({
+    // Production needs a key source for tokens; which one is beside the point here.
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-32-characters!' };
+    expect(readConfig(production)).toMatchObject({ corsOrigins: [], allowedHosts: 'any' });
+    expect(readConfig({ ...production, ALLOWED_HOSTS: 'api.example.com' })).toMatchObject({
       allowedHosts: ['api.example.com'],
     });
   });

@@ -61,7 +61,8 @@ describe('edge limits', () => {
         MAX_WS_MESSAGE_BYTES: '4096',
       }),
       startTestEsgraph(dependencies),
-      startTestEsgraph(dependencies, { NODE_ENV: 'production' }),
+      // Production needs a key source for tokens; which one is beside the point here.
+      startTestEsgraph(dependencies, { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-32-characters!' }),
     ]);
     redis = await connectRedis(dependencies.redis.url);
   });
