@@ -340,9 +340,11 @@ describe('a slow subscriber', () => {
     // Every append completes while the subscriber takes nothing...
     await writePadded(stream, total);
     // ...and what the server holds back for it stays small: a server that kept encoding for the
-    // paused subscriber would hold the whole payload again in unsent responses.
+    // paused subscriber would hold the whole payload again in unsent responses. The bound sits a
+    // quarter below that: a loaded CI run measured 56% of the payload for a server that holds
+    // nothing back (the two writes' leftovers differ by that much after a full collection).
     const withPausedSubscriber = memoryInUse() - before;
-    expect(withPausedSubscriber - withoutSubscriber).toBeLessThan(payload / 2);
+    expect(withPausedSubscriber - withoutSubscriber).toBeLessThan(payload * 0.75);
     expect(watched.events.length).toBeLessThan(1000);
 
     const expected = numbersOf(await collect(esdb.client.readStream(stream)));
