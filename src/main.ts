@@ -66,10 +66,21 @@ const startEmbeddedDependencies = async (config: Config, log: Logger, stops: Sto
   }
   if (eventStoreConnectionString === undefined) {
     const dir = join(config.dataDir, 'esdb');
-    const esdb = await startEsdbLocal({ dir, onNotice: (message) => log.warn({ dir }, `esdb-local: ${message}`) });
+    const run = join(config.dataDir, 'run');
+    await mkdir(run, { recursive: true, mode: 0o700 });
+    const esdb = await startEsdbLocal({
+      dir,
+      onNotice: (message) => log.warn({ dir }, `esdb-local: ${message}`),
+      // Fresh on every start, like Redis's: any local user reaches its port, only we know these.
+      access: {
+        credentials: { username: 'esgraph', password: randomBytes(24).toString('hex') },
+        certificateFile: join(run, 'esdb-local.pem'),
+      },
+    });
     stops.push(() => stopWithin('embedded esdb-local', esdb.stop, log));
     eventStoreConnectionString = esdb.connectionString;
-    log.info({ connectionString: eventStoreConnectionString, dir }, 'started embedded esdb-local');
+    // Not the connection string: it carries the password.
+    log.info({ host: esdb.host, port: esdb.port, dir }, 'started embedded esdb-local');
   }
   if (config.redisUrl === undefined || config.eventStoreConnectionString === undefined) {
     const endpoints = { redisUrl, eventStoreConnectionString };

@@ -1,3 +1,4 @@
+import { readEndpoints } from '../../src/embedded-endpoints.js';
 import { distScript, freePort, type Proc, spawnProc, tempDir } from './processes.js';
 
 /*
@@ -41,7 +42,7 @@ export const startEsgraphNode = async (name: string, env: Record<string, string>
     /"port":(\d+)[^\n]*"msg":"esgraph listening"/,
     30_000,
   );
-  const output = proc.output();
+  const embedded = readEndpoints(fullEnv.DATA_DIR);
   const baseUrl = `http://127.0.0.1:${match[1]}`;
   return {
     name,
@@ -50,8 +51,9 @@ export const startEsgraphNode = async (name: string, env: Record<string, string>
     wsUrl: `ws://127.0.0.1:${match[1]}/graphql`,
     baseUrl,
     dataDir: fullEnv.DATA_DIR,
-    embeddedRedisUrl: /"url":"(redis:\/\/[^"]+)"[^\n]*"msg":"started embedded redis-server"/.exec(output)?.[1],
-    embeddedEventStore: /"connectionString":"([^"]+)"[^\n]*"msg":"started embedded esdb-local"/.exec(output)?.[1],
+    // From endpoints.json, not the log: the URLs carry the embedded services' passwords.
+    embeddedRedisUrl: embedded?.redisUrl,
+    embeddedEventStore: embedded?.eventStoreConnectionString,
     restart: () => startEsgraphNode(name, fullEnv as Record<string, string>),
   };
 };

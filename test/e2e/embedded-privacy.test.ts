@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AccessDeniedError, EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedEndpoints } from '../../src/embedded-endpoints.js';
 import { OpenAccountDocument } from '../generated/graphql.js';
+import { collect } from '../support/esdb-local.js';
 import { executeOk } from '../support/graphql-client.js';
 import { type ServerProcess, startServerProcess } from '../support/server-process.js';
 
@@ -78,7 +80,28 @@ describe('embedded services are private', () => {
     expect(await pingAs(endpoints.redisUrl)).toBe('PONG');
   });
 
+  it('has esdb-local require the credentials it was given: a client without them is refused', async () => {
+    expect(endpoints.eventStoreConnectionString).toMatch(
+      /^esdb:\/\/esgraph:[0-9a-f]{48}@127\.0\.0\.1:\d+\?tls=true&tlsCAFile=/,
+    );
+    const anonymous = EventStoreDBClient.connectionString(
+      endpoints.eventStoreConnectionString.replace(/\/\/[^@]*@/, '//'),
+    );
+    const ours = EventStoreDBClient.connectionString(endpoints.eventStoreConnectionString);
+    try {
+      const forged = jsonEvent({ type: 'MoneyDeposited', data: { amount: '1000000.00' } });
+      await expect(anonymous.appendToStream(`account-${randomUUID()}`, forged)).rejects.toBeInstanceOf(
+        AccessDeniedError,
+      );
+      const [first] = await collect(ours.readAll({ maxCount: 1 }));
+      expect(first?.event?.type).toBeDefined();
+    } finally {
+      await Promise.all([anonymous.dispose(), ours.dispose()]);
+    }
+  });
+
   it('logs no password', () => {
     expect(server.output()).not.toContain(new URL(endpoints.redisUrl).password);
+    expect(server.output()).not.toContain(/esgraph:([0-9a-f]{48})@/.exec(endpoints.eventStoreConnectionString)?.[1]);
   });
 });

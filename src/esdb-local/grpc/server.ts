@@ -9,6 +9,7 @@ import {
 import type { LocalEventStore } from '../streams/local-event-store.js';
 import { handleAppend } from './append.js';
 import { handleBatchAppend } from './batch-append.js';
+import { type EsdbLocalCredentials, requireCredentials } from './credentials-check.js';
 import { handleDelete, handleTombstone } from './delete.js';
 import { type AdvertisedEndpoint, handleGetSupportedMethods, handleGossipRead } from './discovery.js';
 import { gossipGrpc, serverFeaturesGrpc, type streams, streamsGrpc } from './generated.js';
@@ -22,6 +23,10 @@ export interface GrpcServerOptions {
   readonly port: number;
   /** How long stopping waits for requests in flight before cutting connections. */
   readonly shutdownGraceMs?: number;
+  /** Refuse stream calls without this user's Basic credentials (serverFeatures and gossip stay open, as in EventStoreDB). */
+  readonly credentials?: EsdbLocalCredentials;
+  /** Serve TLS with this certificate and key (PEM); the client sends credentials only over TLS. */
+  readonly tls?: { readonly certificatePem: string; readonly privateKeyPem: string };
 }
 
 export interface RunningGrpcServer {
@@ -74,7 +79,8 @@ export const startGrpcServer = async (
   let advertised: AdvertisedEndpoint = { host: options.host, port: options.port };
   const read = handleRead(store);
 
-  server.addService(streamsService(), {
+  const streams = streamsService();
+  const streamHandlers = {
     read: (call: ServerWritableStream<streams.ReadReq, ReadResponse>) => {
       if (call.request.getOptions()?.hasSubscription()) {
         const closed = openCalls.add(() => {
@@ -88,7 +94,11 @@ export const startGrpcServer = async (
     batchAppend: handleBatchAppend(store, openCalls),
     delete: handleDelete(store),
     tombstone: handleTombstone(store),
-  } as unknown as UntypedServiceImplementation);
+  } as unknown as UntypedServiceImplementation;
+  server.addService(
+    streams,
+    options.credentials ? requireCredentials(options.credentials, streams, streamHandlers) : streamHandlers,
+  );
   server.addService(
     serverFeaturesGrpc.ServerFeaturesService as unknown as ServiceDefinition,
     {
@@ -103,7 +113,12 @@ export const startGrpcServer = async (
   );
 
   const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${options.host}:${options.port}`, ServerCredentials.createInsecure(), (error, bound) =>
+    const transport = options.tls
+      ? ServerCredentials.createSsl(null, [
+          { private_key: Buffer.from(options.tls.privateKeyPem), cert_chain: Buffer.from(options.tls.certificatePem) },
+        ])
+      : ServerCredentials.createInsecure();
+    server.bindAsync(`${options.host}:${options.port}`, transport, (error, bound) =>
       error ? reject(error) : resolve(bound),
     );
   });
