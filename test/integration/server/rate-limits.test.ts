@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { RunningEsgraph } from '../../../src/app.js';
+import { type RunningEsgraph, startEsgraph } from '../../../src/app.js';
+import { readConfig } from '../../../src/config.js';
 import { connectRedis, type RedisClient } from '../../../src/core/redis/client.js';
 import { startTestDependencies, startTestEsgraph, type TestDependencies } from '../../support/esgraph.js';
-import { signWithSecret } from '../../support/identity.js';
+import { capturedLogger, signWithSecret } from '../../support/identity.js';
 import { waitFor } from '../../support/wait-for.js';
 
 /*
@@ -168,5 +169,38 @@ describe('rate limits', () => {
     expect(Date.now() - openedAt).toBeLessThan(2 * 300 + 1_000);
     expect(answering.socket.readyState).toBe(WebSocket.OPEN);
     answering.socket.close();
+  });
+});
+
+describe('rate limits while Redis is away', () => {
+  let dependencies: TestDependencies;
+  let server: RunningEsgraph;
+  const captured = capturedLogger();
+
+  beforeAll(async () => {
+    dependencies = await startTestDependencies();
+    server = await startEsgraph(
+      {
+        ...readConfig({ HOST: '127.0.0.1', PORT: '0', RATE_LIMIT_PER_IP: '1', RATE_LIMIT_WINDOW_MS: String(windowMs) }),
+        redisUrl: dependencies.redis.url,
+        eventStoreConnectionString: dependencies.esdb.connectionString,
+      },
+      captured.log,
+    );
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await dependencies?.stop();
+  });
+
+  it('serves every request (fail open) and says so once at warn', async () => {
+    expect((await post(server.url)).status).toBe(200);
+    expectRateLimited(await post(server.url));
+    await dependencies.redis.stop();
+    for (let i = 0; i < 3; i += 1) expect((await post(server.url)).status).toBe(200);
+    const warnings = captured.lines().filter((line) => String(line.msg).startsWith('rate limits not counted'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.level).toBe(40);
   });
 });
