@@ -42,7 +42,7 @@ const expectRateLimited = (answer: Awaited<ReturnType<typeof post>>): void => {
 type Message = { type: string; id?: string; payload?: unknown };
 
 /** A raw graphql-transport-ws connection, acknowledged, recording every message it gets. */
-const rawConnection = async (server: RunningEsgraph, options: WebSocket.ClientOptions = {}) => {
+const rawConnection = async (server: RunningEsgraph, options: WebSocket.ClientOptions = {}, authorization?: string) => {
   const socket = new WebSocket(server.url.replace(/^http/, 'ws'), 'graphql-transport-ws', options);
   const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
   const messages: Message[] = [];
@@ -51,7 +51,7 @@ const rawConnection = async (server: RunningEsgraph, options: WebSocket.ClientOp
     socket.once('open', () => resolve());
     socket.once('error', reject);
   });
-  socket.send(JSON.stringify({ type: 'connection_init' }));
+  socket.send(JSON.stringify({ type: 'connection_init', ...(authorization ? { payload: { authorization } } : {}) }));
   await waitFor('connection_ack', () => messages.some((m) => m.type === 'connection_ack'));
   const subscribe = (id: string, query: string) =>
     socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query } }));
@@ -134,6 +134,21 @@ describe('rate limits', () => {
     expect(errorCodeOf(refusal)).toBe('RATE_LIMITED');
     expect(extensionsOf(refusal)?.retryAfterMs).toBeGreaterThan(0);
     expect(connection.socket.readyState).toBe(WebSocket.OPEN);
+    connection.socket.close();
+  });
+
+  it("counts a token's subscribes and its HTTP requests against one per-user limit", async () => {
+    const ann = `Bearer ${await signWithSecret(secret, { sub: 'ann', roles: ['customer'] })}`;
+    const connection = await rawConnection(perUser, {}, ann);
+    for (const id of ['1', '2']) {
+      connection.subscribe(id, serverInfo);
+      await waitFor(`answer ${id}`, () => connection.of(id, 'complete').length > 0);
+    }
+    expect((await post(perUser.url, ann)).status).toBe(200);
+    connection.subscribe('3', serverInfo);
+    await waitFor('the refusal', () => connection.of('3', 'error').length > 0);
+    expect(errorCodeOf(connection.of('3', 'error')[0])).toBe('RATE_LIMITED');
+    expectRateLimited(await post(perUser.url, ann));
     connection.socket.close();
   });
 
