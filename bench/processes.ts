@@ -34,6 +34,8 @@ export const startEsgraphProcess = async (env: Record<string, string>, nodeArgs:
       PORT: '0',
       LOG_LEVEL: 'info',
       SHUTDOWN_GRACE_MS: '1000',
+      // Every load client is one loopback address: the per-IP limit would measure 429s.
+      RATE_LIMIT: 'off',
       DATA_DIR: tempDir('data'),
       ...env,
     },

@@ -21,6 +21,7 @@ import { buildEsgraphSchema } from './graphql/schema.js';
 import { createTokenVerifier } from './identity/index.js';
 import type { LivenessCheck } from './server/health.js';
 import { startHttpServer } from './server/http-server.js';
+import { createRateLimitCheck } from './server/rate-limiter.js';
 import { stopNewestFirst, stopStepBoundMs, stopWithin } from './server/shutdown.js';
 
 /** Configuration whose dependencies are known: embedded ones have been started by then. */
@@ -128,6 +129,8 @@ export const startEsgraph = async (
       shutdownGraceMs: config.shutdownGraceMs,
       subscriberStallMs: config.subscriberStallMs,
       edge: config.edge,
+      ...(config.rateLimits ? { rateLimit: createRateLimitCheck(redis, config.rateLimits, log) } : {}),
+      webSocket: config.webSocket,
       log,
       allowLists: { origins: config.corsOrigins, hosts: config.allowedHosts },
     });

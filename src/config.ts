@@ -46,6 +46,24 @@ export interface Config {
   readonly edge: EdgeLimits;
   /** How bearer tokens are verified; neither key source set means a dev secret under `dataDir` (not in production). */
   readonly jwt: JwtConfig;
+  /** Requests and subscribes per IP and per user, counted in Redis; undefined when `RATE_LIMIT=off`. */
+  readonly rateLimits: RateLimits | undefined;
+  /** WebSocket connection bounds: subscriptions per connection, ping/pong liveness. */
+  readonly webSocket: WebSocketLimits;
+}
+
+/** Fixed-window counts in Redis, so every instance sharing it enforces the same totals. */
+export interface RateLimits {
+  readonly perIp: number;
+  readonly perUser: number;
+  readonly windowMs: number;
+}
+
+export interface WebSocketLimits {
+  /** Subscriptions one connection may hold at once; the next is refused, the others go on. */
+  readonly maxSubscriptionsPerConnection: number;
+  /** How often each socket is pinged; one that has not answered the previous ping by then is terminated. */
+  readonly pingIntervalMs: number;
 }
 
 /** Bounds on one GraphQL document, the same on HTTP and WebSocket. */
@@ -114,7 +132,22 @@ export const readConfig = (env: Env): Config => ({
   allowedHosts: hosts(env, 'ALLOWED_HOSTS') ?? (isProduction(env) ? 'any' : 'loopback'),
   edge: edgeLimits(env),
   jwt: jwtConfig(env),
+  rateLimits: rateLimits(env),
+  webSocket: {
+    maxSubscriptionsPerConnection: integer(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', { min: 1, max: 100_000 }) ?? 100,
+    pingIntervalMs: integer(env, 'WS_PING_INTERVAL_MS', { min: 100, max: 600_000 }) ?? 30_000,
+  },
 });
+
+const rateLimits = (env: Env): RateLimits | undefined => {
+  const switched = oneOf(env, 'RATE_LIMIT', ['on', 'off'] as const) ?? 'on';
+  if (switched === 'off') return undefined;
+  return {
+    perIp: integer(env, 'RATE_LIMIT_PER_IP', { min: 1, max: 10_000_000 }) ?? 600,
+    perUser: integer(env, 'RATE_LIMIT_PER_USER', { min: 1, max: 10_000_000 }) ?? 1_200,
+    windowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', { min: 1_000, max: 86_400_000 }) ?? 60_000,
+  };
+};
 
 const mebibyte = 1024 * 1024;
 

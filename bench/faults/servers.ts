@@ -29,6 +29,8 @@ export const startEsgraphNode = async (name: string, env: Record<string, string>
     PORT: '0',
     LOG_LEVEL: 'info',
     SHUTDOWN_GRACE_MS: '1000',
+    // Every load client is one loopback address: the per-IP limit would measure 429s.
+    RATE_LIMIT: 'off',
     // A client that stops reading is cut off after this long (the slow-subscriber row).
     SUBSCRIBER_STALL_MS: '1000',
     DATA_DIR: env.DATA_DIR ?? tempDir(`node-${name}`),

@@ -4,6 +4,7 @@ import { type ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/s
 import bodyParser from 'body-parser';
 import { ServiceUnavailableError } from '../core/errors.js';
 import { type Authenticate, type Identity, UnauthenticatedError } from '../identity/index.js';
+import { type RateLimitCheck, rateLimitedCode, rateLimitedMessage } from './rate-limiter.js';
 
 /** Builds the GraphQL context for one HTTP request. */
 export type HttpContextFactory<Context> = (requestId: string, identity: Identity | undefined) => Context;
@@ -55,6 +56,14 @@ const sendUnavailable = (res: ServerResponse, requestId: string, error: ServiceU
   res.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: 'SERVICE_UNAVAILABLE' } }] }));
 };
 
+/** Over a rate limit: 429 before any GraphQL runs, with the wait in seconds (header) and milliseconds (body). */
+const sendRateLimited = (res: ServerResponse, requestId: string, retryAfterMs: number): void => {
+  const retryAfter = String(Math.ceil(retryAfterMs / 1000));
+  res.writeHead(429, { 'content-type': 'application/json', 'x-request-id': requestId, 'retry-after': retryAfter });
+  const extensions = { code: rateLimitedCode, retryAfterMs };
+  res.end(JSON.stringify({ errors: [{ message: rateLimitedMessage(retryAfterMs), extensions }] }));
+};
+
 /**
  * The thin adapter between Node's http server and Apollo Server's transport-neutral
  * `executeHTTPGraphQLRequest`: parse the JSON body, hand over method, headers and query string,
@@ -65,6 +74,7 @@ export const createGraphQLHttpHandler = <Context extends object>(
   contextFor: HttpContextFactory<Context>,
   maxBodyBytes: number,
   authenticate: Authenticate,
+  rateLimit?: RateLimitCheck,
 ): ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>) => {
   // body-parser refuses a declared length over the limit before reading, and stops counting an
   // undeclared one at the limit, so a large body is never held.
@@ -85,6 +95,11 @@ export const createGraphQLHttpHandler = <Context extends object>(
       if (error instanceof UnauthenticatedError) sendUnauthenticated(res, requestId, error);
       else if (error instanceof ServiceUnavailableError) sendUnavailable(res, requestId, error);
       else throw error;
+      return;
+    }
+    const retryAfterMs = await rateLimit?.({ ip: req.socket.remoteAddress, userId: identity?.userId });
+    if (retryAfterMs !== undefined) {
+      sendRateLimited(res, requestId, retryAfterMs);
       return;
     }
     const httpGraphQLRequest: HTTPGraphQLRequest = {

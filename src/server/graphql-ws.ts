@@ -8,6 +8,7 @@ import { ServiceUnavailableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { type Authenticate, type Identity, UnauthenticatedError } from '../identity/index.js';
 import type { DocumentProtection } from './document-limits.js';
+import { type RateLimitCheck, rateLimitedCode, rateLimitedMessage } from './rate-limiter.js';
 import type { EdgeRefusal } from './request-origins.js';
 import { cutOffStalledSockets } from './stalled-sockets.js';
 import { checkSubscriptionDocument } from './subscription-document.js';
@@ -33,8 +34,16 @@ export interface GraphQLWebSocketOptions<Context> {
   readonly protection: DocumentProtection;
   /** A larger message closes the connection with 1009 before graphql-ws parses any of it. */
   readonly maxPayloadBytes: number;
+  /** Counts each `subscribe` against the same per-IP and per-user limits as HTTP requests. */
+  readonly rateLimit?: RateLimitCheck;
+  /** Operations one connection may run at once; the next is refused with SUBSCRIPTION_LIMIT. */
+  readonly maxSubscriptionsPerConnection: number;
+  /** graphql-ws pings this often and terminates a socket that has not answered within as long again. */
+  readonly pingIntervalMs: number;
   readonly log: Logger;
 }
+
+const subscriptionLimitCode = 'SUBSCRIPTION_LIMIT';
 
 /** Decides whether this node runs an operation; the error to answer with when it does not. */
 export type OperationAdmission = (document: DocumentNode, operationName?: string | null) => GraphQLError | undefined;
@@ -139,10 +148,22 @@ export const attachGraphQLWebSocket = <Context extends object>(
         }
       },
       context: (ctx) => options.context(randomUUID(), identities.get(ctx)),
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
         // Refused with an `error` message, which ends the operation: the client retries later.
         const unavailable = options.unavailable?.();
         if (unavailable) return [new GraphQLError(unavailable.message, { originalError: unavailable })];
+        // graphql-ws has already recorded this operation in `subscriptions`, so it counts itself.
+        const maxSubscriptions = options.maxSubscriptionsPerConnection;
+        if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
+          const message = `a connection may hold at most ${maxSubscriptions} subscriptions`;
+          return [new GraphQLError(message, { extensions: { code: subscriptionLimitCode, maxSubscriptions } })];
+        }
+        const ip = ctx.extra.request.socket.remoteAddress;
+        const retryAfterMs = await options.rateLimit?.({ ip, userId: identities.get(ctx)?.userId });
+        if (retryAfterMs !== undefined) {
+          const extensions = { code: rateLimitedCode, retryAfterMs };
+          return [new GraphQLError(rateLimitedMessage(retryAfterMs), { extensions })];
+        }
         // Parsed and validated here, not by graphql-ws: its parse throws on a syntax error, which
         // closes the whole connection (4500), and its validation knows none of our limits.
         const checked = checkSubscriptionDocument(options.schema, payload, options.protection);
@@ -161,6 +182,7 @@ export const attachGraphQLWebSocket = <Context extends object>(
         ),
     },
     wss,
+    options.pingIntervalMs,
   );
   const stopWatching = cutOffStalledSockets(wss, {
     stallMs: options.stallMs,

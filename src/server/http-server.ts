@@ -7,7 +7,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { GraphQLSchema } from 'graphql';
-import type { EdgeLimits } from '../config.js';
+import type { EdgeLimits, WebSocketLimits } from '../config.js';
 import type { Logger } from '../core/logger.js';
 import type { Authenticate, Identity } from '../identity/index.js';
 import { answerCors } from './cors.js';
@@ -15,6 +15,7 @@ import { documentProtection, suggestionMaskPlugin } from './document-limits.js';
 import { createGraphQLHttpHandler } from './graphql-http.js';
 import { attachGraphQLWebSocket, type ErrorFormatter, type OperationAdmission } from './graphql-ws.js';
 import { answerLiveness, answerReadiness, type LivenessCheck, type ReadinessCheck } from './health.js';
+import type { RateLimitCheck } from './rate-limiter.js';
 import {
   type EdgeAllowLists,
   type EdgeRefusal,
@@ -44,6 +45,9 @@ export interface HttpServerOptions<Context extends object> {
   readonly subscriberStallMs: number;
   /** Document, body and message limits, the same on HTTP and WebSocket. */
   readonly edge: EdgeLimits;
+  /** Per-IP and per-user request counts (HTTP requests and WebSocket `subscribe`s); none when absent. */
+  readonly rateLimit?: RateLimitCheck;
+  readonly webSocket: WebSocketLimits;
   readonly log: Logger;
   /** Browser origins (CORS, WebSocket upgrade) and Host names this server answers. */
   readonly allowLists: EdgeAllowLists;
@@ -96,6 +100,9 @@ export const startHttpServer = async <Context extends object>(
     stallMs: options.subscriberStallMs,
     protection,
     maxPayloadBytes: options.edge.webSocketMessageBytes,
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    maxSubscriptionsPerConnection: options.webSocket.maxSubscriptionsPerConnection,
+    pingIntervalMs: options.webSocket.pingIntervalMs,
     log: options.log,
   });
   const apollo = new ApolloServer<Context>({
@@ -123,7 +130,13 @@ export const startHttpServer = async <Context extends object>(
     ],
   });
   await apollo.start();
-  const graphql = createGraphQLHttpHandler(apollo, options.context, options.edge.bodyBytes, options.authenticate);
+  const graphql = createGraphQLHttpHandler(
+    apollo,
+    options.context,
+    options.edge.bodyBytes,
+    options.authenticate,
+    options.rateLimit,
+  );
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -30,7 +30,8 @@ export const startTestEsgraph = (
   options: EsgraphOptions = {},
 ): Promise<RunningEsgraph> => {
   const config: ConnectedConfig = {
-    ...readConfig({ HOST: '127.0.0.1', PORT: '0', ...env }),
+    // Off unless a test asks: one loopback address sends every test's requests, past any real limit.
+    ...readConfig({ HOST: '127.0.0.1', PORT: '0', RATE_LIMIT: 'off', ...env }),
     redisUrl: dependencies.redis.url,
     eventStoreConnectionString: dependencies.esdb.connectionString,
   };

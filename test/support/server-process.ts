@@ -36,6 +36,8 @@ const serverEnv = (env: Record<string, string>, dataDir: string): NodeJS.Process
   PORT: '0',
   DATA_DIR: dataDir,
   LOG_LEVEL: 'info',
+  // Off unless a test asks: one loopback address sends every test's requests, past any real limit.
+  RATE_LIMIT: 'off',
   ...env,
 });
 

@@ -32,6 +32,8 @@ describe('readConfig', () => {
         rolesClaim: 'roles',
         jwksCooldownMs: 30_000,
       },
+      rateLimits: { perIp: 600, perUser: 1_200, windowMs: 60_000 },
+      webSocket: { maxSubscriptionsPerConnection: 100, pingIntervalMs: 30_000 },
     });
   });
 
@@ -64,6 +66,11 @@ describe('readConfig', () => {
       JWT_AUDIENCE: 'esgraph',
       JWT_ROLES_CLAIM: 'realm_access.roles',
       JWT_JWKS_COOLDOWN_MS: '5000',
+      RATE_LIMIT_PER_IP: '50',
+      RATE_LIMIT_PER_USER: '20',
+      RATE_LIMIT_WINDOW_MS: '10000',
+      MAX_SUBSCRIPTIONS_PER_CONNECTION: '5',
+      WS_PING_INTERVAL_MS: '2000',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -94,7 +101,13 @@ describe('readConfig', () => {
         rolesClaim: 'realm_access.roles',
         jwksCooldownMs: 5000,
       },
+      rateLimits: { perIp: 50, perUser: 20, windowMs: 10_000 },
+      webSocket: { maxSubscriptionsPerConnection: 5, pingIntervalMs: 2_000 },
     });
+  });
+
+  it('turns rate limits off with RATE_LIMIT=off', () => {
+    expect(readConfig({ RATE_LIMIT: 'off', RATE_LIMIT_PER_IP: '5' }).rateLimits).toBeUndefined();
   });
 
   it.each([
@@ -115,6 +128,11 @@ describe('readConfig', () => {
     [{ ALLOWED_HOSTS: 'http://api.example.com' }, 'ALLOWED_HOSTS lists "http://api.example.com"'],
     [{ ALLOWED_HOSTS: 'api.example.com,*' }, 'ALLOWED_HOSTS lists "*"'],
     [{ MAX_QUERY_DEPTH: '0' }, 'MAX_QUERY_DEPTH must be between 1 and 100, got 0'],
+    [{ RATE_LIMIT: 'no' }, 'RATE_LIMIT must be one of on, off, got "no"'],
+    [{ RATE_LIMIT_PER_IP: '0' }, 'RATE_LIMIT_PER_IP must be between 1 and 10000000, got 0'],
+    [{ RATE_LIMIT_WINDOW_MS: '500' }, 'RATE_LIMIT_WINDOW_MS must be between 1000 and 86400000, got 500'],
+    [{ MAX_SUBSCRIPTIONS_PER_CONNECTION: '0' }, 'MAX_SUBSCRIPTIONS_PER_CONNECTION must be between 1 and 100000, got 0'],
+    [{ WS_PING_INTERVAL_MS: '10' }, 'WS_PING_INTERVAL_MS must be between 100 and 600000, got 10'],
     [{ MAX_QUERY_ALIASES: 'many' }, 'MAX_QUERY_ALIASES must be a whole number, got "many"'],
     [{ MAX_QUERY_DIRECTIVES: '1001' }, 'MAX_QUERY_DIRECTIVES must be between 0 and 1000, got 1001'],
     [{ MAX_QUERY_TOKENS: '9' }, 'MAX_QUERY_TOKENS must be between 10 and 1000000, got 9'],

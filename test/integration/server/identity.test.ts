@@ -59,7 +59,8 @@ describe('bearer token identity', () => {
 
   const start = async (env: Record<string, string>, log = capturedLogger().log, options: EsgraphOptions = {}) => {
     const config: ConnectedConfig = {
-      ...readConfig({ HOST: '127.0.0.1', PORT: '0', ...env }),
+      // Rate limits off as in test/support/esgraph.ts: every request comes from one loopback address.
+      ...readConfig({ HOST: '127.0.0.1', PORT: '0', RATE_LIMIT: 'off', ...env }),
       redisUrl: dependencies.redis.url,
       eventStoreConnectionString: dependencies.esdb.connectionString,
     };
