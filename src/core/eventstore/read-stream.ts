@@ -1,4 +1,5 @@
 import { StreamNotFoundError } from '@eventstore/db-client';
+import { DomainError } from '../errors.js';
 import type { EventStoreClient } from './client.js';
 import { type EventEnvelope, toEventEnvelope } from './event-envelope.js';
 
@@ -27,6 +28,24 @@ const collect = async (
  */
 export const readEventEnvelopes = (client: EventStoreClient, streamName: string, fromRevision = 0n) =>
   collect(client, streamName, { fromRevision });
+
+/**
+ * The whole stream, as {@link readEventEnvelopes} reads it, for a reader that may hold at most
+ * `maxEvents`: one more is read, and if it is there the read is refused rather than answered
+ * from part of the log.
+ * @throws DomainError `LOG_TOO_LONG` when the stream has more than `maxEvents` events.
+ */
+export const readBoundedEventEnvelopes = async (
+  client: EventStoreClient,
+  streamName: string,
+  maxEvents: number,
+): Promise<EventEnvelope[]> => {
+  const events = await collect(client, streamName, { fromRevision: 0n, maxCount: maxEvents + 1 });
+  if (events.length > maxEvents) {
+    throw new DomainError('LOG_TOO_LONG', `stream ${streamName} has more than ${maxEvents} events to read`);
+  }
+  return events;
+};
 
 /**
  * At most `maxCount` of the stream's events from `fromRevision` on, in order, undecoded: a page

@@ -8,8 +8,8 @@ import {
   pageOf,
   pageSize,
   type RequestIdentity,
+  readBoundedEventEnvelopes,
   readEventEnvelopePage,
-  readEventEnvelopes,
 } from '../../core/index.js';
 import { accountStreamName } from './account.js';
 import { accountAggregate } from './account-aggregate.js';
@@ -28,7 +28,8 @@ export interface BankServices extends BankQueries, BankFeeds {
   handle(command: IssuedCommand<BankCommand>, request: RequestIdentity): Promise<CommandReceipt>;
   /**
    * The account's stream, decoded as the decider folds it (current shapes; events newer code
-   * wrote are skipped): the audit trail and the source of temporal queries.
+   * wrote are skipped): the source of temporal queries. At most `streamReadMaxEvents` are read.
+   * @throws DomainError `LOG_TOO_LONG` for a longer stream.
    */
   accountEvents(accountId: string): Promise<RecordedBankEvent[]>;
   /**
@@ -46,10 +47,17 @@ export interface BankServices extends BankQueries, BankFeeds {
 const historyCursorKind = 'history';
 const isRevision = (place: string): boolean => /^(0|[1-9][0-9]{0,18})$/.test(place);
 
-export const createBankServices = ({ commands, eventStore, readModels }: DomainDependencies): BankServices => ({
+export const createBankServices = ({
+  commands,
+  eventStore,
+  readModels,
+  streamReadMaxEvents,
+}: DomainDependencies): BankServices => ({
   handle: (command, request) => commands.handle(accountAggregate, command, request),
   accountEvents: async (accountId) =>
-    bankEventDecoders.decodeAll(await readEventEnvelopes(eventStore, accountStreamName(accountId))),
+    bankEventDecoders.decodeAll(
+      await readBoundedEventEnvelopes(eventStore, accountStreamName(accountId), streamReadMaxEvents),
+    ),
   accountEventPage: async (accountId, { first, after }) => {
     const size = pageSize(first);
     const cursor = decodeCursor(historyCursorKind, after, isRevision);
