@@ -105,7 +105,13 @@ export const startEsgraph = async (
       middleware: [stampCommandMetadata, ...(options.commandMiddleware ?? [])],
       onMiddlewareError: (error, middleware) => log.error({ err: error, middleware }, 'command middleware failed'),
     });
-    const services = createDomainServices({ commands, eventStore, readModels, log });
+    const services = createDomainServices({
+      commands,
+      eventStore,
+      readModels,
+      log,
+      streamReadMaxEvents: config.streamReadMaxEvents,
+    });
     const server: ServerIdentity = { name: 'esgraph', version: packageVersion(), roles: config.roles };
     const http = await startHttpServer({
       host: config.host,

@@ -11,6 +11,11 @@ export interface DomainDependencies {
   /** Read models in Redis, for queries and subscriptions. */
   readonly readModels: ReadModels;
   readonly log: Logger;
+  /**
+   * The most events a read of a whole stream on a client's behalf may take: past it the read
+   * stops and answers `LOG_TOO_LONG`, so one query cannot make the server hold a huge stream.
+   */
+  readonly streamReadMaxEvents: number;
 }
 
 // biome-ignore lint/complexity/noBannedTypes: type-graphql identifies resolvers by their classes.

@@ -47,7 +47,7 @@ export {
   positionToken,
   requirePositionToken,
 } from './eventstore/positions.js';
-export { readEventEnvelopes } from './eventstore/read-stream.js';
+export { readBoundedEventEnvelopes, readEventEnvelopePage, readEventEnvelopes } from './eventstore/read-stream.js';
 // Rules every context shares: ids that go into stream names and keys, exact amounts of money.
 export { optionalId, requireId } from './ids.js';
 export type { Logger } from './logger.js';

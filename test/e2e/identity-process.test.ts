@@ -70,7 +70,9 @@ describe('identity in the server process', () => {
         );
         expect(opened).toMatchObject({ status: 200, body: { data: { openAccount: { accountId } } } });
         const history = await postGraphQL(second.url, print(AccountHistoryDocument), { id: accountId });
-        const [event] = (history.body.data as { accountHistory: { metadata: { userId?: string } }[] }).accountHistory;
+        const [event] = (
+          history.body.data as { accountHistory: { edges: { node: { metadata: { userId?: string } } }[] } }
+        ).accountHistory.edges.map(({ node }) => node);
         expect(event?.metadata.userId).toBe(sub);
       }
       // Another data directory's secret signs tokens this server does not take.

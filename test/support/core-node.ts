@@ -55,7 +55,7 @@ export const startCoreNode = async <Services>(
       : new Projector({ eventStore, redis, log }, module.projections, options.projectorOptions);
   projector?.start();
   const commands = new CommandPipeline(eventStore, options.pipeline);
-  const services = module.createServices({ commands, eventStore, readModels, log });
+  const services = module.createServices({ commands, eventStore, readModels, log, streamReadMaxEvents: 10_000 });
   return {
     services,
     commands,

@@ -1,9 +1,15 @@
 import {
   type CommandReceipt,
   type DomainDependencies,
+  decodeCursor,
+  encodeCursor,
   type IssuedCommand,
+  type Page,
+  pageOf,
+  pageSize,
   type RequestIdentity,
-  readEventEnvelopes,
+  readBoundedEventEnvelopes,
+  readEventEnvelopePage,
 } from '../../core/index.js';
 import { accountStreamName } from './account.js';
 import { accountAggregate } from './account-aggregate.js';
@@ -22,15 +28,49 @@ export interface BankServices extends BankQueries, BankFeeds {
   handle(command: IssuedCommand<BankCommand>, request: RequestIdentity): Promise<CommandReceipt>;
   /**
    * The account's stream, decoded as the decider folds it (current shapes; events newer code
-   * wrote are skipped): the audit trail and the source of temporal queries.
+   * wrote are skipped): the source of temporal queries. At most `streamReadMaxEvents` are read.
+   * @throws DomainError `LOG_TOO_LONG` for a longer stream.
    */
   accountEvents(accountId: string): Promise<RecordedBankEvent[]>;
+  /**
+   * One page of the account's stream, oldest first, read from the store alone: `first` events
+   * (plus one, to know whether a next page exists) from the revision after the `after` cursor.
+   * @throws ValidationError for a `first` outside 1 to 100 or a cursor this list did not return.
+   */
+  accountEventPage(
+    accountId: string,
+    page: { first?: number | null; after?: string | null },
+  ): Promise<Page<RecordedBankEvent>>;
 }
 
-export const createBankServices = ({ commands, eventStore, readModels }: DomainDependencies): BankServices => ({
+/** A history cursor names the revision of its event, so pages stay put as the stream grows. */
+const historyCursorKind = 'history';
+const isRevision = (place: string): boolean => /^(0|[1-9][0-9]{0,18})$/.test(place);
+
+export const createBankServices = ({
+  commands,
+  eventStore,
+  readModels,
+  streamReadMaxEvents,
+}: DomainDependencies): BankServices => ({
   handle: (command, request) => commands.handle(accountAggregate, command, request),
   accountEvents: async (accountId) =>
-    bankEventDecoders.decodeAll(await readEventEnvelopes(eventStore, accountStreamName(accountId))),
+    bankEventDecoders.decodeAll(
+      await readBoundedEventEnvelopes(eventStore, accountStreamName(accountId), streamReadMaxEvents),
+    ),
+  accountEventPage: async (accountId, { first, after }) => {
+    const size = pageSize(first);
+    const cursor = decodeCursor(historyCursorKind, after, isRevision);
+    const fromRevision = cursor === undefined ? 0n : BigInt(cursor) + 1n;
+    const envelopes = await readEventEnvelopePage(eventStore, accountStreamName(accountId), fromRevision, size + 1);
+    // Cursors come from the envelopes, so an event this code cannot decode is skipped but never reread.
+    return pageOf(
+      envelopes,
+      size,
+      (envelope) => encodeCursor(historyCursorKind, envelope.revision.toString()),
+      (envelope) => bankEventDecoders.decode(envelope),
+    );
+  },
   ...createBankQueries(readModels),
   ...createBankFeeds(readModels),
 });

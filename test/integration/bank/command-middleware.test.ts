@@ -61,7 +61,9 @@ describe('bank commands through command middleware', () => {
       'ok',
     ]);
     expect(results[1]?.errors?.[0]?.message).toBe('deposits of 666.00 are barred');
-    const history = (await executeOk(esgraph.url, AccountHistoryDocument, { id: accountId })).accountHistory;
+    const history = (await executeOk(esgraph.url, AccountHistoryDocument, { id: accountId })).accountHistory.edges.map(
+      ({ node }) => node,
+    );
     expect(history.map((event) => event.type)).toEqual(['AccountOpened', 'MoneyDeposited', 'MoneyDeposited']);
     const asOf = (await executeOk(esgraph.url, AccountAsOfDocument, { id: accountId })).accountAsOf;
     expect(asOf?.balance).toBe('15.00');
@@ -73,7 +75,9 @@ describe('bank commands through command middleware', () => {
     await executeOk(esgraph.url, OpenAccountDocument, {
       input: { accountId, ownerId: 'o', currency: 'EUR', commandId },
     });
-    const [opened] = (await executeOk(esgraph.url, AccountHistoryDocument, { id: accountId })).accountHistory;
+    const [opened] = (await executeOk(esgraph.url, AccountHistoryDocument, { id: accountId })).accountHistory.edges.map(
+      ({ node }) => node,
+    );
     expect(opened?.metadata).toEqual({
       commandId,
       commandDigest: expect.any(String),

@@ -24,7 +24,9 @@ describe('bank commands over HTTP', () => {
     result.errors?.[0]?.extensions?.code;
 
   const historyTypes = async (accountId: string) =>
-    (await executeOk(url(), AccountHistoryDocument, { id: accountId })).accountHistory.map((event) => event.type);
+    (await executeOk(url(), AccountHistoryDocument, { id: accountId })).accountHistory.edges
+      .map(({ node }) => node)
+      .map((event) => event.type);
 
   it('opens an account with the id given and answers where the event landed', async () => {
     const accountId = randomUUID();
@@ -48,7 +50,9 @@ describe('bank commands over HTTP', () => {
     expect(deposited.deposit.streamRevision).toBe(1);
     expect(withdrawn.withdraw.streamRevision).toBe(2);
     expect(BigInt(withdrawn.withdraw.position)).toBeGreaterThan(BigInt(deposited.deposit.position));
-    const history = (await executeOk(url(), AccountHistoryDocument, { id: accountId })).accountHistory;
+    const history = (await executeOk(url(), AccountHistoryDocument, { id: accountId })).accountHistory.edges.map(
+      ({ node }) => node,
+    );
     expect(history.map((event) => [event.type, event.data])).toEqual([
       ['AccountOpened', expect.objectContaining({ accountId, currency: 'EUR' })],
       ['MoneyDeposited', expect.objectContaining({ amount: '100.50', balanceAfter: '100.50' })],
@@ -158,7 +162,9 @@ describe('bank commands over HTTP', () => {
     const accountId = randomUUID();
     const commandId = `open-${accountId}`;
     await executeOk(url(), OpenAccountDocument, { input: { accountId, ownerId: 'o', currency: 'EUR', commandId } });
-    const [opened] = (await executeOk(url(), AccountHistoryDocument, { id: accountId })).accountHistory;
+    const [opened] = (await executeOk(url(), AccountHistoryDocument, { id: accountId })).accountHistory.edges.map(
+      ({ node }) => node,
+    );
     expect(opened?.metadata).toEqual({
       commandId,
       commandDigest: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/),

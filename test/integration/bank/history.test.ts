@@ -17,7 +17,7 @@ describe('audit trail and time travel', () => {
   let history: Awaited<ReturnType<typeof readHistory>>;
 
   const readHistory = async (id: string) =>
-    (await executeOk(esgraph.url, AccountHistoryDocument, { id })).accountHistory;
+    (await executeOk(esgraph.url, AccountHistoryDocument, { id })).accountHistory.edges.map(({ node }) => node);
   const asOf = async (variables: { at?: string; revision?: number }) =>
     (await executeOk(esgraph.url, AccountAsOfDocument, { id: accountId, ...variables })).accountAsOf;
 

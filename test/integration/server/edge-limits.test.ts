@@ -103,20 +103,25 @@ describe('edge limits', () => {
       expect(refused.body.errors?.[0]?.message).toMatch(/Document contains more th\w+ 50 tokens/);
     });
 
-    it('weighs log reads by what they read: ten accountHistory reads are served, eleven refused', async () => {
+    it('weighs log reads by what they read: four accountHistory pages of 100 are served, five refused', async () => {
       const { accountId } = await bank.open();
-      const histories = (count: number) => aliased(count, `accountHistory(id: "${accountId}") { type }`);
-      expectServed(await query(standard.url, histories(10)));
-      const refused = await query(standard.url, histories(11));
+      // A page reads `first` events: 1 + 100 × (edges 1 + node 1) = 201.
+      const histories = (count: number) =>
+        aliased(count, `accountHistory(id: "${accountId}", first: 100) { edges { node { type } } }`);
+      expectServed(await query(standard.url, histories(4)));
+      const refused = await query(standard.url, histories(5));
       expectRefused(refused, 'cost');
       expect(refused.body.errors?.find((error) => error.extensions?.limit === 'cost')?.message).toBe(
-        'Query cost limit of 1000 exceeded, found 1100.',
+        'Query cost limit of 1000 exceeded, found 1005.',
       );
     });
 
     it('refuses 100 aliases of accountHistory, for their aliases and for their cost', async () => {
       const { accountId } = await bank.open();
-      const refused = await query(standard.url, aliased(100, `accountHistory(id: "${accountId}") { type data }`));
+      const refused = await query(
+        standard.url,
+        aliased(100, `accountHistory(id: "${accountId}") { edges { node { type data } } }`),
+      );
       expectRefused(refused, 'cost');
       expect(limitsOf(refused)).toEqual(expect.arrayContaining(['aliases', 'cost']));
     });
@@ -266,7 +271,7 @@ describe('edge limits', () => {
       clients.push(client);
       const refused = await new Promise<readonly { extensions?: { code?: string; limit?: string } }[]>((resolve) => {
         client.subscribe(
-          { query: aliased(11, 'accountHistory(id: "x") { type }') },
+          { query: aliased(11, 'accountHistory(id: "x", first: 100) { edges { node { type } } }') },
           { next: () => undefined, error: (errors) => resolve(errors as never), complete: () => resolve([]) },
         );
       });

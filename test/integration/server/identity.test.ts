@@ -104,7 +104,9 @@ describe('bearer token identity', () => {
 
   const metadataOf = async (url: string, accountId: string) => {
     const read = await postGraphQL(url, history, { id: accountId });
-    return (read.body.data as { accountHistory: { type: string; metadata: Record<string, unknown> }[] }).accountHistory;
+    return (
+      read.body.data as { accountHistory: { edges: { node: { type: string; metadata: Record<string, unknown> } }[] } }
+    ).accountHistory.edges.map(({ node }) => node);
   };
 
   it('lets a request without a token through anonymously', async () => {

@@ -39,7 +39,7 @@ describe('service roles', () => {
   it('runs mutations on a command node and queries on a query node', async () => {
     await executeOk(commandNode.url, OpenAccountDocument, open);
     const history = await executeOk(queryNode.url, AccountHistoryDocument, { id: open.input.accountId });
-    expect(history.accountHistory.map((event) => event.type)).toEqual(['AccountOpened']);
+    expect(history.accountHistory.edges.map(({ node }) => node).map((event) => event.type)).toEqual(['AccountOpened']);
   });
 
   it('refuses queries on a node without the query role', async () => {

@@ -1,6 +1,14 @@
-import { Arg, Ctx, Field, ID, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, Field, ID, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { formatMinorUnits, type MinorUnits, positionToken, ValidationError } from '../../../core/index.js';
-import { Cost, DateTimeScalar, JSONScalar, MoneyScalar } from '../../../graphql/kit/index.js';
+import {
+  Cost,
+  connectionOf,
+  connectionType,
+  DateTimeScalar,
+  JSONScalar,
+  MoneyScalar,
+  PageArgs,
+} from '../../../graphql/kit/index.js';
 import { type AccountState, eventsAsOf, foldAccount } from '../account.js';
 import { eventOccurredAt, type RecordedBankEvent } from '../events.js';
 import { Account } from './account-type.js';
@@ -43,6 +51,10 @@ export class AccountEvent {
   })
   metadata!: unknown;
 }
+
+/** A page of an account's history. */
+export const AccountEventConnection = connectionType(AccountEvent);
+export type AccountEventConnection = InstanceType<typeof AccountEventConnection>;
 
 /** The event's data as clients read it: money as the decimal text `Money` shows, never minor units. */
 const dataShown = (event: RecordedBankEvent): unknown => {
@@ -100,18 +112,27 @@ const accountAsOf = (events: readonly RecordedBankEvent[], at: Date | undefined,
  * the log is the full history, and any past state can be rebuilt from it.
  */
 /**
- * What one read of an account's stream weighs in the document cost limit: as much as a full page
- * of a read model (100 events), so a document cannot ask for many at once (MAX_QUERY_COST,
- * 1,000 by default, allows ten). The history's events are paid for as a page of 100 items.
+ * What one read of a whole account stream (`accountAsOf`) weighs in the document cost limit: as
+ * much as a full page of a read model (100 events), so a document cannot ask for many at once
+ * (MAX_QUERY_COST, 1,000 by default, allows ten).
  */
 const logReadWeight = 100;
 
 @Resolver()
 export class AccountHistoryQueries {
-  @Cost({ weight: logReadWeight, items: 100 })
-  @Query(() => [AccountEvent], { description: 'Every event of the account, oldest first: the audit trail.' })
-  async accountHistory(@Arg('id', () => ID) id: string, @Ctx() ctx: BankContext): Promise<AccountEvent[]> {
-    return (await ctx.bank.accountEvents(id)).map(toAccountEvent);
+  // A page reads `first` events (one more, to know of a next page), so its `first` is what it
+  // weighs: the cost rule multiplies the selection by it, as for every connection.
+  @Cost({ weight: 1 })
+  @Query(() => AccountEventConnection, {
+    description:
+      'The account’s events, oldest first (by revision): the audit trail, a page at a time. Each page is read from the log alone; a cursor names its event’s revision, so pages do not shift as the account gains events.',
+  })
+  async accountHistory(
+    @Arg('id', () => ID) id: string,
+    @Args(() => PageArgs) { first, after }: PageArgs,
+    @Ctx() ctx: BankContext,
+  ): Promise<AccountEventConnection> {
+    return connectionOf(await ctx.bank.accountEventPage(id, { first, after }), toAccountEvent);
   }
 
   @Cost({ weight: logReadWeight })
