@@ -90,7 +90,9 @@ export const createGraphQLHttpHandler = <Context extends object>(
     const requestId = requestIdOf(req);
     let identity: Identity | undefined;
     try {
-      identity = await authenticate(req.headers.authorization);
+      // Anonymous requests skip the verifier and its await: the common case pays nothing.
+      const { authorization } = req.headers;
+      identity = authorization === undefined ? undefined : await authenticate(authorization);
     } catch (error) {
       if (error instanceof UnauthenticatedError) sendUnauthenticated(res, requestId, error);
       else if (error instanceof ServiceUnavailableError) sendUnavailable(res, requestId, error);
