@@ -25,14 +25,14 @@ const devTokens = (output: string): Map<string, string> =>
 
 describe('identity in the server process', () => {
   it('refuses to start in production without a key source, naming JWT_SECRET and JWT_JWKS_URL, with exit code 2', async () => {
-    const { code, output } = await runServerToExit({ NODE_ENV: 'production' });
+    const { code, output } = await runServerToExit({ NODE_ENV: 'production', JWT_SECRET: '' });
     expect(code).toBe(2);
     expect(output).toContain('JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production');
   });
 
   it('keeps its dev secret under DATA_DIR, so tokens printed or minted for it work after a restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'esgraph-identity-'));
-    const first = await startServerProcess({ DATA_DIR: dataDir });
+    const first = await startServerProcess({ DATA_DIR: dataDir, JWT_SECRET: '' });
     const printed = devTokens(first.output());
     expect([...printed.keys()]).toEqual(['customer', 'teller', 'manager', 'auditor']);
     // A round trip also means the signal handlers are in place (they are installed once it listens).
@@ -55,7 +55,7 @@ describe('identity in the server process', () => {
       ])
     ).stdout.trim();
 
-    const second = await startServerProcess({ DATA_DIR: dataDir });
+    const second = await startServerProcess({ DATA_DIR: dataDir, JWT_SECRET: '' });
     try {
       for (const [sub, token] of [
         ['ann', minted],

@@ -4,6 +4,7 @@ import { readConfig } from '../../src/config.js';
 import { createLogger } from '../../src/core/logger.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/core/redis/embedded-redis.js';
 import { type EsdbLocal, startEsdbLocal } from '../../src/esdb-local/index.js';
+import { withTestKey } from './test-tokens.js';
 
 /** The dependencies one test file shares: its own in-memory esdb-local and private redis-server. */
 export interface TestDependencies {
@@ -31,7 +32,7 @@ export const startTestEsgraph = (
 ): Promise<RunningEsgraph> => {
   const config: ConnectedConfig = {
     // Off unless a test asks: one loopback address sends every test's requests, past any real limit.
-    ...readConfig({ HOST: '127.0.0.1', PORT: '0', RATE_LIMIT: 'off', ...env }),
+    ...readConfig(withTestKey({ HOST: '127.0.0.1', PORT: '0', RATE_LIMIT: 'off', ...env })),
     redisUrl: dependencies.redis.url,
     eventStoreConnectionString: dependencies.esdb.connectionString,
   };

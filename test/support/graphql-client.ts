@@ -2,6 +2,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { bearer, staffToken } from './test-tokens.js';
 
 export interface GraphQLResponse<Data> {
   readonly data?: Data | null;
@@ -16,7 +17,7 @@ export const execute = async <Data, Variables>(
 ): Promise<GraphQLResponse<Data>> => {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: bearer(staffToken) },
     body: JSON.stringify({ query: print(document), variables }),
   });
   return (await response.json()) as GraphQLResponse<Data>;
@@ -35,9 +36,18 @@ export const executeOk = async <Data, Variables>(
   return result.data;
 };
 
-/** A graphql-ws client over a real WebSocket; close it in the test's cleanup. */
-export const wsClient = (url: string): Client =>
-  createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+/**
+ * A graphql-ws client over a real WebSocket, authenticated with `token` (the staff token unless
+ * told; `null` for none); close it in the test's cleanup.
+ */
+export const wsClient = (url: string, token: string | null = staffToken): Client =>
+  createClient({
+    url,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: true,
+    connectionParams: token === null ? {} : { authorization: bearer(token) },
+  });
 
 /** Starts a typed subscription and returns its async iterator (call `return()` to unsubscribe). */
 export const subscribe = <Data, Variables>(

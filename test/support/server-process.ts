@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withTestKey } from './test-tokens.js';
 
 const mainScript = new URL('../../dist/main.js', import.meta.url).pathname;
 
@@ -38,7 +39,7 @@ const serverEnv = (env: Record<string, string>, dataDir: string): NodeJS.Process
   LOG_LEVEL: 'info',
   // Off unless a test asks: one loopback address sends every test's requests, past any real limit.
   RATE_LIMIT: 'off',
-  ...env,
+  ...withTestKey(env),
 });
 
 const exitOf = (child: ChildProcess): Promise<number | string> =>
