@@ -10,6 +10,7 @@ import {
 } from '../../generated/graphql.js';
 import { startTestDependencies, startTestEsgraph, type TestDependencies } from '../../support/esgraph.js';
 import { execute, executeOk } from '../../support/graphql-client.js';
+import { STAFF_USER } from '../../support/test-tokens.js';
 
 /*
  * The bank's commands through esgraph with command middleware beside stamping, over GraphQL: a
@@ -85,6 +86,7 @@ describe('bank commands through command middleware', () => {
       causationId: commandId,
       schemaVersion: 1,
       channel: 'test-suite',
+      userId: STAFF_USER,
     });
   });
 });

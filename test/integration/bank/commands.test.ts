@@ -9,6 +9,7 @@ import {
 } from '../../generated/graphql.js';
 import { useTestEsgraph } from '../../support/esgraph.js';
 import { execute, executeOk } from '../../support/graphql-client.js';
+import { STAFF_USER } from '../../support/test-tokens.js';
 
 describe('bank commands over HTTP', () => {
   const esgraph = useTestEsgraph();
@@ -158,7 +159,7 @@ describe('bank commands over HTTP', () => {
     expect(result.errors?.[0]?.message).toMatch(message);
   });
 
-  it('records command, correlation and causation ids, the command digest and the schema version on every event', async () => {
+  it('records command, correlation and causation ids, the command digest, the schema version and the issuing user on every event', async () => {
     const accountId = randomUUID();
     const commandId = `open-${accountId}`;
     await executeOk(url(), OpenAccountDocument, { input: { accountId, ownerId: 'o', currency: 'EUR', commandId } });
@@ -171,6 +172,7 @@ describe('bank commands over HTTP', () => {
       correlationId: expect.any(String),
       causationId: commandId,
       schemaVersion: 1,
+      userId: STAFF_USER,
     });
   });
 });
