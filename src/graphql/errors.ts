@@ -14,6 +14,7 @@ import {
 import type { Logger } from '../core/logger.js';
 import { asServiceUnavailable } from '../core/redis/connection-errors.js';
 import { documentLimitCode } from './document-limit-error.js';
+import { isMalformedValue } from './malformed-value.js';
 
 /** The one table from our error classes to `extensions.code`. */
 const codeOf = (error: unknown): string | undefined => {
@@ -75,7 +76,7 @@ export const createErrorFormatter =
       const message = cause instanceof Error ? cause.message : formatted.message;
       return { ...formatted, message, extensions: { ...formatted.extensions, code: own } };
     }
-    const known = graphqlCodeOf(cause) ?? graphqlCodeOf(error);
+    const known = isMalformedValue(error) ? 'BAD_USER_INPUT' : (graphqlCodeOf(cause) ?? graphqlCodeOf(error));
     if (known !== undefined && known !== 'INTERNAL_SERVER_ERROR') {
       return { ...formatted, extensions: { ...formatted.extensions, code: known } };
     }

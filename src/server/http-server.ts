@@ -12,6 +12,7 @@ import type { Logger } from '../core/logger.js';
 import type { Authenticate, Identity } from '../identity/index.js';
 import { answerCors } from './cors.js';
 import { documentProtection, suggestionMaskPlugin } from './document-limits.js';
+import { errorStatusPlugin } from './error-status.js';
 import { createGraphQLHttpHandler } from './graphql-http.js';
 import { attachGraphQLWebSocket, type ErrorFormatter, type OperationAdmission } from './graphql-ws.js';
 import { answerLiveness, answerReadiness, type LivenessCheck, type ReadinessCheck } from './health.js';
@@ -23,7 +24,6 @@ import {
   hostNotAllowed,
   refuseUpgrade,
 } from './request-origins.js';
-import { unavailableStatusPlugin } from './unavailable-status.js';
 
 export interface HttpServerOptions<Context extends object> {
   readonly host: string;
@@ -122,7 +122,7 @@ export const startHttpServer = async <Context extends object>(
       // plugin hooks every resolved field to compute them; usage reporting goes to Apollo's cloud.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
-      unavailableStatusPlugin<Context>(),
+      errorStatusPlugin<Context>(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
       { serverWillStart: async () => ({ drainServer: () => webSocket.dispose() }) },
       ...(options.admit ? [admissionPlugin<Context>(options.admit)] : []),

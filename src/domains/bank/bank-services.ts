@@ -10,6 +10,7 @@ import {
   type RequestIdentity,
   readBoundedEventEnvelopes,
   readEventEnvelopePage,
+  requireId,
 } from '../../core/index.js';
 import { accountStreamName } from './account.js';
 import { accountAggregate } from './account-aggregate.js';
@@ -29,13 +30,14 @@ export interface BankServices extends BankQueries, BankFeeds {
   /**
    * The account's stream, decoded as the decider folds it (current shapes; events newer code
    * wrote are skipped): the source of temporal queries. At most `streamReadMaxEvents` are read.
+   * @throws ValidationError for a malformed id.
    * @throws DomainError `LOG_TOO_LONG` for a longer stream.
    */
   accountEvents(accountId: string): Promise<RecordedBankEvent[]>;
   /**
    * One page of the account's stream, oldest first, read from the store alone: `first` events
    * (plus one, to know whether a next page exists) from the revision after the `after` cursor.
-   * @throws ValidationError for a `first` outside 1 to 100 or a cursor this list did not return.
+   * @throws ValidationError for a malformed id, a `first` outside 1 to 100 or a cursor this list did not return.
    */
   accountEventPage(
     accountId: string,
@@ -54,15 +56,17 @@ export const createBankServices = ({
   streamReadMaxEvents,
 }: DomainDependencies): BankServices => ({
   handle: (command, request) => commands.handle(accountAggregate, command, request),
-  accountEvents: async (accountId) =>
-    bankEventDecoders.decodeAll(
-      await readBoundedEventEnvelopes(eventStore, accountStreamName(accountId), streamReadMaxEvents),
-    ),
+  // Ids are checked like every other operation's, before they name a stream to read.
+  accountEvents: async (accountId) => {
+    const stream = accountStreamName(requireId(accountId, 'id'));
+    return bankEventDecoders.decodeAll(await readBoundedEventEnvelopes(eventStore, stream, streamReadMaxEvents));
+  },
   accountEventPage: async (accountId, { first, after }) => {
+    const id = requireId(accountId, 'id');
     const size = pageSize(first);
     const cursor = decodeCursor(historyCursorKind, after, isRevision);
     const fromRevision = cursor === undefined ? 0n : BigInt(cursor) + 1n;
-    const envelopes = await readEventEnvelopePage(eventStore, accountStreamName(accountId), fromRevision, size + 1);
+    const envelopes = await readEventEnvelopePage(eventStore, accountStreamName(id), fromRevision, size + 1);
     // Cursors come from the envelopes, so an event this code cannot decode is skipped but never reread.
     return pageOf(
       envelopes,
