@@ -25,12 +25,16 @@ export class ValidationError extends Error {
   }
 }
 
-/** Something asked for does not exist. */
+/**
+ * Something asked for does not exist. Its code names what (`ACCOUNT_NOT_FOUND`, say), first as
+ * in `DomainError`, so every code a client can get is written where it is thrown and listed in
+ * the README's error table.
+ */
 export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
   constructor(
+    readonly code: string,
     message: string,
-    readonly code = 'NOT_FOUND',
   ) {
     super(message);
   }

@@ -1,0 +1,75 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/*
+ * The README's error table and the codes the source can answer, read from the files themselves,
+ * so a code added to src without a row (or a row without a test) fails
+ * test/integration/server/error-table.test.ts.
+ */
+
+const root = new URL('../../', import.meta.url).pathname;
+
+/** How a row says a code is answered: an HTTP status, or only over the WebSocket. */
+export type DocumentedStatus = number | 'websocket only';
+
+export interface ErrorTableRow {
+  readonly codes: readonly string[];
+  readonly status: DocumentedStatus;
+  /** The status cell as written, for test names. */
+  readonly statusText: string;
+}
+
+const codeIn = /`([A-Z][A-Z0-9_]+)`/g;
+
+/** The rows of README.md's `| Code | HTTP status | When |` table. */
+export const readErrorTable = (): readonly ErrorTableRow[] => {
+  const lines = readFileSync(join(root, 'README.md'), 'utf8').split('\n');
+  const header = lines.findIndex((line) => /^\| Code \| HTTP status \|/.test(line));
+  if (header < 0) throw new Error('README.md has no "| Code | HTTP status |" table');
+  const rows: ErrorTableRow[] = [];
+  for (const line of lines.slice(header + 2)) {
+    if (!line.startsWith('|')) break;
+    const [codesCell = '', statusCell = ''] = line.split(' | ').map((cell) => cell.replace(/^\| /, '').trim());
+    const statusText = statusCell;
+    const http = /^(\d{3})\b/.exec(statusCell);
+    if (http === null && !/^none\b/.test(statusCell)) throw new Error(`unreadable status cell: ${statusCell}`);
+    const status: DocumentedStatus = http === null ? 'websocket only' : Number(http[1]);
+    rows.push({ codes: [...codesCell.matchAll(codeIn)].map((match) => match[1]!), status, statusText });
+  }
+  return rows;
+};
+
+const sourceFiles = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+
+/**
+ * Where a code is given in src: `code: 'X'` or `code = 'X'` (an error's or an extension's code),
+ * `fooCode = 'X'` (a named code), `new DomainError('X'` or `new NotFoundError('X'`, and the
+ * `if (error instanceof …) return 'X'` lines of the GraphQL edge's error table. A new code
+ * written any of these ways is found without changing this list (comparisons, `code === 'X'`,
+ * answer nothing and are not counted).
+ */
+const codePatterns = [
+  /\bcode\s*[:=]\s*'([A-Z][A-Z0-9_]+)'/g,
+  /\w+Code\s*=\s*'([A-Z][A-Z0-9_]+)'/g,
+  /new (?:Domain|NotFound)Error\(\s*'([A-Z][A-Z0-9_]+)'/g,
+  /instanceof \w+\) return '([A-Z][A-Z0-9_]+)'/g,
+];
+
+/**
+ * Every error code src writes, except esdb-local's (an embedded event store with gRPC statuses
+ * of its own, never seen by GraphQL clients).
+ */
+export const codesInSource = (): ReadonlySet<string> => {
+  const codes = new Set<string>();
+  for (const file of sourceFiles(join(root, 'src'))) {
+    if (file.includes('/src/esdb-local/')) continue;
+    const text = readFileSync(file, 'utf8');
+    for (const pattern of codePatterns) for (const match of text.matchAll(pattern)) codes.add(match[1]!);
+  }
+  return codes;
+};
