@@ -12,7 +12,6 @@ import { connectRedis } from '../../../src/core/redis/client.js';
 import {
   AccountAsOfDocument,
   AccountDocument,
-  AccountUpdatedDocument,
   BankStatsDocument,
   CloseAccountDocument,
   DepositDocument,
@@ -25,7 +24,7 @@ import { codesInSource, type DocumentedStatus, readErrorTable } from '../../supp
 import { startTestDependencies, startTestEsgraph, type TestDependencies } from '../../support/esgraph.js';
 import { wsClient } from '../../support/graphql-client.js';
 import { providerKey, signWithKey } from '../../support/identity.js';
-import { postJson, sendRaw, upgradeAnswer } from '../../support/raw-http.js';
+import { postJson, upgradeAnswer } from '../../support/raw-http.js';
 import { bearer, testToken } from '../../support/test-tokens.js';
 
 /*
