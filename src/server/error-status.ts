@@ -1,18 +1,45 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { type GraphQLFormattedError, Kind, type OperationDefinitionNode } from 'graphql';
 
 /** How long a client should wait before trying again: Redis restarts or reconnects in about that. */
 const retryAfterSeconds = '1';
+
+/**
+ * Whether every root field of the operation failed, so none of it took effect. A root field that
+ * errored is named by its error's path; one that did not ran, even where non-null propagation
+ * left `data` null (a mutation's result is non-null, so a refused one nulls the whole answer).
+ * Fragments at the root are not unfolded: such an answer counts as one where something ran.
+ */
+const everyRootFieldFailed = (
+  operation: OperationDefinitionNode | undefined,
+  errors: readonly GraphQLFormattedError[],
+): boolean => {
+  if (operation === undefined) return true;
+  const failed = new Set(errors.map((error) => error.path?.[0]));
+  return operation.selectionSet.selections.every(
+    (selection) => selection.kind === Kind.FIELD && failed.has((selection.alias ?? selection.name).value),
+  );
+};
+
+interface StatusRule {
+  readonly code: string;
+  readonly status: number;
+  readonly retryAfter?: string;
+  /** Only when every root field failed, so a 400 always means nothing of the document ran. */
+  readonly onlyWhenNothingRan?: boolean;
+}
 
 /**
  * The HTTP status of an answer whose errors carry these codes, first match wins. Bad input comes
  * first: sending it again cannot succeed, whatever else failed. Other codes keep the status Apollo
  * or an earlier refusal gave (200 for an execution result).
  */
-const statusByCode: readonly { readonly code: string; readonly status: number; readonly retryAfter?: string }[] = [
+const statusByCode: readonly StatusRule[] = [
   // A malformed id, position token, cursor or page size is found by its resolver, after graphql-js
-  // coerced the arguments; a malformed Money or variable is found before execution (400 from
-  // Apollo). Both are the same mistake, so both answer 400.
-  { code: 'BAD_USER_INPUT', status: 400 },
+  // coerced the arguments; a malformed Money or variable before execution (400 from Apollo). Both
+  // are the same mistake, so both answer 400, unless another root field ran (a mutation before the
+  // refused one): its effect stands, and a 4xx would tell the client that nothing ran.
+  { code: 'BAD_USER_INPUT', status: 400, onlyWhenNothingRan: true },
   { code: 'SERVICE_UNAVAILABLE', status: 503, retryAfter: retryAfterSeconds },
 ];
 
@@ -23,10 +50,14 @@ const statusByCode: readonly { readonly code: string; readonly status: number; r
  */
 export const errorStatusPlugin = <Context extends object>(): ApolloServerPlugin<Context> => ({
   requestDidStart: async () => ({
-    willSendResponse: async ({ response }) => {
+    willSendResponse: async ({ response, operation }) => {
       if (response.body.kind !== 'single') return;
-      const codes = new Set((response.body.singleResult.errors ?? []).map((error) => error.extensions?.code));
-      const rule = statusByCode.find(({ code }) => codes.has(code));
+      const { errors = [] } = response.body.singleResult;
+      const codes = new Set(errors.map((error) => error.extensions?.code));
+      const rule = statusByCode.find(
+        ({ code, onlyWhenNothingRan }) =>
+          codes.has(code) && (!onlyWhenNothingRan || everyRootFieldFailed(operation, errors)),
+      );
       if (rule === undefined) return;
       response.http.status = rule.status;
       if (rule.retryAfter !== undefined) response.http.headers.set('retry-after', rule.retryAfter);

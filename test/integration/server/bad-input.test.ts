@@ -258,6 +258,19 @@ describe('bad input', () => {
     },
   );
 
+  it('answers 200 when a mutation ran before a refused one, so a 400 always means nothing ran', async () => {
+    const head = await readHeadPosition(eventStore);
+    const answer = await send({
+      query: `mutation {
+        ran: deposit(input: { accountId: "${existing}", amount: "1.00" }) { position }
+        refused: deposit(input: { accountId: "not an id", amount: "1.00" }) { position }
+      }`,
+      variables: {},
+    });
+    expect(answer).toEqual({ status: 200, codes: ['BAD_USER_INPUT'] });
+    expect(await readHeadPosition(eventStore)).toBeGreaterThan(head!);
+  });
+
   it.each(subscriptionCases.map((one) => [one.name, one] as const))(
     'answers the subscription %s with BAD_USER_INPUT over the WebSocket, inline and as a variable',
     async (_name, one) => {
