@@ -16,6 +16,7 @@ import { errorStatusPlugin } from './error-status.js';
 import { createGraphQLHttpHandler } from './graphql-http.js';
 import { attachGraphQLWebSocket, type ErrorFormatter, type OperationAdmission } from './graphql-ws.js';
 import { answerLiveness, answerReadiness, type LivenessCheck, type ReadinessCheck } from './health.js';
+import { subscriptionsOverWebSocketOnly } from './http-subscriptions.js';
 import type { RateLimitCheck } from './rate-limiter.js';
 import {
   type EdgeAllowLists,
@@ -123,6 +124,7 @@ export const startHttpServer = async <Context extends object>(
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
       errorStatusPlugin<Context>(),
+      subscriptionsOverWebSocketOnly<Context>(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
       { serverWillStart: async () => ({ drainServer: () => webSocket.dispose() }) },
       ...(options.admit ? [admissionPlugin<Context>(options.admit)] : []),

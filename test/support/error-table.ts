@@ -15,6 +15,8 @@ export type DocumentedStatus = number | 'websocket only';
 export interface ErrorTableRow {
   readonly codes: readonly string[];
   readonly status: DocumentedStatus;
+  /** Every HTTP status the cell names (a code may come with more than one: BAD_REQUEST's 405). */
+  readonly statuses: readonly number[];
   /** The status cell as written, for test names. */
   readonly statusText: string;
 }
@@ -34,7 +36,8 @@ export const readErrorTable = (): readonly ErrorTableRow[] => {
     const http = /^(\d{3})\b/.exec(statusCell);
     if (http === null && !/^none\b/.test(statusCell)) throw new Error(`unreadable status cell: ${statusCell}`);
     const status: DocumentedStatus = http === null ? 'websocket only' : Number(http[1]);
-    rows.push({ codes: [...codesCell.matchAll(codeIn)].map((match) => match[1]!), status, statusText });
+    const statuses = [...statusCell.matchAll(/\b\d{3}\b/g)].map((match) => Number(match[0]));
+    rows.push({ codes: [...codesCell.matchAll(codeIn)].map((match) => match[1]!), status, statuses, statusText });
   }
   return rows;
 };
