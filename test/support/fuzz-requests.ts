@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { Kind, parse, print } from 'graphql';
 
@@ -60,7 +61,9 @@ const hugeString = fc
 /** JSON nested `depth` deep, as text: arrays or objects. */
 const deepJson = fc
   .tuple(fc.integer({ min: 10, max: 200_000 }), fc.boolean())
-  .map(([depth, arrays]) => (arrays ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)));
+  .map(([depth, arrays]) =>
+    arrays ? '['.repeat(depth) + ']'.repeat(depth) : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`,
+  );
 
 /** Numbers JavaScript cannot hold or holds oddly, written as JSON text. */
 const oddNumber = fc.constantFrom(
@@ -87,10 +90,17 @@ const plausibleValue = (type: string): fc.Arbitrary<unknown> => {
     case 'String':
       return fc.oneof(fc.constantFrom('0', '18446744073709551615', 'not-a-token'), fc.string());
     case 'DateTime':
-      return fc.oneof(fc.date({ noInvalidDate: true }).map((date) => date.toISOString()), fc.string());
+      return fc.oneof(
+        fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+        fc.string(),
+      );
     case 'OpenAccountInput':
       return fc.record(
-        { accountId: plausibleValue('ID'), ownerId: plausibleValue('ID'), currency: fc.constantFrom('EUR', 'eur', 'EURO') },
+        {
+          accountId: plausibleValue('ID'),
+          ownerId: plausibleValue('ID'),
+          currency: fc.constantFrom('EUR', 'eur', 'EURO'),
+        },
         { requiredKeys: ['ownerId', 'currency'] },
       );
     case 'DepositInput':
@@ -125,35 +135,85 @@ const jsonBody = (value: unknown): Buffer => Buffer.from(JSON.stringify(value));
 
 /** Pieces a mutation may splice into a document: GraphQL's punctuation and the odd byte. */
 const documentPiece = fc.oneof(
-  fc.constantFrom('{', '}', '(', ')', '[', ']', ':', '$x', '...', '@skip(if: true)', '"', '"""', '#', '\u0000', '\\', '!', ','),
-  fc.constantFrom('__typename', '__schema { types { name } }', 'accountHistory(id: "fuzz-account") { edges { cursor } }'),
+  fc.constantFrom(
+    '{',
+    '}',
+    '(',
+    ')',
+    '[',
+    ']',
+    ':',
+    '$x',
+    '...',
+    '@skip(if: true)',
+    '"',
+    '"""',
+    '#',
+    '\u0000',
+    '\\',
+    '!',
+    ',',
+  ),
+  fc.constantFrom(
+    '__typename',
+    '__schema { types { name } }',
+    'accountHistory(id: "fuzz-account") { edges { cursor } }',
+  ),
   fc.string({ unit: 'binary', maxLength: 8 }),
 );
 
 type Mutation = (text: string) => string;
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.tuple(fc.nat(), fc.nat({ max: 40 })).map(([at, length]): Mutation => (text) => {
-    const from = at % (text.length + 1);
-    return text.slice(0, from) + text.slice(from + length);
-  }),
-  fc.tuple(fc.nat(), documentPiece).map(([at, piece]): Mutation => (text) => {
-    const from = at % (text.length + 1);
-    return text.slice(0, from) + piece + text.slice(from);
-  }),
-  fc.tuple(fc.nat(), fc.nat({ max: 60 }), fc.integer({ min: 2, max: 50 })).map(([at, length, times]): Mutation => (text) => {
-    const from = at % (text.length + 1);
-    return text.slice(0, from) + text.slice(from, from + length).repeat(times) + text.slice(from + length);
-  }),
-  fc.integer({ min: 1, max: 5_000 }).map((depth): Mutation => () => `{ serverInfo ${'{ name '.repeat(depth)}${'}'.repeat(depth)} }`),
+  fc.tuple(fc.nat(), fc.nat({ max: 40 })).map(
+    ([at, length]): Mutation =>
+      (text) => {
+        const from = at % (text.length + 1);
+        return text.slice(0, from) + text.slice(from + length);
+      },
+  ),
+  fc.tuple(fc.nat(), documentPiece).map(
+    ([at, piece]): Mutation =>
+      (text) => {
+        const from = at % (text.length + 1);
+        return text.slice(0, from) + piece + text.slice(from);
+      },
+  ),
+  fc.tuple(fc.nat(), fc.nat({ max: 60 }), fc.integer({ min: 2, max: 50 })).map(
+    ([at, length, times]): Mutation =>
+      (text) => {
+        const from = at % (text.length + 1);
+        return text.slice(0, from) + text.slice(from, from + length).repeat(times) + text.slice(from + length);
+      },
+  ),
+  fc.integer({ min: 1, max: 5_000 }).map(
+    (depth): Mutation =>
+      () =>
+        `{ serverInfo ${'{ name '.repeat(depth)}${'}'.repeat(depth)} }`,
+  ),
 );
 
-const postJson = (body: Buffer, contentType = 'application/json'): FuzzRequest => ({
+const postJson = (body: Buffer, contentType = 'application/json', encoding?: string): FuzzRequest => ({
   method: 'POST',
   search: '',
-  headers: { 'content-type': contentType },
+  headers: { 'content-type': contentType, ...(encoding === undefined ? {} : { 'content-encoding': encoding }) },
   body,
 });
+
+const compressors: Record<string, (body: Buffer) => Buffer> = {
+  gzip: gzipSync,
+  deflate: deflateSync,
+  br: brotliCompressSync,
+};
+
+/** 8 MiB of spaces in a few KiB of gzip: a body that is small on the wire and huge once inflated. */
+const gzipBomb = gzipSync(
+  Buffer.concat([
+    Buffer.from('{"query":"{ serverInfo { name } }'),
+    Buffer.alloc(8 * 1024 * 1024, ' '),
+    Buffer.from('"}'),
+  ]),
+);
 
 /** A test operation with random variables. */
 const operationRequest = fc
@@ -186,24 +246,30 @@ const serverInfo = '{ serverInfo { name } }';
 /** Bodies that are not what a GraphQL client sends, or not JSON at all. */
 const brokenBodyRequest = fc.oneof(
   // Invalid UTF-8 inside a string of an otherwise good body.
-  fc.uint8Array({ minLength: 1, maxLength: 16 }).map((bytes) =>
-    postJson(Buffer.concat([Buffer.from(`{"query":"${serverInfo} #`), Buffer.from(bytes), Buffer.from('"}')])),
-  ),
+  fc
+    .uint8Array({ minLength: 1, maxLength: 16 })
+    .map((bytes) =>
+      postJson(Buffer.concat([Buffer.from(`{"query":"${serverInfo} #`), Buffer.from(bytes), Buffer.from('"}')])),
+    ),
   fc.uint8Array({ maxLength: 64 }).map((bytes) => postJson(Buffer.from(bytes))),
   // Duplicate keys: JSON.parse keeps the last; nothing may depend on which.
-  fc.tuple(fc.constantFrom(...testOperations), fc.jsonValue({ maxDepth: 2 })).map(([operation, variables]) =>
-    postJson(
-      Buffer.from(
-        `{"query":${JSON.stringify(serverInfo)},"query":${JSON.stringify(operation.document)},` +
-          `"variables":{},"variables":${JSON.stringify(variables)},"operationName":"${operation.name}","operationName":null}`,
+  fc
+    .tuple(fc.constantFrom(...testOperations), fc.jsonValue({ maxDepth: 2 }))
+    .map(([operation, variables]) =>
+      postJson(
+        Buffer.from(
+          `{"query":${JSON.stringify(serverInfo)},"query":${JSON.stringify(operation.document)},` +
+            `"variables":{},"variables":${JSON.stringify(variables)},"operationName":"${operation.name}","operationName":null}`,
+        ),
       ),
     ),
-  ),
   // Numbers out of range where variables go.
   fc.tuple(fc.constantFrom(...testOperations), oddNumber).map(([operation, number]) => {
     const variables = operation.variables.map(({ name }) => `${JSON.stringify(name)}:${number}`).join(',');
     return postJson(
-      Buffer.from(`{"query":${JSON.stringify(operation.document)},"operationName":"${operation.name}","variables":{${variables}}}`),
+      Buffer.from(
+        `{"query":${JSON.stringify(operation.document)},"operationName":"${operation.name}","variables":{${variables}}}`,
+      ),
     );
   }),
   // Deep nesting: the whole body, or one variable.
@@ -214,7 +280,10 @@ const brokenBodyRequest = fc.oneof(
   // Any JSON at all, and any value in each field of a GraphQL request.
   fc.jsonValue().map((value) => postJson(jsonBody(value))),
   fc
-    .record({ query: fc.jsonValue(), variables: fc.jsonValue(), operationName: fc.jsonValue(), extensions: fc.jsonValue() }, { requiredKeys: [] })
+    .record(
+      { query: fc.jsonValue(), variables: fc.jsonValue(), operationName: fc.jsonValue(), extensions: fc.jsonValue() },
+      { requiredKeys: [] },
+    )
     .map((value) => postJson(jsonBody(value))),
   // Truncated, huge, and sent under other content types.
   fc.tuple(fc.constantFrom(...testOperations), fc.nat()).map(([operation, cut]) => {
@@ -222,8 +291,27 @@ const brokenBodyRequest = fc.oneof(
     return postJson(Buffer.from(text.slice(0, cut % text.length)));
   }),
   hugeString.map((text) => postJson(jsonBody({ query: `${serverInfo} #${text}` }))),
+  // Compressed bodies, rightly and wrongly labelled, an unknown encoding and a bomb.
   fc
-    .constantFrom('text/plain', 'application/graphql', 'application/json; charset=latin1', 'application/json; charset=utf-16', 'multipart/form-data')
+    .tuple(
+      fc.constantFrom('gzip', 'deflate', 'br', 'compress', 'identity'),
+      fc.boolean(),
+      fc.constantFrom(...testOperations),
+    )
+    .map(([encoding, compressed, operation]) => {
+      const body = jsonBody({ query: operation.document, operationName: operation.name });
+      const compress = compressors[encoding];
+      return postJson(compressed && compress ? compress(body) : body, 'application/json', encoding);
+    }),
+  fc.constant(postJson(gzipBomb, 'application/json', 'gzip')),
+  fc
+    .constantFrom(
+      'text/plain',
+      'application/graphql',
+      'application/json; charset=latin1',
+      'application/json; charset=utf-16',
+      'multipart/form-data',
+    )
     .map((type) => postJson(jsonBody({ query: serverInfo }), type)),
 );
 
@@ -231,14 +319,20 @@ const brokenBodyRequest = fc.oneof(
 const otherMethodRequest = fc
   .tuple(
     fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'),
-    fc.oneof(fc.constant(serverInfo), fc.constantFrom(...testOperations).map((operation) => operation.document), fc.string()),
+    fc.oneof(
+      fc.constant(serverInfo),
+      fc.constantFrom(...testOperations).map((operation) => operation.document),
+      fc.string(),
+    ),
     fc.boolean(),
   )
-  .map(([method, query, preflight]): FuzzRequest => ({
-    method,
-    search: `?${new URLSearchParams({ query })}`,
-    headers: preflight ? { 'apollo-require-preflight': 'true' } : {},
-  }));
+  .map(
+    ([method, query, preflight]): FuzzRequest => ({
+      method,
+      search: `?${new URLSearchParams({ query })}`,
+      headers: preflight ? { 'apollo-require-preflight': 'true' } : {},
+    }),
+  );
 
 /** Any of the above, mostly GraphQL-shaped. */
 export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.oneof(

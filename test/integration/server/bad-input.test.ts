@@ -271,6 +271,26 @@ describe('bad input', () => {
     expect(await readHeadPosition(eventStore)).toBeGreaterThan(head!);
   });
 
+  it('refuses a subscription sent over HTTP with BAD_REQUEST and 400 before it runs', async () => {
+    const answer = await send({ query: 'subscription { heartbeat(intervalMs: 100) }', variables: {} });
+    expect(answer).toEqual({ status: 400, codes: ['BAD_REQUEST'] });
+  });
+
+  it('answers a JSON body in a charset it does not read with BAD_REQUEST and 415', async () => {
+    const { status, body } = await postJson(esgraph.url, JSON.stringify({ query: '{ serverInfo { name } }' }), {
+      'content-type': 'application/json; charset=latin1',
+    });
+    expect({
+      status,
+      codes: (JSON.parse(body) as { errors: { extensions: { code: string } }[] }).errors.map(
+        (error) => error.extensions.code,
+      ),
+    }).toEqual({
+      status: 415,
+      codes: ['BAD_REQUEST'],
+    });
+  });
+
   it.each(subscriptionCases.map((one) => [one.name, one] as const))(
     'answers the subscription %s with BAD_USER_INPUT over the WebSocket, inline and as a variable',
     async (_name, one) => {

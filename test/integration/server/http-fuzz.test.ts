@@ -101,7 +101,9 @@ describe('the HTTP edge under fuzzing', () => {
 
   const serverInfoAnswers = async (): Promise<boolean> => {
     const answer = await postJson(esgraph.url, JSON.stringify({ query: '{ serverInfo { name } }' }));
-    return answer.status === 200 && JSON.stringify(JSON.parse(answer.body)) === '{"data":{"serverInfo":{"name":"esgraph"}}}';
+    return (
+      answer.status === 200 && JSON.stringify(JSON.parse(answer.body)) === '{"data":{"serverInfo":{"name":"esgraph"}}}'
+    );
   };
 
   it(`keeps every promise of the edge for ${runs} random requests`, { timeout: 120_000 }, async () => {
