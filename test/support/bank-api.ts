@@ -14,8 +14,15 @@ export interface OpenedAccount {
 }
 
 export const bankApi = (url: () => string) => ({
-  async open({ ownerId = randomUUID(), currency = 'EUR' } = {}): Promise<OpenedAccount & { ownerId: string }> {
-    const accountId = randomUUID();
+  async open({
+    accountId = randomUUID(),
+    ownerId = randomUUID(),
+    currency = 'EUR',
+  }: {
+    accountId?: string;
+    ownerId?: string;
+    currency?: string;
+  } = {}): Promise<OpenedAccount & { ownerId: string }> {
     const { openAccount } = await executeOk(url(), OpenAccountDocument, { input: { accountId, ownerId, currency } });
     return { accountId, ownerId, position: openAccount.position };
   },

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { createServer } from 'node:net';
 import WebSocket from 'ws';
 import { bearer, staffToken } from './test-tokens.js';
 
@@ -65,5 +66,16 @@ export const upgradeAnswer = (
     });
     socket.once('error', (error) => {
       if (socket.readyState !== WebSocket.CLOSED) reject(error);
+    });
+  });
+
+/** A port nothing listens on: bound once, then released. */
+export const closedPort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
     });
   });

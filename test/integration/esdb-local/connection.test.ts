@@ -1,24 +1,13 @@
-import { createServer } from 'node:net';
 import { type EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { collect, uniqueStream, useEsdbLocal } from '../../support/esdb-local.js';
+import { closedPort } from '../../support/raw-http.js';
 
 const esdb = useEsdbLocal();
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** A port nothing listens on: bound once, then released. */
-const closedPort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 /** Writes one event and reads it back through `client`. */
 const roundTrip = async (client: EventStoreDBClient): Promise<unknown> => {

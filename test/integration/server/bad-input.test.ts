@@ -224,14 +224,9 @@ describe('bad input', () => {
   beforeAll(async () => {
     eventStore = connectEventStore(esgraph.dependencies.esdb.connectionString);
     // The fixed id the cases name, opened and funded through the API like any other account.
-    const opened = await postJson(
-      esgraph.url,
-      JSON.stringify({
-        query: `mutation { openAccount(input: { accountId: "${existing}", ownerId: "o", currency: "EUR" }) { position } }`,
-      }),
-    );
-    expect(JSON.parse(opened.body)).not.toHaveProperty('errors');
-    await bankApi(() => esgraph.url).deposit(existing, '5.00');
+    const bank = bankApi(() => esgraph.url);
+    await bank.open({ accountId: existing });
+    await bank.deposit(existing, '5.00');
   });
   afterAll(async () => {
     await eventStore?.dispose();

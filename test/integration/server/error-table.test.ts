@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { jsonEvent } from '@eventstore/db-client';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
@@ -24,7 +23,7 @@ import { codesInSource, type DocumentedStatus, readErrorTable } from '../../supp
 import { startTestDependencies, startTestEsgraph, type TestDependencies } from '../../support/esgraph.js';
 import { wsClient } from '../../support/graphql-client.js';
 import { providerKey, signWithKey } from '../../support/identity.js';
-import { postJson, upgradeAnswer } from '../../support/raw-http.js';
+import { closedPort, postJson, upgradeAnswer } from '../../support/raw-http.js';
 import { bearer, testToken } from '../../support/test-tokens.js';
 
 /*
@@ -55,17 +54,6 @@ const post = (url: string, query: string, variables: Record<string, unknown> = {
 
 const send = <Data, Variables>(url: string, document: TypedDocumentNode<Data, Variables>, variables: Variables) =>
   post(url, print(document), variables as Record<string, unknown>);
-
-/** A port nothing listens on: an identity provider that is away. */
-const closedPort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 /** A command with this id meets a middleware that fails as only a bug would. */
 const explodingCommandId = 'explode-on-purpose';

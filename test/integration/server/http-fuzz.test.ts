@@ -79,14 +79,9 @@ describe('the HTTP edge under fuzzing', () => {
 
   beforeAll(async () => {
     eventStore = connectEventStore(esgraph.dependencies.esdb.connectionString);
-    const opened = await postJson(
-      esgraph.url,
-      JSON.stringify({
-        query: `mutation { openAccount(input: { accountId: "${fuzzAccountId}", ownerId: "fuzz", currency: "EUR" }) { position } }`,
-      }),
-    );
-    expect(JSON.parse(opened.body)).not.toHaveProperty('errors');
-    await bankApi(() => esgraph.url).deposit(fuzzAccountId, '100.00');
+    const bank = bankApi(() => esgraph.url);
+    await bank.open({ accountId: fuzzAccountId });
+    await bank.deposit(fuzzAccountId, '100.00');
   });
   afterAll(async () => {
     await eventStore?.dispose();
