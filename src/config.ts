@@ -50,6 +50,11 @@ export interface Config {
   readonly jwt: JwtConfig;
   /** Requests and subscribes per IP and per user, counted in Redis; undefined when `RATE_LIMIT=off`. */
   readonly rateLimits: RateLimits | undefined;
+  /**
+   * Whether the access policy applies (`AUTH`, on by default). Off, anyone may do anything, with
+   * or without a token: for benchmarks' baselines and local experiments, never in production.
+   */
+  readonly authorization: boolean;
   /** WebSocket connection bounds: subscriptions per connection, ping/pong liveness. */
   readonly webSocket: WebSocketLimits;
 }
@@ -136,11 +141,20 @@ export const readConfig = (env: Env): Config => ({
   edge: edgeLimits(env),
   jwt: jwtConfig(env),
   rateLimits: rateLimits(env),
+  authorization: authorization(env),
   webSocket: {
     maxSubscriptionsPerConnection: integer(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', { min: 1, max: 100_000 }) ?? 100,
     pingIntervalMs: integer(env, 'WS_PING_INTERVAL_MS', { min: 100, max: 600_000 }) ?? 30_000,
   },
 });
+
+const authorization = (env: Env): boolean => {
+  const switched = oneOf(env, 'AUTH', ['on', 'off'] as const) ?? 'on';
+  if (switched === 'off' && isProduction(env)) {
+    throw new ConfigError('AUTH', 'cannot be off when NODE_ENV=production: anyone could run every command');
+  }
+  return switched === 'on';
+};
 
 const rateLimits = (env: Env): RateLimits | undefined => {
   const switched = oneOf(env, 'RATE_LIMIT', ['on', 'off'] as const) ?? 'on';

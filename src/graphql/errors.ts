@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import {
+  AccessDeniedError,
   CommandIdReusedError,
   ConcurrencyError,
   ConsistencyTimeoutError,
@@ -25,6 +26,7 @@ const codeOf = (error: unknown): string | undefined => {
   if (error instanceof ConsistencyTimeoutError) return 'CONSISTENCY_TIMEOUT';
   if (error instanceof UnreadableReadModelError) return 'READ_MODEL_UNREADABLE';
   if (error instanceof ServiceUnavailableError) return 'SERVICE_UNAVAILABLE';
+  if (error instanceof AccessDeniedError) return 'FORBIDDEN';
   return undefined;
 };
 

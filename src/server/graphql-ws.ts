@@ -22,6 +22,11 @@ export interface GraphQLWebSocketOptions<Context> {
   readonly context: (requestId: string, identity: Identity | undefined) => Context;
   /** Verifies the `authorization` of `connection_init`'s payload. */
   readonly authenticate: Authenticate;
+  /**
+   * Whether a connection without a token is acknowledged. With authorization on it is not (closed
+   * with 4401): no subscription is open to an anonymous caller, so it would hold a socket for nothing.
+   */
+  readonly anonymous: boolean;
   readonly formatError: ErrorFormatter;
   readonly admit?: OperationAdmission;
   /** Refuses an upgrade before the handshake (a foreign Origin, a Host not served). */
@@ -133,7 +138,11 @@ export const attachGraphQLWebSocket = <Context extends object>(
         const { socket } = ctx.extra;
         try {
           const identity = await options.authenticate(authorizationOf(ctx.connectionParams));
-          if (identity === undefined) return true;
+          if (identity === undefined) {
+            if (options.anonymous) return true;
+            socket.close(closeUnauthenticated, 'a bearer token is needed in connection_init: { authorization }');
+            return false;
+          }
           identities.set(ctx, identity);
           if (identity.expiresAt !== undefined) {
             const cancel = closeAtExpiry(socket, identity.expiresAt);

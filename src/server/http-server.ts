@@ -32,6 +32,8 @@ export interface HttpServerOptions<Context extends object> {
   readonly context: (requestId: string, identity: Identity | undefined) => Context;
   /** Verifies a request's bearer token (HTTP header, or graphql-ws `connection_init` payload). */
   readonly authenticate: Authenticate;
+  /** Whether a WebSocket without a token is acknowledged (only with authorization off). */
+  readonly anonymousWebSockets: boolean;
   readonly formatError: ErrorFormatter;
   /** Refuses operations this node does not serve (by role); everything runs when absent. */
   readonly admit?: OperationAdmission;
@@ -93,6 +95,7 @@ export const startHttpServer = async <Context extends object>(
     schema: options.schema,
     context: options.context,
     authenticate: options.authenticate,
+    anonymous: options.anonymousWebSockets,
     formatError: options.formatError,
     ...(options.admit ? { admit: options.admit } : {}),
     refuseUpgrade: (req) => refuseUpgrade(options.allowLists, req),
