@@ -34,6 +34,7 @@ describe('readConfig', () => {
         jwksCooldownMs: 30_000,
       },
       rateLimits: { perIp: 600, perUser: 1_200, windowMs: 60_000 },
+      authorization: true,
       webSocket: { maxSubscriptionsPerConnection: 100, pingIntervalMs: 30_000 },
     });
   });
@@ -105,8 +106,18 @@ describe('readConfig', () => {
         jwksCooldownMs: 5000,
       },
       rateLimits: { perIp: 50, perUser: 20, windowMs: 10_000 },
+      authorization: true,
       webSocket: { maxSubscriptionsPerConnection: 5, pingIntervalMs: 2_000 },
     });
+  });
+
+  it('turns authorization off with AUTH=off, but never in production', () => {
+    expect(readConfig({ AUTH: 'off' }).authorization).toBe(false);
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-32-characters!' };
+    expect(() => readConfig({ ...production, AUTH: 'off' })).toThrow(
+      'AUTH cannot be off when NODE_ENV=production: anyone could run every command',
+    );
+    expect(readConfig({ ...production, AUTH: 'on' }).authorization).toBe(true);
   });
 
   it('turns rate limits off with RATE_LIMIT=off', () => {
