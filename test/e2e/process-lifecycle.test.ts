@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { AccountAsOfDocument, DepositDocument, OpenAccountDocument } from '../generated/graphql.js';
 import { executeOk } from '../support/graphql-client.js';
 import { runServerToExit, startServerProcess } from '../support/server-process.js';
+import { bearer, staffToken } from '../support/test-tokens.js';
 import { waitFor } from '../support/wait-for.js';
 
 describe('the server process', () => {
@@ -36,7 +37,7 @@ describe('the server process', () => {
     const socket = new WebSocket(server.wsUrl, 'graphql-transport-ws');
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
     await new Promise((resolve) => socket.once('open', resolve));
-    socket.send(JSON.stringify({ type: 'connection_init' }));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: bearer(staffToken) } }));
     await new Promise((resolve) => socket.once('message', resolve)); // connection_ack
 
     const exit = await server.stop('SIGTERM');
