@@ -155,7 +155,7 @@ export const readConfig = (env: Env): Config => ({
     pingIntervalMs: integer(env, 'WS_PING_INTERVAL_MS', { min: 100, max: 600_000 }) ?? 30_000,
   },
   persistedQueries: {
-    maxEntries: integer(env, 'APQ_MAX_ENTRIES', { min: 1, max: 1_000_000 }) ?? 10_000,
+    maxEntries: integer(env, 'APQ_MAX_ENTRIES', { min: 1, max: 1_000_000 }) ?? 5_000,
     maxDocumentBytes: integer(env, 'APQ_MAX_DOCUMENT_BYTES', { min: 1_024, max: mebibyte }) ?? 16_384,
   },
   trustedDocuments: trustedDocuments(env, 'TRUSTED_DOCUMENTS_FILE'),

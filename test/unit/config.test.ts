@@ -39,7 +39,7 @@ describe('readConfig', () => {
       },
       rateLimits: { perIp: 600, perUser: 1_200, windowMs: 60_000 },
       webSocket: { maxSubscriptionsPerConnection: 100, pingIntervalMs: 30_000 },
-      persistedQueries: { maxEntries: 10_000, maxDocumentBytes: 16_384 },
+      persistedQueries: { maxEntries: 5_000, maxDocumentBytes: 16_384 },
       trustedDocuments: undefined,
     });
   });

@@ -71,6 +71,19 @@ describe('automatic persisted queries', () => {
     expect(codeOf(await postPersisted(esgraph.url, query, false))).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 
+  it('refuses a hash that is not the sha256 of the document sent with it with 400 BAD_REQUEST, and keeps nothing', async () => {
+    const query = uniqueServerInfo();
+    const other = uniqueServerInfo();
+    const response = await fetch(esgraph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: bearer(staffToken) },
+      body: JSON.stringify({ query, extensions: persisted(other) }),
+    });
+    const answer = { status: response.status, body: (await response.json()) as Answer['body'] };
+    expect([answer.status, codeOf(answer)]).toEqual([400, 'BAD_REQUEST']);
+    expect(codeOf(await postPersisted(esgraph.url, other, false))).toBe('PERSISTED_QUERY_NOT_FOUND');
+  });
+
   it('keeps at most APQ_MAX_ENTRIES documents in Redis, dropping the oldest registered first', async () => {
     // A Redis of its own: the bound counts every document registered in it.
     const dependencies = await startTestDependencies();
