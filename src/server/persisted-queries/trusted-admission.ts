@@ -9,9 +9,9 @@ import { documentHash, type TrustedDocuments } from './manifest.js';
  */
 
 /** A hash that is not listed: asked for alone, or sent with a document to register it. */
-export const persistedQueryNotInListCode = 'PERSISTED_QUERY_NOT_IN_LIST';
+const persistedQueryNotInListCode = 'PERSISTED_QUERY_NOT_IN_LIST';
 /** A document sent as text whose hash is not listed. */
-export const queryNotInSafelistCode = 'QUERY_NOT_IN_SAFELIST';
+const queryNotInSafelistCode = 'QUERY_NOT_IN_SAFELIST';
 
 /** What a request names its document by, as Apollo reads it from a body or a query string. */
 export interface DocumentRequest {
