@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { connectRedis } from '../../../src/core/redis/client.js';
-import { documentHash } from '../../../src/server/persisted-queries/manifest.js';
 import { startTestDependencies, startTestEsgraph, useTestEsgraph } from '../../support/esgraph.js';
-import { bearer, staffToken } from '../../support/test-tokens.js';
+import { errorCodeOf, type GraphQLAnswer, persistedQueryOf, postGraphQL } from '../../support/persisted-queries.js';
 import { waitFor } from '../../support/wait-for.js';
 
 /*
@@ -12,27 +11,12 @@ import { waitFor } from '../../support/wait-for.js';
  * other's registrations.
  */
 
-interface Answer {
-  readonly status: number;
-  readonly body: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
-}
-
-const persisted = (query: string) => ({ persistedQuery: { version: 1, sha256Hash: documentHash(query) } });
-
 /** POSTs an APQ request: the hash alone, or the hash with its document (a registration). */
-const postPersisted = async (url: string, query: string, withText: boolean): Promise<Answer> => {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: bearer(staffToken) },
-    body: JSON.stringify({ ...(withText ? { query } : {}), extensions: persisted(query) }),
-  });
-  return { status: response.status, body: (await response.json()) as Answer['body'] };
-};
-
-const codeOf = (answer: Answer): string | undefined => answer.body.errors?.[0]?.extensions?.code;
+const postPersisted = (url: string, query: string, withText: boolean): Promise<GraphQLAnswer> =>
+  postGraphQL(url, { ...(withText ? { query } : {}), ...persistedQueryOf(query) });
 
 /** Asks until the answer carries data, and returns that answer: Apollo registers without awaiting the write. */
-const waitForAnswer = (ask: () => Promise<Answer>): Promise<Answer> =>
+const waitForAnswer = (ask: () => Promise<GraphQLAnswer>): Promise<GraphQLAnswer> =>
   waitFor('a persisted query answered by hash', async () => {
     const answer = await ask();
     return answer.body.data ? answer : undefined;
@@ -51,7 +35,7 @@ describe('automatic persisted queries', () => {
 
     const unknown = await postPersisted(second!.url, query, false);
     expect(unknown.status).toBe(200);
-    expect(codeOf(unknown)).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(errorCodeOf(unknown)).toBe('PERSISTED_QUERY_NOT_FOUND');
 
     const registered = await postPersisted(first!.url, query, true);
     expect(registered.body).toEqual({ data: { serverInfo: { name: 'esgraph' } } });
@@ -68,20 +52,15 @@ describe('automatic persisted queries', () => {
     const small = uniqueServerInfo();
     await postPersisted(esgraph.url, small, true);
     await waitForAnswer(() => postPersisted(esgraph.url, small, false));
-    expect(codeOf(await postPersisted(esgraph.url, query, false))).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect(errorCodeOf(await postPersisted(esgraph.url, query, false))).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 
   it('refuses a hash that is not the sha256 of the document sent with it with 400 BAD_REQUEST, and keeps nothing', async () => {
     const query = uniqueServerInfo();
     const other = uniqueServerInfo();
-    const response = await fetch(esgraph.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: bearer(staffToken) },
-      body: JSON.stringify({ query, extensions: persisted(other) }),
-    });
-    const answer = { status: response.status, body: (await response.json()) as Answer['body'] };
-    expect([answer.status, codeOf(answer)]).toEqual([400, 'BAD_REQUEST']);
-    expect(codeOf(await postPersisted(esgraph.url, other, false))).toBe('PERSISTED_QUERY_NOT_FOUND');
+    const answer = await postGraphQL(esgraph.url, { query, ...persistedQueryOf(other) });
+    expect([answer.status, errorCodeOf(answer)]).toEqual([400, 'BAD_REQUEST']);
+    expect(errorCodeOf(await postPersisted(esgraph.url, other, false))).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 
   it('keeps at most APQ_MAX_ENTRIES documents in Redis, dropping the oldest registered first', async () => {
@@ -98,7 +77,7 @@ describe('automatic persisted queries', () => {
       expect(await redis.hLen('esgraph:{apq}:documents')).toBe(3);
       expect(await redis.zCard('esgraph:{apq}:order')).toBe(3);
       const byHash = await Promise.all(queries.map((query) => postPersisted(server.url, query, false)));
-      expect(byHash.map(codeOf)).toEqual([
+      expect(byHash.map(errorCodeOf)).toEqual([
         'PERSISTED_QUERY_NOT_FOUND',
         'PERSISTED_QUERY_NOT_FOUND',
         undefined,

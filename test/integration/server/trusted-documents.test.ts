@@ -15,6 +15,7 @@ import * as operations from '../../generated/graphql.js';
 import { AccountDocument, DepositDocument, OpenAccountDocument, ServerInfoDocument } from '../../generated/graphql.js';
 import { startTestDependencies, startTestEsgraph, type TestDependencies } from '../../support/esgraph.js';
 import { executeOk } from '../../support/graphql-client.js';
+import { byHash, errorCodeOf, type GraphQLAnswer, postGraphQL } from '../../support/persisted-queries.js';
 import { bearer, staffToken } from '../../support/test-tokens.js';
 import { waitFor } from '../../support/wait-for.js';
 
@@ -27,24 +28,6 @@ import { waitFor } from '../../support/wait-for.js';
 const cli = new URL('../../../dist/trusted-documents-cli.js', import.meta.url).pathname;
 const clientOperation = 'query ClientServerInfo {\n  serverInfo {\n    name\n    version\n  }\n}';
 const refusalCodes = ['PERSISTED_QUERY_NOT_IN_LIST', 'QUERY_NOT_IN_SAFELIST'];
-
-interface Answer {
-  readonly status: number;
-  readonly body: { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[] };
-}
-
-const codeOf = (answer: Answer): string | undefined => answer.body.errors?.[0]?.extensions?.code;
-
-const post = async (url: string, body: object): Promise<Answer> => {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: bearer(staffToken) },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as Answer['body'] };
-};
-
-const byHash = (hash: string) => ({ extensions: { persistedQuery: { version: 1, sha256Hash: hash } } });
 
 /** Every typed document codegen made from test/operations, as the test clients print it. */
 const testDocuments = Object.entries(operations)
@@ -69,7 +52,7 @@ const rawConnection = async (url: string) => {
   return { socket, subscribe, of };
 };
 
-const errorCodeOf = (message: Message | undefined): unknown =>
+const messageCodeOf = (message: Message | undefined): unknown =>
   (message?.payload as { extensions?: { code?: string } }[] | undefined)?.[0]?.extensions?.code;
 
 describe('trusted documents', () => {
@@ -109,8 +92,8 @@ describe('trusted documents', () => {
 
   it('runs every listed test operation sent as text, as the test clients send it', async () => {
     for (const { name, text } of testDocuments) {
-      const answer = await post(server.url, { query: text });
-      expect(refusalCodes, name).not.toContain(codeOf(answer));
+      const answer = await postGraphQL(server.url, { query: text });
+      expect(refusalCodes, name).not.toContain(errorCodeOf(answer));
     }
     const accountId = `trusted-${randomUUID()}`;
     await executeOk(server.url, OpenAccountDocument, { input: { accountId, ownerId: 'ann', currency: 'EUR' } });
@@ -124,25 +107,25 @@ describe('trusted documents', () => {
 
   it('runs a listed document by its hash alone, over POST and GET', async () => {
     const hash = documentHash(print(ServerInfoDocument));
-    const viaPost = await post(server.url, byHash(hash));
+    const viaPost = await postGraphQL(server.url, byHash(hash));
     expect(viaPost.body.data).toMatchObject({ serverInfo: { name: 'esgraph' } });
     const search = new URLSearchParams({ extensions: JSON.stringify(byHash(hash).extensions) });
     const viaGet = await fetch(`${server.url}?${search}`, {
       headers: { 'apollo-require-preflight': 'true', authorization: bearer(staffToken) },
     });
-    expect(((await viaGet.json()) as Answer['body']).data).toMatchObject({ serverInfo: { name: 'esgraph' } });
-    const clientHash = await post(server.url, byHash(documentHash(clientOperation)));
+    expect(((await viaGet.json()) as GraphQLAnswer['body']).data).toMatchObject({ serverInfo: { name: 'esgraph' } });
+    const clientHash = await postGraphQL(server.url, byHash(documentHash(clientOperation)));
     expect(clientHash.body.data).toMatchObject({ serverInfo: { name: 'esgraph' } });
   });
 
   it('refuses an unlisted document, introspection included, with QUERY_NOT_IN_SAFELIST (HTTP 400) and runs none of it', async () => {
     const accountId = `trusted-${randomUUID()}`;
     const unlisted = `mutation { openAccount(input: { accountId: "${accountId}", ownerId: "ann", currency: "EUR" }) { accountId } }`;
-    const refused = await post(server.url, { query: unlisted });
+    const refused = await postGraphQL(server.url, { query: unlisted });
     expect(refused.status).toBe(400);
-    expect(codeOf(refused)).toBe('QUERY_NOT_IN_SAFELIST');
-    const introspection = await post(server.url, { query: '{ __schema { queryType { name } } }' });
-    expect([introspection.status, codeOf(introspection)]).toEqual([400, 'QUERY_NOT_IN_SAFELIST']);
+    expect(errorCodeOf(refused)).toBe('QUERY_NOT_IN_SAFELIST');
+    const introspection = await postGraphQL(server.url, { query: '{ __schema { queryType { name } } }' });
+    expect([introspection.status, errorCodeOf(introspection)]).toEqual([400, 'QUERY_NOT_IN_SAFELIST']);
     const viaGet = await fetch(`${server.url}?${new URLSearchParams({ query: '{ serverInfo { name } }' })}`, {
       headers: { 'apollo-require-preflight': 'true', authorization: bearer(staffToken) },
     });
@@ -157,10 +140,10 @@ describe('trusted documents', () => {
   it('refuses an unknown hash and a registration with PERSISTED_QUERY_NOT_IN_LIST, and keeps nothing', async () => {
     const query = `query Unlisted_${randomUUID().replaceAll('-', '_')} { serverInfo { name } }`;
     const hash = documentHash(query);
-    const registration = await post(server.url, { query, ...byHash(hash) });
-    expect([registration.status, codeOf(registration)]).toEqual([400, 'PERSISTED_QUERY_NOT_IN_LIST']);
-    const again = await post(server.url, byHash(hash));
-    expect([again.status, codeOf(again)]).toEqual([400, 'PERSISTED_QUERY_NOT_IN_LIST']);
+    const registration = await postGraphQL(server.url, { query, ...byHash(hash) });
+    expect([registration.status, errorCodeOf(registration)]).toEqual([400, 'PERSISTED_QUERY_NOT_IN_LIST']);
+    const again = await postGraphQL(server.url, byHash(hash));
+    expect([again.status, errorCodeOf(again)]).toEqual([400, 'PERSISTED_QUERY_NOT_IN_LIST']);
     const redis = await connectRedis(dependencies.redis.url);
     try {
       expect(await redis.exists('esgraph:{apq}:documents')).toBe(0);
@@ -171,8 +154,8 @@ describe('trusted documents', () => {
 
   it('refuses a listed hash sent with another document, with QUERY_NOT_IN_SAFELIST', async () => {
     const listed = documentHash(print(ServerInfoDocument));
-    const answer = await post(server.url, { query: '{ serverInfo { name } }', ...byHash(listed) });
-    expect([answer.status, codeOf(answer)]).toEqual([400, 'QUERY_NOT_IN_SAFELIST']);
+    const answer = await postGraphQL(server.url, { query: '{ serverInfo { name } }', ...byHash(listed) });
+    expect([answer.status, errorCodeOf(answer)]).toEqual([400, 'QUERY_NOT_IN_SAFELIST']);
   });
 
   it('over WebSocket, runs a listed subscription by text and by hash, refuses unlisted ones, and the others go on', async () => {
@@ -190,8 +173,8 @@ describe('trusted documents', () => {
         'both refusals',
         () => connection.of('unlisted', 'error').length + connection.of('unknown', 'error').length === 2,
       );
-      expect(errorCodeOf(connection.of('unlisted', 'error')[0])).toBe('QUERY_NOT_IN_SAFELIST');
-      expect(errorCodeOf(connection.of('unknown', 'error')[0])).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+      expect(messageCodeOf(connection.of('unlisted', 'error')[0])).toBe('QUERY_NOT_IN_SAFELIST');
+      expect(messageCodeOf(connection.of('unknown', 'error')[0])).toBe('PERSISTED_QUERY_NOT_IN_LIST');
       const seen = connection.of('text', 'next').length + connection.of('hash', 'next').length;
       await waitFor(
         'ticks on both listed subscriptions after the refusals',
