@@ -25,6 +25,7 @@ import { buildEsgraphSchema } from './graphql/schema.js';
 import { createTokenVerifier } from './identity/index.js';
 import type { LivenessCheck } from './server/health.js';
 import { startHttpServer } from './server/http-server.js';
+import { createRedisApqCache } from './server/persisted-queries/redis-apq-cache.js';
 import { createRateLimitCheck } from './server/rate-limiter.js';
 import { stopNewestFirst, stopStepBoundMs, stopWithin } from './server/shutdown.js';
 
@@ -157,6 +158,8 @@ export const startEsgraph = async (
       webSocket: config.webSocket,
       log,
       allowLists: { origins: config.corsOrigins, hosts: config.allowedHosts },
+      apqCache: createRedisApqCache(redis, config.persistedQueries, log),
+      ...(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
     });
     stops.push({ name: 'http server', stop: http.stop, boundMs: config.shutdownGraceMs + stopStepBoundMs });
     return { url: http.url, port: http.port, stop: stopAll };

@@ -6,6 +6,7 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { GraphQLSchema } from 'graphql';
 import type { EdgeLimits, WebSocketLimits } from '../config.js';
 import type { Logger } from '../core/logger.js';
@@ -15,6 +16,8 @@ import { documentProtection, suggestionMaskPlugin } from './document-limits.js';
 import { createGraphQLHttpHandler } from './graphql-http.js';
 import { attachGraphQLWebSocket, type ErrorFormatter, type OperationAdmission } from './graphql-ws.js';
 import { answerLiveness, answerReadiness, type LivenessCheck, type ReadinessCheck } from './health.js';
+import type { TrustedDocuments } from './persisted-queries/manifest.js';
+import { trustedDocumentCache, trustedDocumentsPlugin } from './persisted-queries/trusted-admission.js';
 import type { RateLimitCheck } from './rate-limiter.js';
 import {
   type EdgeAllowLists,
@@ -53,6 +56,10 @@ export interface HttpServerOptions<Context extends object> {
   readonly log: Logger;
   /** Browser origins (CORS, WebSocket upgrade) and Host names this server answers. */
   readonly allowLists: EdgeAllowLists;
+  /** Where automatic persisted queries are registered (shared by instances); unused in trusted mode. */
+  readonly apqCache: KeyValueCache<string>;
+  /** Trusted mode: only these documents run, on both transports, and nothing registers. */
+  readonly trustedDocuments?: TrustedDocuments;
 }
 
 export interface RunningHttpServer {
@@ -89,6 +96,7 @@ export const startHttpServer = async <Context extends object>(
 ): Promise<RunningHttpServer> => {
   const httpServer = createServer();
   const protection = documentProtection(options.edge.documents, options.edge.fieldSuggestions);
+  const { trustedDocuments } = options;
   const webSocket = attachGraphQLWebSocket({
     httpServer,
     path: graphqlPath,
@@ -106,6 +114,7 @@ export const startHttpServer = async <Context extends object>(
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     maxSubscriptionsPerConnection: options.webSocket.maxSubscriptionsPerConnection,
     pingIntervalMs: options.webSocket.pingIntervalMs,
+    ...(trustedDocuments ? { trustedDocuments } : {}),
     log: options.log,
   });
   const apollo = new ApolloServer<Context>({
@@ -120,6 +129,7 @@ export const startHttpServer = async <Context extends object>(
     validationRules: [...protection.validationRules],
     // Said here though it is Apollo's default: a JSON array body is refused with BAD_REQUEST (400).
     allowBatchedHttpRequests: false,
+    persistedQueries: { cache: trustedDocuments ? trustedDocumentCache(trustedDocuments) : options.apqCache },
     plugins: [
       // Cache hints mean nothing for mutations and read-your-writes queries, and the cache-control
       // plugin hooks every resolved field to compute them; usage reporting goes to Apollo's cloud.
@@ -128,6 +138,7 @@ export const startHttpServer = async <Context extends object>(
       unavailableStatusPlugin<Context>(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
       { serverWillStart: async () => ({ drainServer: () => webSocket.dispose() }) },
+      ...(trustedDocuments ? [trustedDocumentsPlugin<Context>(trustedDocuments)] : []),
       ...(options.admit ? [admissionPlugin<Context>(options.admit)] : []),
       ...(options.edge.fieldSuggestions ? [] : [suggestionMaskPlugin<Context>(protection.maskSuggestions)]),
     ],
@@ -139,6 +150,7 @@ export const startHttpServer = async <Context extends object>(
     options.edge.bodyBytes,
     options.authenticate,
     options.rateLimit,
+    trustedDocuments,
   );
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -23,6 +24,22 @@ describe('the server process', () => {
     const { code, output } = await runServerToExit({ SERVICE_ROLES: 'query,reporter' });
     expect(code).toBe(2);
     expect(output).toContain('SERVICE_ROLES lists unknown role "reporter"');
+  });
+
+  it('fails to start, with exit code 2 before starting anything, on a TRUSTED_DOCUMENTS_FILE listing a wrong hash', async () => {
+    const file = join(tmpdir(), `esgraph-trusted-${randomUUID()}.json`);
+    writeFileSync(file, JSON.stringify({ ['0'.repeat(64)]: '{ serverInfo { name } }' }));
+    try {
+      const { code, output } = await runServerToExit({ TRUSTED_DOCUMENTS_FILE: file });
+      expect(code).toBe(2);
+      expect(output.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^esgraph: configuration error: TRUSTED_DOCUMENTS_FILE names .* which lists 0{64} for a document whose sha256 is [0-9a-f]{64}$/,
+        ),
+      ]);
+    } finally {
+      rmSync(file, { force: true });
+    }
   });
 
   it('says how to get Redis when redis-server is not on PATH and REDIS_URL is unset', async () => {
