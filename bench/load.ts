@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { benchAuthorization } from './bench-identity.js';
 import { cpuMeter, type WatchedProcesses } from './cpu.js';
 
 /** What one measured run did. */
@@ -151,7 +152,7 @@ export const dataOf = <T = unknown>(result: GraphQLResult): T => {
 };
 
 /** A GraphQL-over-HTTP client on kept-alive connections, lighter than fetch for load generation. */
-export const graphqlClient = (url: string, connections: number): GraphQLPost => {
+export const graphqlClient = (url: string, connections: number, authorization = benchAuthorization): GraphQLPost => {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const { hostname, port, pathname } = new URL(url);
   return (query, variables) =>
@@ -164,7 +165,7 @@ export const graphqlClient = (url: string, connections: number): GraphQLPost => 
           port,
           path: pathname,
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization },
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchJwtSecret } from './bench-identity.js';
 import { launch, stopper } from './child-process.js';
 import { type Server, startServer } from './esdb-local/server-process.js';
 
@@ -36,6 +37,7 @@ export const startEsgraphProcess = async (env: Record<string, string>, nodeArgs:
       SHUTDOWN_GRACE_MS: '1000',
       // Every load client is one loopback address: the per-IP limit would measure 429s.
       RATE_LIMIT: 'off',
+      JWT_SECRET: benchJwtSecret,
       DATA_DIR: tempDir('data'),
       ...env,
     },

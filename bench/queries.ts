@@ -8,6 +8,7 @@ import { decodeProgress } from '../src/core/projections/progress-messages.js';
 import { progressChannel } from '../src/core/pubsub/channels.js';
 import { connectRedis } from '../src/core/redis/client.js';
 import { startEmbeddedRedis } from '../src/core/redis/embedded-redis.js';
+import { benchAuthorization } from './bench-identity.js';
 import {
   dataOf,
   type GraphQLPost,
@@ -191,7 +192,12 @@ try {
   const wsUrl = esgraph.url.replace('http://', 'ws://');
   const received = new Map<number, number[]>();
   const clients = Array.from({ length: SUBSCRIBERS }, () =>
-    createWsClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0 }),
+    createWsClient({
+      url: wsUrl,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: benchAuthorization },
+    }),
   );
   let confirmed = 0;
   await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import type { Config } from './config.js';
+import type { AccessPolicy } from './core/access.js';
+import { commandAccess } from './core/commands/command-access.js';
 import { stampCommandMetadata } from './core/commands/command-metadata.js';
 import type { CommandMiddleware } from './core/commands/command-middleware.js';
 import { CommandPipeline } from './core/commands/command-pipeline.js';
@@ -13,7 +15,9 @@ import { reportProjections } from './core/projections/runner/projection-report.j
 import { Projector } from './core/projections/runner/projector.js';
 import { SubscriberHub } from './core/pubsub/subscriber-hub.js';
 import { closeRedisClient, connectRedis } from './core/redis/client.js';
-import { createDomainServices, domainProjections } from './domains/index.js';
+import { createDomainServices, domainAccessPolicies, domainProjections } from './domains/index.js';
+import { guardSchema } from './graphql/access/access-guard.js';
+import { serverAccessPolicy } from './graphql/access/server-policy.js';
 import { createContext, type ServerIdentity } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/errors.js';
 import { refuseUnservedOperation } from './graphql/role-guard.js';
@@ -21,6 +25,7 @@ import { buildEsgraphSchema } from './graphql/schema.js';
 import { createTokenVerifier } from './identity/index.js';
 import type { LivenessCheck } from './server/health.js';
 import { startHttpServer } from './server/http-server.js';
+import { createRedisApqCache } from './server/persisted-queries/redis-apq-cache.js';
 import { createRateLimitCheck } from './server/rate-limiter.js';
 import { stopNewestFirst, stopStepBoundMs, stopWithin } from './server/shutdown.js';
 
@@ -98,11 +103,20 @@ export const startEsgraph = async (
     }
     const projections = () => reportProjections(redis, eventStore, allProjections, projector?.statuses());
 
+    // The command rules are known once the services exist (they read owners through them), and the
+    // pipeline exists before the services: the middleware asks for the rule when a command comes.
+    let commandRules: AccessPolicy['commands'] = {};
     const commands = new CommandPipeline(eventStore, {
       maxAttempts: config.commandMaxAttempts,
       // Stamping is an entry like the others: one listed before it (metrics, tracing) also sees the
       // commands it refuses (a malformed commandId); one after it (authorization) sees the stamped ids.
-      middleware: [stampCommandMetadata, ...(options.commandMiddleware ?? [])],
+      middleware: [
+        stampCommandMetadata,
+        ...(config.authorization
+          ? [commandAccess((type) => (Object.hasOwn(commandRules, type) ? commandRules[type] : undefined))]
+          : []),
+        ...(options.commandMiddleware ?? []),
+      ],
       onMiddlewareError: (error, middleware) => log.error({ err: error, middleware }, 'command middleware failed'),
     });
     const services = createDomainServices({
@@ -112,13 +126,18 @@ export const startEsgraph = async (
       log,
       streamReadMaxEvents: config.streamReadMaxEvents,
     });
+    const schema = await buildEsgraphSchema();
+    if (config.authorization) {
+      commandRules = guardSchema(schema, [serverAccessPolicy, ...domainAccessPolicies(services)]).commands;
+    }
     const server: ServerIdentity = { name: 'esgraph', version: packageVersion(), roles: config.roles };
     const http = await startHttpServer({
       host: config.host,
       port: config.port,
-      schema: await buildEsgraphSchema(),
+      schema,
       context: (requestId, identity) => createContext({ log, server, services, projections }, requestId, identity),
       authenticate: createTokenVerifier(config.jwt, log),
+      anonymousWebSockets: !config.authorization,
       formatError: createErrorFormatter(log),
       // A node with both serving roles refuses nothing: no check on its requests at all.
       ...((['command', 'query'] as const).every((role) => config.roles.includes(role))
@@ -139,6 +158,8 @@ export const startEsgraph = async (
       webSocket: config.webSocket,
       log,
       allowLists: { origins: config.corsOrigins, hosts: config.allowedHosts },
+      apqCache: createRedisApqCache(redis, config.persistedQueries, log),
+      ...(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
     });
     stops.push({ name: 'http server', stop: http.stop, boundMs: config.shutdownGraceMs + stopStepBoundMs });
     return { url: http.url, port: http.port, stop: stopAll };

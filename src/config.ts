@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { parseManifest, type TrustedDocuments } from './server/persisted-queries/manifest.js';
+
 /**
  * The one place that reads the environment. `readConfig` runs once at startup; everything else
  * receives the resulting `Config` and never looks at `process.env` again.
@@ -50,8 +53,24 @@ export interface Config {
   readonly jwt: JwtConfig;
   /** Requests and subscribes per IP and per user, counted in Redis; undefined when `RATE_LIMIT=off`. */
   readonly rateLimits: RateLimits | undefined;
+  /**
+   * Whether the access policy applies (`AUTH`, on by default). Off, anyone may do anything, with
+   * or without a token: for benchmarks' baselines and local experiments, never in production.
+   */
+  readonly authorization: boolean;
   /** WebSocket connection bounds: subscriptions per connection, ping/pong liveness. */
   readonly webSocket: WebSocketLimits;
+  /** How much of Redis automatic persisted queries may take. */
+  readonly persistedQueries: PersistedQueryLimits;
+  /** When set (`TRUSTED_DOCUMENTS_FILE`), only these documents run; undefined: any document. */
+  readonly trustedDocuments: TrustedDocuments | undefined;
+}
+
+/** The bound on the APQ cache in Redis: at most `maxEntries` × `maxDocumentBytes`. */
+export interface PersistedQueryLimits {
+  readonly maxEntries: number;
+  /** A larger document runs but is not kept, so its client sends it in full each time. */
+  readonly maxDocumentBytes: number;
 }
 
 /** Fixed-window counts in Redis, so every instance sharing it enforces the same totals. */
@@ -136,11 +155,42 @@ export const readConfig = (env: Env): Config => ({
   edge: edgeLimits(env),
   jwt: jwtConfig(env),
   rateLimits: rateLimits(env),
+  authorization: authorization(env),
   webSocket: {
     maxSubscriptionsPerConnection: integer(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', { min: 1, max: 100_000 }) ?? 100,
     pingIntervalMs: integer(env, 'WS_PING_INTERVAL_MS', { min: 100, max: 600_000 }) ?? 30_000,
   },
+  persistedQueries: {
+    maxEntries: integer(env, 'APQ_MAX_ENTRIES', { min: 1, max: 1_000_000 }) ?? 5_000,
+    maxDocumentBytes: integer(env, 'APQ_MAX_DOCUMENT_BYTES', { min: 1_024, max: mebibyte }) ?? 16_384,
+  },
+  trustedDocuments: trustedDocuments(env, 'TRUSTED_DOCUMENTS_FILE'),
 });
+
+const authorization = (env: Env): boolean => {
+  const switched = oneOf(env, 'AUTH', ['on', 'off'] as const) ?? 'on';
+  if (switched === 'off' && isProduction(env)) {
+    throw new ConfigError('AUTH', 'cannot be off when NODE_ENV=production: anyone could run every command');
+  }
+  return switched === 'on';
+};
+
+/** Read here, at start, so a file that cannot be used stops startup like any bad variable. */
+const trustedDocuments = (env: Env, name: string): TrustedDocuments | undefined => {
+  const path = text(env, name);
+  if (path === undefined) return undefined;
+  let contents: string;
+  try {
+    contents = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(name, `names ${path}, which cannot be read (${(error as NodeJS.ErrnoException).code})`);
+  }
+  try {
+    return parseManifest(contents);
+  } catch (error) {
+    throw new ConfigError(name, `names ${path}, which ${(error as Error).message}`);
+  }
+};
 
 const rateLimits = (env: Env): RateLimits | undefined => {
   const switched = oneOf(env, 'RATE_LIMIT', ['on', 'off'] as const) ?? 'on';

@@ -1,5 +1,6 @@
 import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { benchAuthorization } from '../bench-identity.js';
 
 /*
  * The harness's GraphQL client: plain strings over HTTP and graphql-ws, so it depends on nothing
@@ -27,7 +28,7 @@ export const post = async <Data>(
   try {
     response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: benchAuthorization },
       body: JSON.stringify({ query, variables }),
       signal: AbortSignal.timeout(timeoutMs),
     });
@@ -62,4 +63,10 @@ export const query = async <Data>(
 };
 
 export const wsClient = (url: string): Client =>
-  createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+  createClient({
+    url,
+    webSocketImpl: WebSocket,
+    retryAttempts: 0,
+    lazy: true,
+    connectionParams: { authorization: benchAuthorization },
+  });

@@ -6,6 +6,7 @@ import { leaseKey } from '../../src/core/projections/keys.js';
 import { connectRedis } from '../../src/core/redis/client.js';
 import { domainProjections } from '../../src/domains/index.js';
 import { waitFor } from '../../test/support/wait-for.js';
+import { benchAuthorization } from '../bench-identity.js';
 import { watchCheckpoints } from './checkpoints.js';
 import { Cluster } from './cluster.js';
 import { post } from './graphql.js';
@@ -244,7 +245,9 @@ const stalledSubscriber = async (
   });
   socket.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
+    socket.once('open', () =>
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: benchAuthorization } })),
+    );
     socket.once('message', () => resolve());
     socket.once('error', reject);
   });

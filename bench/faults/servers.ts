@@ -1,4 +1,5 @@
 import { readEndpoints } from '../../src/embedded-endpoints.js';
+import { benchJwtSecret } from '../bench-identity.js';
 import { distScript, freePort, type Proc, spawnProc, tempDir } from './processes.js';
 
 /*
@@ -33,6 +34,7 @@ export const startEsgraphNode = async (name: string, env: Record<string, string>
     RATE_LIMIT: 'off',
     // A client that stops reading is cut off after this long (the slow-subscriber row).
     SUBSCRIBER_STALL_MS: '1000',
+    JWT_SECRET: benchJwtSecret,
     DATA_DIR: env.DATA_DIR ?? tempDir(`node-${name}`),
     ...env,
   };

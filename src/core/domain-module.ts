@@ -1,3 +1,4 @@
+import type { AccessPolicy } from './access.js';
 import type { CommandPipeline } from './commands/command-pipeline.js';
 import type { EventStoreClient } from './eventstore/client.js';
 import type { Logger } from './logger.js';
@@ -32,6 +33,11 @@ export interface DomainModule<Services, RequestContext = unknown> {
   // biome-ignore lint/suspicious/noExplicitAny: each projection narrows the events it handles.
   readonly projections: readonly Projection<any>[];
   createServices(dependencies: DomainDependencies): Services;
+  /**
+   * Who may run each of the context's operations and commands. Every query, subscription and
+   * mutation its resolvers add needs a rule: a server will not start with one missing.
+   */
+  access(services: Services): AccessPolicy;
   /**
    * Type only, never set: what the context's resolvers expect of the GraphQL request context.
    * The GraphQL layer checks at compile time that its context fits every registered module's.

@@ -88,3 +88,15 @@ export class CommandIdReusedError extends Error {
 export class ServiceUnavailableError extends Error {
   override readonly name = 'ServiceUnavailableError';
 }
+
+/**
+ * The caller may not run this operation, or not on this thing. Says nothing about whether the
+ * thing exists: an account of another owner and an account nobody opened are refused alike.
+ * Nothing was written. Maps to `FORBIDDEN`.
+ */
+export class AccessDeniedError extends Error {
+  override readonly name = 'AccessDeniedError';
+  constructor(anonymous: boolean) {
+    super(anonymous ? 'sign in: this operation needs a bearer token' : 'not allowed for this user');
+  }
+}

@@ -6,6 +6,18 @@
  * together and import them directly.
  */
 
+// Who may do what: the policy a context declares for its operations and commands.
+export {
+  type AccessPolicy,
+  type Caller,
+  type CommandGrant,
+  type CommandRule,
+  grantsOf,
+  isSignedIn,
+  type ReadGrant,
+  type ReadRule,
+  type SignedInCaller,
+} from './access.js';
 export type { Aggregate } from './commands/aggregate.js';
 export type { CommandReceipt } from './commands/batch-outcomes.js';
 export { stampCommandMetadata } from './commands/command-metadata.js';
@@ -19,6 +31,7 @@ export type { CommandMetadata, Decider, DomainCommand, DomainEvent } from './dec
 export type { DomainDependencies, DomainModule, ResolverClass } from './domain-module.js';
 // Errors a context throws or maps; the GraphQL layer gives each its extensions.code.
 export {
+  AccessDeniedError,
   CommandIdReusedError,
   ConcurrencyError,
   ConsistencyTimeoutError,

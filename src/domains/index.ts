@@ -1,4 +1,4 @@
-import type { DomainDependencies, DomainModule } from '../core/index.js';
+import type { AccessPolicy, DomainDependencies, DomainModule } from '../core/index.js';
 import { bankModule } from './bank/index.js';
 
 /**
@@ -36,3 +36,10 @@ export const domainResolvers = () => Object.values(domainModules).flatMap((modul
 
 /** Every read model of every context, for the projector role to run. */
 export const domainProjections = () => Object.values(domainModules).flatMap((module) => module.projections);
+
+/** Each context's access policy, for the resolver guard and the command middleware. */
+export const domainAccessPolicies = (services: DomainServices): AccessPolicy[] =>
+  Object.entries(domainModules).map(([key, module]) =>
+    // biome-ignore lint/suspicious/noExplicitAny: each module reads the services it made, found under its own key.
+    module.access((services as Record<string, any>)[key]),
+  );

@@ -21,6 +21,8 @@ export type GraphQLContext = DomainServices & {
   readonly identity?: Identity;
   /** The identity's user, which the command pipeline stamps into event metadata. */
   readonly userId?: string;
+  /** The identity's roles (none without a token): what the access policy checks. */
+  readonly roles: readonly string[];
   readonly log: Logger;
   readonly server: ServerIdentity;
   /** Every read model's progress, for operators. */
@@ -47,6 +49,7 @@ class RequestContext {
   readonly projections: () => Promise<ProjectionReport[]>;
   readonly identity: Identity | undefined;
   readonly userId: string | undefined;
+  readonly roles: readonly string[];
   readonly baseLog: Logger;
   cachedLog: Logger | undefined;
 
@@ -55,6 +58,7 @@ class RequestContext {
     this.requestId = requestId;
     this.identity = identity;
     this.userId = identity?.userId;
+    this.roles = identity?.roles ?? [];
     this.server = deps.server;
     this.projections = deps.projections;
     this.baseLog = deps.log;

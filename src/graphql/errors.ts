@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import {
+  AccessDeniedError,
   CommandIdReusedError,
   ConcurrencyError,
   ConsistencyTimeoutError,
@@ -26,6 +27,7 @@ const codeOf = (error: unknown): string | undefined => {
   if (error instanceof ConsistencyTimeoutError) return 'CONSISTENCY_TIMEOUT';
   if (error instanceof UnreadableReadModelError) return 'READ_MODEL_UNREADABLE';
   if (error instanceof ServiceUnavailableError) return 'SERVICE_UNAVAILABLE';
+  if (error instanceof AccessDeniedError) return 'FORBIDDEN';
   return undefined;
 };
 
@@ -58,7 +60,11 @@ const graphqlCodeOf = (error: unknown): string | undefined => {
   // Apollo's validation error wraps a refused document's own code; the client gets that one.
   if (inner === 'BAD_USER_INPUT' || inner === documentLimitCode) return inner;
   const own = error.extensions.code;
-  return typeof own === 'string' ? own : undefined;
+  if (typeof own === 'string') return own;
+  // Apollo refuses some malformed requests with a status and no code (a persisted query whose
+  // hash is not its document's, an unknown persisted query version): the request is bad, not us.
+  const status = (error.extensions.http as { status?: number } | undefined)?.status;
+  return status !== undefined && status >= 400 && status < 500 ? 'BAD_REQUEST' : undefined;
 };
 
 /**

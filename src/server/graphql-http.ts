@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import bodyParser from 'body-parser';
+import { GraphQLError } from 'graphql';
 import { ServiceUnavailableError } from '../core/errors.js';
 import { type Authenticate, type Identity, UnauthenticatedError } from '../identity/index.js';
+import type { TrustedDocuments } from './persisted-queries/manifest.js';
+import { type DocumentRequest, trustedDocumentText } from './persisted-queries/trusted-admission.js';
 import { type RateLimitCheck, rateLimitedCode, rateLimitedMessage } from './rate-limiter.js';
 
 /** Builds the GraphQL context for one HTTP request. */
@@ -64,6 +67,24 @@ const sendRateLimited = (res: ServerResponse, requestId: string, retryAfterMs: n
   res.end(JSON.stringify({ errors: [{ message: rateLimitedMessage(retryAfterMs), extensions }] }));
 };
 
+/** A refused document (trusted mode), answered in GraphQL's error shape before Apollo parses anything. */
+const sendRefusedDocument = (res: ServerResponse, requestId: string, error: GraphQLError): void => {
+  res.writeHead(400, { 'content-type': 'application/json', 'x-request-id': requestId });
+  res.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.extensions.code } }] }));
+};
+
+/** Where the request names its document: the JSON body of a POST, the query string of a GET, as Apollo reads them. */
+const documentRequestOf = (method: string, body: unknown, url: URL): DocumentRequest => {
+  if (method !== 'GET') return typeof body === 'object' && body !== null ? (body as DocumentRequest) : {};
+  const extensions = url.searchParams.get('extensions');
+  try {
+    return { query: url.searchParams.get('query') ?? undefined, extensions: extensions && JSON.parse(extensions) };
+  } catch {
+    // Apollo answers BAD_REQUEST for extensions that are not JSON; the text alone is what is checked here.
+    return { query: url.searchParams.get('query') ?? undefined };
+  }
+};
+
 /**
  * The thin adapter between Node's http server and Apollo Server's transport-neutral
  * `executeHTTPGraphQLRequest`: parse the JSON body, hand over method, headers and query string,
@@ -75,6 +96,7 @@ export const createGraphQLHttpHandler = <Context extends object>(
   maxBodyBytes: number,
   authenticate: Authenticate,
   rateLimit?: RateLimitCheck,
+  trustedDocuments?: TrustedDocuments,
 ): ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>) => {
   // body-parser refuses a declared length over the limit before reading, and stops counting an
   // undeclared one at the limit, so a large body is never held.
@@ -104,8 +126,16 @@ export const createGraphQLHttpHandler = <Context extends object>(
       sendRateLimited(res, requestId, retryAfterMs);
       return;
     }
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (trustedDocuments) {
+      const trusted = trustedDocumentText(trustedDocuments, documentRequestOf(method, body, url));
+      if (trusted instanceof GraphQLError) {
+        sendRefusedDocument(res, requestId, trusted);
+        return;
+      }
+    }
     const httpGraphQLRequest: HTTPGraphQLRequest = {
-      method: (req.method ?? 'GET').toUpperCase(),
+      method,
       headers: headersOf(req),
       search: url.search,
       body,

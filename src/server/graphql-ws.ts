@@ -8,6 +8,8 @@ import { ServiceUnavailableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { type Authenticate, type Identity, UnauthenticatedError } from '../identity/index.js';
 import type { DocumentProtection } from './document-limits.js';
+import type { TrustedDocuments } from './persisted-queries/manifest.js';
+import { trustedDocumentText } from './persisted-queries/trusted-admission.js';
 import { type RateLimitCheck, rateLimitedCode, rateLimitedMessage } from './rate-limiter.js';
 import type { EdgeRefusal } from './request-origins.js';
 import { cutOffStalledSockets } from './stalled-sockets.js';
@@ -22,6 +24,11 @@ export interface GraphQLWebSocketOptions<Context> {
   readonly context: (requestId: string, identity: Identity | undefined) => Context;
   /** Verifies the `authorization` of `connection_init`'s payload. */
   readonly authenticate: Authenticate;
+  /**
+   * Whether a connection without a token is acknowledged. With authorization on it is not (closed
+   * with 4401): no subscription is open to an anonymous caller, so it would hold a socket for nothing.
+   */
+  readonly anonymous: boolean;
   readonly formatError: ErrorFormatter;
   readonly admit?: OperationAdmission;
   /** Refuses an upgrade before the handshake (a foreign Origin, a Host not served). */
@@ -40,6 +47,8 @@ export interface GraphQLWebSocketOptions<Context> {
   readonly maxSubscriptionsPerConnection: number;
   /** graphql-ws pings this often and terminates a socket that has not answered within as long again. */
   readonly pingIntervalMs: number;
+  /** Trusted mode: only these documents run, sent as text or by hash (`extensions.persistedQuery`). */
+  readonly trustedDocuments?: TrustedDocuments;
   readonly log: Logger;
 }
 
@@ -133,7 +142,11 @@ export const attachGraphQLWebSocket = <Context extends object>(
         const { socket } = ctx.extra;
         try {
           const identity = await options.authenticate(authorizationOf(ctx.connectionParams));
-          if (identity === undefined) return true;
+          if (identity === undefined) {
+            if (options.anonymous) return true;
+            socket.close(closeUnauthenticated, 'a bearer token is needed in connection_init: { authorization }');
+            return false;
+          }
           identities.set(ctx, identity);
           if (identity.expiresAt !== undefined) {
             const cancel = closeAtExpiry(socket, identity.expiresAt);
@@ -164,9 +177,15 @@ export const attachGraphQLWebSocket = <Context extends object>(
           const extensions = { code: rateLimitedCode, retryAfterMs };
           return [new GraphQLError(rateLimitedMessage(retryAfterMs), { extensions })];
         }
+        const query = options.trustedDocuments ? trustedDocumentText(options.trustedDocuments, payload) : payload.query;
+        if (query instanceof GraphQLError) return [query];
         // Parsed and validated here, not by graphql-ws: its parse throws on a syntax error, which
         // closes the whole connection (4500), and its validation knows none of our limits.
-        const checked = checkSubscriptionDocument(options.schema, payload, options.protection);
+        const checked = checkSubscriptionDocument(
+          options.schema,
+          { ...payload, query: query ?? payload.query },
+          options.protection,
+        );
         if (!('document' in checked)) return checked;
         const refusal = options.admit?.(checked.document, payload.operationName);
         return refusal ? [refusal] : checked;

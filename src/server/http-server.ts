@@ -6,6 +6,7 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { GraphQLSchema } from 'graphql';
 import type { EdgeLimits, WebSocketLimits } from '../config.js';
 import type { Logger } from '../core/logger.js';
@@ -17,6 +18,8 @@ import { createGraphQLHttpHandler } from './graphql-http.js';
 import { attachGraphQLWebSocket, type ErrorFormatter, type OperationAdmission } from './graphql-ws.js';
 import { answerLiveness, answerReadiness, type LivenessCheck, type ReadinessCheck } from './health.js';
 import { subscriptionsOverWebSocketOnly } from './http-subscriptions.js';
+import type { TrustedDocuments } from './persisted-queries/manifest.js';
+import { trustedDocumentCache, trustedDocumentsPlugin } from './persisted-queries/trusted-admission.js';
 import type { RateLimitCheck } from './rate-limiter.js';
 import {
   type EdgeAllowLists,
@@ -33,6 +36,8 @@ export interface HttpServerOptions<Context extends object> {
   readonly context: (requestId: string, identity: Identity | undefined) => Context;
   /** Verifies a request's bearer token (HTTP header, or graphql-ws `connection_init` payload). */
   readonly authenticate: Authenticate;
+  /** Whether a WebSocket without a token is acknowledged (only with authorization off). */
+  readonly anonymousWebSockets: boolean;
   readonly formatError: ErrorFormatter;
   /** Refuses operations this node does not serve (by role); everything runs when absent. */
   readonly admit?: OperationAdmission;
@@ -52,6 +57,10 @@ export interface HttpServerOptions<Context extends object> {
   readonly log: Logger;
   /** Browser origins (CORS, WebSocket upgrade) and Host names this server answers. */
   readonly allowLists: EdgeAllowLists;
+  /** Where automatic persisted queries are registered (shared by instances); unused in trusted mode. */
+  readonly apqCache: KeyValueCache<string>;
+  /** Trusted mode: only these documents run, on both transports, and nothing registers. */
+  readonly trustedDocuments?: TrustedDocuments;
 }
 
 export interface RunningHttpServer {
@@ -88,12 +97,14 @@ export const startHttpServer = async <Context extends object>(
 ): Promise<RunningHttpServer> => {
   const httpServer = createServer();
   const protection = documentProtection(options.edge.documents, options.edge.fieldSuggestions);
+  const { trustedDocuments } = options;
   const webSocket = attachGraphQLWebSocket({
     httpServer,
     path: graphqlPath,
     schema: options.schema,
     context: options.context,
     authenticate: options.authenticate,
+    anonymous: options.anonymousWebSockets,
     formatError: options.formatError,
     ...(options.admit ? { admit: options.admit } : {}),
     refuseUpgrade: (req) => refuseUpgrade(options.allowLists, req),
@@ -104,6 +115,7 @@ export const startHttpServer = async <Context extends object>(
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     maxSubscriptionsPerConnection: options.webSocket.maxSubscriptionsPerConnection,
     pingIntervalMs: options.webSocket.pingIntervalMs,
+    ...(trustedDocuments ? { trustedDocuments } : {}),
     log: options.log,
   });
   const apollo = new ApolloServer<Context>({
@@ -118,6 +130,7 @@ export const startHttpServer = async <Context extends object>(
     validationRules: [...protection.validationRules],
     // Said here though it is Apollo's default: a JSON array body is refused with BAD_REQUEST (400).
     allowBatchedHttpRequests: false,
+    persistedQueries: { cache: trustedDocuments ? trustedDocumentCache(trustedDocuments) : options.apqCache },
     plugins: [
       // Cache hints mean nothing for mutations and read-your-writes queries, and the cache-control
       // plugin hooks every resolved field to compute them; usage reporting goes to Apollo's cloud.
@@ -127,6 +140,7 @@ export const startHttpServer = async <Context extends object>(
       subscriptionsOverWebSocketOnly<Context>(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
       { serverWillStart: async () => ({ drainServer: () => webSocket.dispose() }) },
+      ...(trustedDocuments ? [trustedDocumentsPlugin<Context>(trustedDocuments)] : []),
       ...(options.admit ? [admissionPlugin<Context>(options.admit)] : []),
       ...(options.edge.fieldSuggestions ? [] : [suggestionMaskPlugin<Context>(protection.maskSuggestions)]),
     ],
@@ -138,6 +152,7 @@ export const startHttpServer = async <Context extends object>(
     options.edge.bodyBytes,
     options.authenticate,
     options.rateLimit,
+    trustedDocuments,
   );
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

@@ -69,7 +69,12 @@ describe('identity in the server process', () => {
           `Bearer ${token}`,
         );
         expect(opened).toMatchObject({ status: 200, body: { data: { openAccount: { accountId } } } });
-        const history = await postGraphQL(second.url, print(AccountHistoryDocument), { id: accountId });
+        const history = await postGraphQL(
+          second.url,
+          print(AccountHistoryDocument),
+          { id: accountId },
+          `Bearer ${printed.get('auditor')}`,
+        );
         const [event] = (
           history.body.data as { accountHistory: { edges: { node: { metadata: { userId?: string } } }[] } }
         ).accountHistory.edges.map(({ node }) => node);

@@ -1,14 +1,16 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AccountAsOfDocument, DepositDocument, OpenAccountDocument } from '../generated/graphql.js';
 import { executeOk } from '../support/graphql-client.js';
 import { runServerToExit, startServerProcess } from '../support/server-process.js';
+import { bearer, staffToken } from '../support/test-tokens.js';
 import { waitFor } from '../support/wait-for.js';
 
 describe('the server process', () => {
@@ -24,6 +26,22 @@ describe('the server process', () => {
     expect(output).toContain('SERVICE_ROLES lists unknown role "reporter"');
   });
 
+  it('fails to start, with exit code 2 before starting anything, on a TRUSTED_DOCUMENTS_FILE listing a wrong hash', async () => {
+    const file = join(tmpdir(), `esgraph-trusted-${randomUUID()}.json`);
+    writeFileSync(file, JSON.stringify({ ['0'.repeat(64)]: '{ serverInfo { name } }' }));
+    try {
+      const { code, output } = await runServerToExit({ TRUSTED_DOCUMENTS_FILE: file });
+      expect(code).toBe(2);
+      expect(output.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^esgraph: configuration error: TRUSTED_DOCUMENTS_FILE names .* which lists 0{64} for a document whose sha256 is [0-9a-f]{64}$/,
+        ),
+      ]);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+
   it('says how to get Redis when redis-server is not on PATH and REDIS_URL is unset', async () => {
     const { code, output } = await runServerToExit({ PATH: '/nonexistent' });
     expect(code).toBe(2);
@@ -36,7 +54,7 @@ describe('the server process', () => {
     const socket = new WebSocket(server.wsUrl, 'graphql-transport-ws');
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
     await new Promise((resolve) => socket.once('open', resolve));
-    socket.send(JSON.stringify({ type: 'connection_init' }));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: bearer(staffToken) } }));
     await new Promise((resolve) => socket.once('message', resolve)); // connection_ack
 
     const exit = await server.stop('SIGTERM');

@@ -24,6 +24,7 @@ import { useCleanups } from '../support/cleanups.js';
 import { execute, executeOk, type GraphQLResponse, subscribe, wsClient } from '../support/graphql-client.js';
 import { dumpBuild } from '../support/read-model-dump.js';
 import { type ServerProcess, startServerProcess } from '../support/server-process.js';
+import { bearer, staffToken } from '../support/test-tokens.js';
 import { waitFor } from '../support/wait-for.js';
 
 /*
@@ -82,7 +83,7 @@ const status = async (url: string): Promise<number> => (await fetch(url)).status
 const accountOverHttp = async (url: string, id: string, consistentWith?: string) => {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: bearer(staffToken) },
     body: JSON.stringify({ query: print(AccountDocument), variables: { id, consistentWith } }),
   });
   return { status: response.status, body: (await response.json()) as GraphQLResponse<unknown> };

@@ -6,6 +6,7 @@ import { bankApi } from '../support/bank-api.js';
 import { useCleanups } from '../support/cleanups.js';
 import { type GraphQLResponse, subscribe, wsClient } from '../support/graphql-client.js';
 import { startServerProcess } from '../support/server-process.js';
+import { bearer, staffToken } from '../support/test-tokens.js';
 import { waitFor } from '../support/wait-for.js';
 
 /*
@@ -27,7 +28,9 @@ const stalledClient = async (url: string) => {
   socket.on('error', () => undefined);
   const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
+    socket.once('open', () =>
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: bearer(staffToken) } })),
+    );
     socket.once('message', () => resolve());
     socket.once('error', reject);
   });

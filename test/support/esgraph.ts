@@ -29,6 +29,7 @@ export const startTestEsgraph = (
   dependencies: TestDependencies,
   env: Record<string, string> = {},
   options: EsgraphOptions = {},
+  log = createLogger(process.env.ESGRAPH_TEST_LOG_LEVEL ?? 'silent'),
 ): Promise<RunningEsgraph> => {
   const config: ConnectedConfig = {
     // Off unless a test asks: one loopback address sends every test's requests, past any real limit.
@@ -36,7 +37,7 @@ export const startTestEsgraph = (
     redisUrl: dependencies.redis.url,
     eventStoreConnectionString: dependencies.esdb.connectionString,
   };
-  return startEsgraph(config, createLogger(process.env.ESGRAPH_TEST_LOG_LEVEL ?? 'silent'), options);
+  return startEsgraph(config, log, options);
 };
 
 /** What `useTestEsgraph` gives a test file once its `beforeAll` has run. */

@@ -9,32 +9,51 @@ export interface GraphQLResponse<Data> {
   readonly errors?: ReadonlyArray<{ message: string; extensions?: { code?: string; [key: string]: unknown } }>;
 }
 
-/** Sends one typed operation over HTTP POST and returns the parsed response, whatever its status. */
-export const execute = async <Data, Variables>(
+/**
+ * Sends one typed operation over HTTP POST as the holder of `token` (`null`: without one) and
+ * returns the parsed response, whatever its status.
+ */
+export const executeAs = async <Data, Variables>(
+  token: string | null,
   url: string,
   document: TypedDocumentNode<Data, Variables>,
   ...[variables]: Variables extends Record<string, never> ? [] : [Variables]
 ): Promise<GraphQLResponse<Data>> => {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: bearer(staffToken) },
+    headers: { 'content-type': 'application/json', ...(token === null ? {} : { authorization: bearer(token) }) },
     body: JSON.stringify({ query: print(document), variables }),
   });
   return (await response.json()) as GraphQLResponse<Data>;
 };
 
-/** Like `execute`, but fails the test on any GraphQL error and returns the data. */
-export const executeOk = async <Data, Variables>(
+/** Sends one typed operation over HTTP POST with the staff token; see {@link executeAs}. */
+export const execute = <Data, Variables>(
+  url: string,
+  document: TypedDocumentNode<Data, Variables>,
+  ...variables: Variables extends Record<string, never> ? [] : [Variables]
+): Promise<GraphQLResponse<Data>> => executeAs(staffToken, url, document, ...variables);
+
+/** Like `executeAs`, but fails the test on any GraphQL error and returns the data. */
+export const executeOkAs = async <Data, Variables>(
+  token: string | null,
   url: string,
   document: TypedDocumentNode<Data, Variables>,
   ...variables: Variables extends Record<string, never> ? [] : [Variables]
 ): Promise<Data> => {
-  const result = await execute(url, document, ...variables);
+  const result = await executeAs(token, url, document, ...variables);
   if (result.errors !== undefined || result.data === undefined || result.data === null) {
     throw new Error(`GraphQL operation failed: ${JSON.stringify(result.errors)}`);
   }
   return result.data;
 };
+
+/** Like `execute`, but fails the test on any GraphQL error and returns the data. */
+export const executeOk = <Data, Variables>(
+  url: string,
+  document: TypedDocumentNode<Data, Variables>,
+  ...variables: Variables extends Record<string, never> ? [] : [Variables]
+): Promise<Data> => executeOkAs(staffToken, url, document, ...variables);
 
 /**
  * A graphql-ws client over a real WebSocket, authenticated with `token` (the staff token unless

@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from '../../src/config.js';
+import { documentHash } from '../../src/server/persisted-queries/manifest.js';
 
 describe('readConfig', () => {
   it('defaults to embedded mode on 127.0.0.1:4000 with every role', () => {
@@ -34,7 +38,10 @@ describe('readConfig', () => {
         jwksCooldownMs: 30_000,
       },
       rateLimits: { perIp: 600, perUser: 1_200, windowMs: 60_000 },
+      authorization: true,
       webSocket: { maxSubscriptionsPerConnection: 100, pingIntervalMs: 30_000 },
+      persistedQueries: { maxEntries: 5_000, maxDocumentBytes: 16_384 },
+      trustedDocuments: undefined,
     });
   });
 
@@ -73,6 +80,8 @@ describe('readConfig', () => {
       RATE_LIMIT_WINDOW_MS: '10000',
       MAX_SUBSCRIPTIONS_PER_CONNECTION: '5',
       WS_PING_INTERVAL_MS: '2000',
+      APQ_MAX_ENTRIES: '500',
+      APQ_MAX_DOCUMENT_BYTES: '4096',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -105,8 +114,20 @@ describe('readConfig', () => {
         jwksCooldownMs: 5000,
       },
       rateLimits: { perIp: 50, perUser: 20, windowMs: 10_000 },
+      authorization: true,
       webSocket: { maxSubscriptionsPerConnection: 5, pingIntervalMs: 2_000 },
+      persistedQueries: { maxEntries: 500, maxDocumentBytes: 4_096 },
+      trustedDocuments: undefined,
     });
+  });
+
+  it('turns authorization off with AUTH=off, but never in production', () => {
+    expect(readConfig({ AUTH: 'off' }).authorization).toBe(false);
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-32-characters!' };
+    expect(() => readConfig({ ...production, AUTH: 'off' })).toThrow(
+      'AUTH cannot be off when NODE_ENV=production: anyone could run every command',
+    );
+    expect(readConfig({ ...production, AUTH: 'on' }).authorization).toBe(true);
   });
 
   it('turns rate limits off with RATE_LIMIT=off', () => {
@@ -155,6 +176,8 @@ describe('readConfig', () => {
       'JWT_AUDIENCE must be set with JWT_JWKS_URL',
     ],
     [{ NODE_ENV: 'production' }, 'JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production'],
+    [{ APQ_MAX_ENTRIES: '0' }, 'APQ_MAX_ENTRIES must be between 1 and 1000000, got 0'],
+    [{ APQ_MAX_DOCUMENT_BYTES: '2097152' }, 'APQ_MAX_DOCUMENT_BYTES must be between 1024 and 1048576, got 2097152'],
   ])('rejects %o naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);
     expect(() => readConfig(env)).toThrow(message);
@@ -183,5 +206,63 @@ describe('readConfig', () => {
 
   it('reads ALLOWED_HOSTS=* as any host, in development too', () => {
     expect(readConfig({ ALLOWED_HOSTS: '*' }).allowedHosts).toBe('any');
+  });
+
+  describe('TRUSTED_DOCUMENTS_FILE', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'esgraph-config-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const query = '{ serverInfo { name } }';
+    const fileWith = (name: string, contents: string): string => {
+      const path = join(dir, name);
+      writeFileSync(path, contents);
+      return path;
+    };
+
+    it.each([
+      [
+        'an Apollo persisted query manifest',
+        {
+          format: 'apollo-persisted-query-manifest',
+          version: 1,
+          operations: [{ id: documentHash(query), name: 'Q', type: 'query', body: query }],
+        },
+      ],
+      ['a map of hash to document', { [documentHash(query)]: query }],
+    ])('reads %s into listed documents by hash', (name, manifest) => {
+      const path = fileWith(`${name}.json`, JSON.stringify(manifest));
+      expect(readConfig({ TRUSTED_DOCUMENTS_FILE: path }).trustedDocuments).toEqual(
+        new Map([[documentHash(query), query]]),
+      );
+    });
+
+    it.each([
+      ['missing.json', undefined, 'which cannot be read (ENOENT)'],
+      ['not-json.json', '{ nope', 'which is not JSON'],
+      [
+        'other-format.json',
+        JSON.stringify({ format: 'relay', version: 1, operations: [] }),
+        'which has format "relay" version 1; expected apollo-persisted-query-manifest version 1',
+      ],
+      [
+        'wrong-hash.json',
+        JSON.stringify({ [documentHash('{ other }')]: query }),
+        `which lists ${documentHash('{ other }')} for a document whose sha256 is ${documentHash(query)}`,
+      ],
+      [
+        'not-a-hash.json',
+        JSON.stringify({ ServerInfo: query }),
+        'which lists id "ServerInfo", which is not a sha256 hash',
+      ],
+      [
+        'empty.json',
+        JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [] }),
+        'which lists no documents',
+      ],
+    ])('refuses %s with a ConfigError naming the variable', (name, contents, message) => {
+      const path = contents === undefined ? join(dir, name) : fileWith(name, contents);
+      const read = () => readConfig({ TRUSTED_DOCUMENTS_FILE: path });
+      expect(read).toThrow(ConfigError);
+      expect(read).toThrow(`TRUSTED_DOCUMENTS_FILE names ${path}, ${message}`);
+    });
   });
 });

@@ -11,8 +11,10 @@ import type { CommandReceipt } from './batch-outcomes.js';
 /** Who is asking, as the edge (a GraphQL request) knows it. */
 export interface RequestIdentity {
   readonly requestId: string;
-  /** The authenticated user, once auth exists. */
+  /** The authenticated user; undefined for a request without a token. */
   readonly userId?: string;
+  /** The user's roles, which the access policy's command rules are written against. */
+  readonly roles?: readonly string[];
 }
 
 /**

@@ -14,6 +14,7 @@ import {
 } from '../../core/index.js';
 import { accountStreamName } from './account.js';
 import { accountAggregate } from './account-aggregate.js';
+import { createAccountOwners } from './account-owners.js';
 import { type BankFeeds, createBankFeeds } from './bank-feeds.js';
 import { type BankQueries, createBankQueries } from './bank-queries.js';
 import type { BankCommand } from './commands.js';
@@ -43,6 +44,12 @@ export interface BankServices extends BankQueries, BankFeeds {
     accountId: string,
     page: { first?: number | null; after?: string | null },
   ): Promise<Page<RecordedBankEvent>>;
+  /**
+   * Who owns the account, from its first event (cached: owners never change); undefined when
+   * nobody opened it. What the access policy checks a customer against.
+   * @throws ValidationError for a malformed id, naming `field`.
+   */
+  accountOwner(accountId: string, field?: string): Promise<string | undefined>;
 }
 
 /** A history cursor names the revision of its event, so pages stay put as the stream grows. */
@@ -75,6 +82,7 @@ export const createBankServices = ({
       (envelope) => bankEventDecoders.decode(envelope),
     );
   },
+  accountOwner: createAccountOwners(eventStore),
   ...createBankQueries(readModels),
   ...createBankFeeds(readModels),
 });

@@ -1,4 +1,5 @@
 import type { DomainModule } from '../../core/index.js';
+import { bankAccessPolicy } from './access-policy.js';
 import { type BankServices, createBankServices } from './bank-services.js';
 import { AccountHistoryQueries } from './graphql/account-history.js';
 import { AccountMutations } from './graphql/account-mutations.js';
@@ -16,4 +17,5 @@ export const bankModule: DomainModule<BankServices, BankContext> = {
   resolvers: [AccountMutations, BankCommandResultFields, AccountHistoryQueries, AccountQueries, AccountSubscriptions],
   projections: [accountSummaryProjection, accountsByOwnerProjection, transactionsProjection, bankStatsProjection],
   createServices: createBankServices,
+  access: (services) => bankAccessPolicy(services),
 };

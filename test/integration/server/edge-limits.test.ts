@@ -6,6 +6,7 @@ import { connectRedis, type RedisClient } from '../../../src/core/redis/client.j
 import { bankApi } from '../../support/bank-api.js';
 import { startTestDependencies, startTestEsgraph, type TestDependencies } from '../../support/esgraph.js';
 import { type GraphQLResponse, wsClient } from '../../support/graphql-client.js';
+import { bearer, staffToken } from '../../support/test-tokens.js';
 import { waitFor } from '../../support/wait-for.js';
 
 interface Answer {
@@ -14,7 +15,11 @@ interface Answer {
 }
 
 const post = async (url: string, body: string): Promise<Answer> => {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: bearer(staffToken) },
+    body,
+  });
   return { status: response.status, body: (await response.json()) as Answer['body'] };
 };
 
@@ -61,8 +66,8 @@ describe('edge limits', () => {
         MAX_WS_MESSAGE_BYTES: '4096',
       }),
       startTestEsgraph(dependencies),
-      // Production needs a key source for tokens; which one is beside the point here.
-      startTestEsgraph(dependencies, { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-32-characters!' }),
+      // Production needs a key source for tokens: the test secret, so the staff token works there too.
+      startTestEsgraph(dependencies, { NODE_ENV: 'production' }),
     ]);
     redis = await connectRedis(dependencies.redis.url);
   });
@@ -201,7 +206,7 @@ describe('edge limits', () => {
         socket.once('open', () => resolve());
         socket.once('error', reject);
       });
-      socket.send(JSON.stringify({ type: 'connection_init' }));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: bearer(staffToken) } }));
       await waitFor('connection_ack', () => messages.some((m) => (m as { type: string }).type === 'connection_ack'));
       return { socket, closed, messages };
     };

@@ -5,6 +5,7 @@ import { readConfig } from '../../../src/config.js';
 import { connectRedis, type RedisClient } from '../../../src/core/redis/client.js';
 import { startTestDependencies, startTestEsgraph, type TestDependencies } from '../../support/esgraph.js';
 import { capturedLogger, signWithSecret } from '../../support/identity.js';
+import { bearer, staffToken } from '../../support/test-tokens.js';
 import { waitFor } from '../../support/wait-for.js';
 
 /*
@@ -42,7 +43,11 @@ const expectRateLimited = (answer: Awaited<ReturnType<typeof post>>): void => {
 type Message = { type: string; id?: string; payload?: unknown };
 
 /** A raw graphql-transport-ws connection, acknowledged, recording every message it gets. */
-const rawConnection = async (server: RunningEsgraph, options: WebSocket.ClientOptions = {}, authorization?: string) => {
+const rawConnection = async (
+  server: RunningEsgraph,
+  options: WebSocket.ClientOptions = {},
+  authorization = bearer(staffToken),
+) => {
   const socket = new WebSocket(server.url.replace(/^http/, 'ws'), 'graphql-transport-ws', options);
   const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
   const messages: Message[] = [];
@@ -51,7 +56,7 @@ const rawConnection = async (server: RunningEsgraph, options: WebSocket.ClientOp
     socket.once('open', () => resolve());
     socket.once('error', reject);
   });
-  socket.send(JSON.stringify({ type: 'connection_init', ...(authorization ? { payload: { authorization } } : {}) }));
+  socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization } }));
   await waitFor('connection_ack', () => messages.some((m) => m.type === 'connection_ack'));
   const subscribe = (id: string, query: string) =>
     socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query } }));

@@ -1,4 +1,5 @@
-import type { DomainModule } from '../../../src/core/index.js';
+import type { CommandRule, DomainModule } from '../../../src/core/index.js';
+import type { LibraryCommand } from './commands.js';
 import { createLibraryServices, type LibraryServices } from './library-services.js';
 import { circulationProjection } from './projections/circulation.js';
 import { shelfProjection } from './projections/shelf.js';
@@ -14,4 +15,15 @@ export const libraryModule: DomainModule<LibraryServices> = {
   resolvers: [],
   projections: [shelfProjection, circulationProjection],
   createServices: createLibraryServices,
+  // No operations of its own; its commands are a librarian's, should a test put the policy on them.
+  access: () => ({
+    queries: {},
+    subscriptions: {},
+    mutations: {},
+    commands: {
+      CatalogueTitle: { roles: { librarian: 'all' } },
+      LendCopy: { roles: { librarian: 'all' } },
+      ReturnCopy: { roles: { librarian: 'all' } },
+    } satisfies Record<LibraryCommand['type'], CommandRule>,
+  }),
 };

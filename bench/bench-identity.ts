@@ -1,0 +1,20 @@
+import { randomBytes } from 'node:crypto';
+import { mintToken } from '../src/identity/index.js';
+
+/*
+ * Who the benchmarks are: every server a benchmark starts verifies tokens with this run's own
+ * secret, and every client sends a staff token (teller, manager and auditor at once), so the
+ * figures include what production pays for identity and authorization on each request.
+ */
+
+/** This run's HS256 secret; servers get it as JWT_SECRET. */
+export const benchJwtSecret = randomBytes(32).toString('base64url');
+
+const benchStaffToken = await mintToken(benchJwtSecret, {
+  sub: 'bench-staff',
+  roles: ['teller', 'manager', 'auditor'],
+  ttlSeconds: 24 * 3600,
+});
+
+/** The Authorization header value (and graphql-ws `connection_init` authorization) clients send. */
+export const benchAuthorization = `Bearer ${benchStaffToken}`;

@@ -1,0 +1,75 @@
+import type { AccessPolicy, CommandGrant, CommandRule, ReadGrant, ReadRule, SignedInCaller } from '../../core/index.js';
+import type { BankServices } from './bank-services.js';
+import type { BankCommand } from './commands.js';
+
+/*
+ * Who may do what in the bank, one rule per operation and per command. A customer acts on its
+ * own accounts only (owner: the `sub` of its token, which is the account's `ownerId`); tellers
+ * run every account command and read every account; managers and auditors read everything and
+ * command nothing. An account nobody opened is refused exactly as another owner's is, so a
+ * customer learns nothing about accounts that are not its own.
+ */
+
+const staffReads = { teller: 'all', manager: 'all', auditor: 'all' } as const;
+const oversightReads = { manager: 'all', auditor: 'all' } as const;
+
+/** A command's data as the rules read it: every bank command names its account. */
+type CommandData = BankCommand['data'] & { readonly ownerId?: string };
+
+export const bankAccessPolicy = (bank: Pick<BankServices, 'accountOwner'>): AccessPolicy => {
+  const owns = async (caller: SignedInCaller, accountId: unknown, field: string): Promise<boolean> =>
+    typeof accountId === 'string' && (await bank.accountOwner(accountId, field)) === caller.userId;
+
+  /** A read of one account's data: the customer's own account, by the argument that names it. */
+  const ownAccountBy = (argument: string): ReadGrant => ({
+    args: async (args, caller) => ((await owns(caller, args[argument], argument)) ? { ...args } : false),
+  });
+
+  const customerReads = (grant: ReadGrant): ReadRule => ({ roles: { customer: grant, ...staffReads } });
+
+  /** An account command of a customer: on an account it owns. */
+  const onOwnAccount: CommandGrant = ({ data }, caller) => owns(caller, (data as CommandData).accountId, 'accountId');
+
+  /** Opening, for itself only, and never over another owner's account (that id is taken: FORBIDDEN). */
+  const opensForItself: CommandGrant = async ({ data }, caller) => {
+    const { accountId, ownerId } = data as CommandData;
+    if (ownerId !== caller.userId) return false;
+    const owner = await bank.accountOwner(accountId, 'accountId');
+    return owner === undefined || owner === caller.userId;
+  };
+
+  return {
+    queries: {
+      account: customerReads(ownAccountBy('id')),
+      accounts: customerReads({
+        // Without an owner, a customer's list is its own; with another owner's id, nothing.
+        args: (args, caller) => {
+          const ownerId = args.ownerId ?? caller.userId;
+          return ownerId === caller.userId ? { ...args, ownerId } : false;
+        },
+      }),
+      transactions: customerReads(ownAccountBy('accountId')),
+      bankStats: { roles: oversightReads },
+      accountHistory: { roles: staffReads },
+      accountAsOf: { roles: staffReads },
+    },
+    subscriptions: {
+      accountUpdated: customerReads(ownAccountBy('id')),
+      // Every account's feed is staff's; a customer names one of its own.
+      transactionRecorded: customerReads(ownAccountBy('accountId')),
+    },
+    mutations: {
+      openAccount: { commands: ['OpenAccount'] },
+      deposit: { commands: ['DepositMoney'] },
+      withdraw: { commands: ['WithdrawMoney'] },
+      closeAccount: { commands: ['CloseAccount'] },
+    },
+    // Every bank command type, or this does not compile: a new command cannot go without a rule.
+    commands: {
+      OpenAccount: { roles: { teller: 'all', customer: opensForItself } },
+      DepositMoney: { roles: { teller: 'all', customer: onOwnAccount } },
+      WithdrawMoney: { roles: { teller: 'all', customer: onOwnAccount } },
+      CloseAccount: { roles: { teller: 'all', customer: onOwnAccount } },
+    } satisfies Record<BankCommand['type'], CommandRule>,
+  };
+};
