@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { jsonEvent } from '@eventstore/db-client';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
@@ -8,6 +11,7 @@ import { connectEventStore } from '../../../src/core/eventstore/client.js';
 import type { CommandMiddleware } from '../../../src/core/index.js';
 import { activeKeySpace } from '../../../src/core/projections/active-version.js';
 import { connectRedis } from '../../../src/core/redis/client.js';
+import { documentHash } from '../../../src/server/persisted-queries/manifest.js';
 import {
   AccountAsOfDocument,
   AccountDocument,
@@ -29,8 +33,8 @@ import { bearer, testToken } from '../../support/test-tokens.js';
 /*
  * The README's error table, held to what the server answers: each documented code is provoked
  * for real (HTTP, or the WebSocket where the table says only it answers) and must come with the
- * documented status; and every code src gives must have a row. A new code needs a row here and
- * a provocation below; a code whose provocation is already below (FORBIDDEN) needs only its row.
+ * documented status; and every code src gives must have a row. A new code needs its row in the
+ * README and its provocation below; the code itself is found in src wherever it is written.
  */
 
 /** What one provocation got: the status (or the WebSocket) and the codes of its errors. */
@@ -78,13 +82,18 @@ describe('the README error table', () => {
   let rateLimited: RunningEsgraph;
   /** Verifies tokens with a JWKS nobody serves. */
   let providerAway: RunningEsgraph;
+  /** Trusted mode: runs only `{ serverInfo { name } }`. */
+  let trusted: RunningEsgraph;
   const issuer = 'https://issuer.test';
   const audience = 'esgraph-error-table';
 
   beforeAll(async () => {
     dependencies = await startTestDependencies();
     const jwksUrl = `http://127.0.0.1:${await closedPort()}/jwks`;
-    [standard, impatient, tight, queryOnly, rateLimited, providerAway] = await Promise.all([
+    const trustedFile = join(await mkdtemp(join(tmpdir(), 'esgraph-error-table-')), 'trusted-documents.json');
+    const listed = '{ serverInfo { name } }';
+    await writeFile(trustedFile, JSON.stringify({ [documentHash(listed)]: listed }));
+    [standard, impatient, tight, queryOnly, rateLimited, providerAway, trusted] = await Promise.all([
       startTestEsgraph(dependencies, {}, { commandMiddleware: [explodingMiddleware] }),
       startTestEsgraph(dependencies, { COMMAND_MAX_ATTEMPTS: '1' }),
       startTestEsgraph(dependencies, {
@@ -96,10 +105,13 @@ describe('the README error table', () => {
       // Only this instance counts requests, so the other instances sharing its Redis never meet the limit.
       startTestEsgraph(dependencies, { RATE_LIMIT: 'on', RATE_LIMIT_PER_IP: '1' }),
       startTestEsgraph(dependencies, { JWT_JWKS_URL: jwksUrl, JWT_ISSUER: issuer, JWT_AUDIENCE: audience }),
+      startTestEsgraph(dependencies, { TRUSTED_DOCUMENTS_FILE: trustedFile }),
     ]);
   });
   afterAll(async () => {
-    await Promise.all([standard, impatient, tight, queryOnly, rateLimited, providerAway].map((one) => one?.stop()));
+    await Promise.all(
+      [standard, impatient, tight, queryOnly, rateLimited, providerAway, trusted].map((one) => one?.stop()),
+    );
     await dependencies?.stop();
   });
 
@@ -245,8 +257,15 @@ describe('the README error table', () => {
           JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } }),
         ),
       ),
-    // Ready for the authorization work: a customer may not read the bank's totals. Only used once
-    // the table has its row.
+    PERSISTED_QUERY_NOT_IN_LIST: () =>
+      rawAnswer(
+        postJson(
+          trusted.url,
+          JSON.stringify({ extensions: { persistedQuery: { version: 1, sha256Hash: 'b'.repeat(64) } } }),
+        ),
+      ),
+    QUERY_NOT_IN_SAFELIST: () => post(trusted.url, '{ serverInfo { version } }'),
+    // A customer may not read the bank's totals.
     FORBIDDEN: async () =>
       post(standard.url, print(BankStatsDocument), {}, bearer(await testToken('ann', ['customer']))),
   };
