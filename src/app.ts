@@ -117,7 +117,8 @@ export const startEsgraph = async (
       host: config.host,
       port: config.port,
       schema: await buildEsgraphSchema(),
-      context: (requestId, identity) => createContext({ log, server, services, projections }, requestId, identity),
+      context: (requestId, identity, signal) =>
+        createContext({ log, server, services, projections }, requestId, identity, signal),
       authenticate: createTokenVerifier(config.jwt, log),
       formatError: createErrorFormatter(log),
       // A node with both serving roles refuses nothing: no check on its requests at all.
@@ -133,6 +134,7 @@ export const startEsgraph = async (
       ],
       liveness: options.liveness ?? [],
       shutdownGraceMs: config.shutdownGraceMs,
+      operationTimeoutMs: config.operationTimeoutMs,
       subscriberStallMs: config.subscriberStallMs,
       edge: config.edge,
       ...(config.rateLimits ? { rateLimit: createRateLimitCheck(redis, config.rateLimits, log) } : {}),

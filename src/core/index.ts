@@ -24,6 +24,7 @@ export {
   ConsistencyTimeoutError,
   DomainError,
   NotFoundError,
+  OperationAbortedError,
   ServiceUnavailableError,
   UnreadableReadModelError,
   ValidationError,

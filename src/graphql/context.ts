@@ -21,6 +21,11 @@ export type GraphQLContext = DomainServices & {
   readonly identity?: Identity;
   /** The identity's user, which the command pipeline stamps into event metadata. */
   readonly userId?: string;
+  /**
+   * Aborted when the operation's deadline (`OPERATION_TIMEOUT_MS`) passes or its client goes
+   * away: log reads stop on it, and a command not yet queued is refused with its reason.
+   */
+  readonly signal: AbortSignal;
   readonly log: Logger;
   readonly server: ServerIdentity;
   /** Every read model's progress, for operators. */
@@ -47,12 +52,14 @@ class RequestContext {
   readonly projections: () => Promise<ProjectionReport[]>;
   readonly identity: Identity | undefined;
   readonly userId: string | undefined;
+  readonly signal: AbortSignal;
   readonly baseLog: Logger;
   cachedLog: Logger | undefined;
 
-  constructor(deps: ContextDependencies, requestId: string, identity: Identity | undefined) {
+  constructor(deps: ContextDependencies, requestId: string, identity: Identity | undefined, signal: AbortSignal) {
     Object.assign(this, deps.services);
     this.requestId = requestId;
+    this.signal = signal;
     this.identity = identity;
     this.userId = identity?.userId;
     this.server = deps.server;
@@ -66,8 +73,12 @@ class RequestContext {
   }
 }
 
-export const createContext = (deps: ContextDependencies, requestId: string, identity?: Identity): GraphQLContext =>
-  new RequestContext(deps, requestId, identity) as unknown as GraphQLContext;
+export const createContext = (
+  deps: ContextDependencies,
+  requestId: string,
+  identity: Identity | undefined,
+  signal: AbortSignal,
+): GraphQLContext => new RequestContext(deps, requestId, identity, signal) as unknown as GraphQLContext;
 
 // Each registered context declares what its resolvers need; this fails to compile if ours stops fitting any.
 const fitsEveryDomain = (context: GraphQLContext): RequiredRequestContext => context;

@@ -7,6 +7,7 @@ import {
   ConsistencyTimeoutError,
   DomainError,
   NotFoundError,
+  OperationAbortedError,
   ServiceUnavailableError,
   UnreadableReadModelError,
   ValidationError,
@@ -25,6 +26,7 @@ const codeOf = (error: unknown): string | undefined => {
   if (error instanceof ConsistencyTimeoutError) return 'CONSISTENCY_TIMEOUT';
   if (error instanceof UnreadableReadModelError) return 'READ_MODEL_UNREADABLE';
   if (error instanceof ServiceUnavailableError) return 'SERVICE_UNAVAILABLE';
+  if (error instanceof OperationAbortedError) return error.code;
   return undefined;
 };
 
