@@ -1,14 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import {
   type DocumentNode,
-  type ExecutionArgs,
   type ExecutionResult,
-  execute,
   GraphQLError,
   type GraphQLFormattedError,
   type GraphQLSchema,
-  subscribe,
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -17,12 +13,11 @@ import type { Logger } from '../core/logger.js';
 import { type Authenticate, type Identity, UnauthenticatedError } from '../identity/index.js';
 import type { DocumentProtection } from './document-limits.js';
 import type { ContextFactory } from './graphql-http.js';
-import { type OperationAbort, untilAborted } from './operation-abort.js';
 import { type RateLimitCheck, rateLimitedCode, rateLimitedMessage } from './rate-limiter.js';
 import type { EdgeRefusal } from './request-origins.js';
 import { cutOffStalledSockets } from './stalled-sockets.js';
 import { checkSubscriptionDocument } from './subscription-document.js';
-import { ConnectionOperations } from './ws-operation-aborts.js';
+import { webSocketOperationHooks } from './ws-operation-deadlines.js';
 
 export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 
@@ -105,20 +100,6 @@ const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined):
   return value === undefined ? undefined : typeof value === 'string' ? value : String(value);
 };
 
-/** An operation's running abort, found from its context value by the execute and subscribe below. */
-interface RunningOperation {
-  readonly abort: OperationAbort;
-  readonly requestId: string;
-}
-
-/** The answer of an operation stopped by its deadline: an error carrying the abort's code. */
-const abortedResult = (reason: Error): ExecutionResult => ({
-  errors: [new GraphQLError(reason.message, { originalError: reason })],
-});
-
-const isAsyncIterable = (value: unknown): value is AsyncIterableIterator<unknown> =>
-  typeof (value as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] === 'function';
-
 /**
  * GraphQL subscriptions (graphql-ws protocol) on the HTTP server's own port and path. Errors
  * pass through the same formatter as HTTP, so a code means the same thing on both transports.
@@ -152,29 +133,9 @@ export const attachGraphQLWebSocket = <Context extends object>(
   });
   // Keyed by graphql-ws's per-connection context, which every hook below receives.
   const identities = new WeakMap<object, Identity>();
-  const connections = new WeakMap<object, ConnectionOperations>();
-  const operationsOf = (ctx: { extra: { socket: WebSocket } }): ConnectionOperations => {
-    let operations = connections.get(ctx);
-    if (operations === undefined) {
-      operations = new ConnectionOperations(ctx.extra.socket);
-      connections.set(ctx, operations);
-    }
-    return operations;
-  };
-  // Keyed by each operation's context value, which graphql-ws hands to execute and subscribe.
-  const running = new WeakMap<object, RunningOperation>();
-  /**
-   * Runs an operation's execution (a query or mutation) or its start (a subscription's source
-   * stream: listening, reading the current state) within its deadline. What a subscription sends
-   * after that has no deadline: it lives as long as its client wants it, and each event it sends
-   * is mapped from the message that announced it, with no read of its own.
-   */
-  const withinDeadline = async <T>(args: ExecutionArgs, work: () => T | Promise<T>) => {
-    const operation = running.get(args.contextValue as object);
-    if (operation === undefined) return { done: true, result: await work() } as const;
-    const { abort, requestId } = operation;
-    return untilAborted(abort, Promise.resolve(work()), options.log, requestId).finally(() => abort.finish());
-  };
+  const operations = webSocketOperationHooks(options.operationTimeoutMs, options.log, (ctx, requestId, signal) =>
+    options.context(requestId, identities.get(ctx), signal),
+  );
   const endpoint = useServer(
     {
       schema: options.schema,
@@ -197,29 +158,8 @@ export const attachGraphQLWebSocket = <Context extends object>(
           return false;
         }
       },
-      context: (ctx, id) => {
-        const requestId = randomUUID();
-        const abort = operationsOf(ctx).start(id, options.operationTimeoutMs);
-        const value = options.context(requestId, identities.get(ctx), abort.signal);
-        running.set(value, { abort, requestId });
-        return value;
-      },
-      execute: async (args) => {
-        const outcome = await withinDeadline(args, () => execute(args));
-        return outcome.done ? outcome.result : abortedResult(outcome.reason);
-      },
-      subscribe: async (args) => {
-        const subscribing = Promise.resolve(subscribe(args));
-        const outcome = await withinDeadline(args, () => subscribing);
-        if (outcome.done) return outcome.result;
-        // A source stream that arrives after the deadline is closed at once: nobody will read it.
-        subscribing.then(
-          (result) => (isAsyncIterable(result) ? result.return?.() : undefined),
-          () => {},
-        );
-        return abortedResult(outcome.reason);
-      },
-      onComplete: (ctx, id) => operationsOf(ctx).end(id),
+      // Each operation's abort signal, and its deadline around execute and subscribe.
+      ...operations,
       onSubscribe: async (ctx, _id, payload) => {
         // Refused with an `error` message, which ends the operation: the client retries later.
         const unavailable = options.unavailable?.();
