@@ -135,7 +135,8 @@ export const startEsgraph = async (
       host: config.host,
       port: config.port,
       schema,
-      context: (requestId, identity) => createContext({ log, server, services, projections }, requestId, identity),
+      context: (requestId, identity, signal) =>
+        createContext({ log, server, services, projections }, requestId, identity, signal),
       authenticate: createTokenVerifier(config.jwt, log),
       anonymousWebSockets: !config.authorization,
       formatError: createErrorFormatter(log),
@@ -152,6 +153,7 @@ export const startEsgraph = async (
       ],
       liveness: options.liveness ?? [],
       shutdownGraceMs: config.shutdownGraceMs,
+      operationTimeoutMs: config.operationTimeoutMs,
       subscriberStallMs: config.subscriberStallMs,
       edge: config.edge,
       ...(config.rateLimits ? { rateLimit: createRateLimitCheck(redis, config.rateLimits, log) } : {}),

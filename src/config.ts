@@ -37,6 +37,11 @@ export interface Config {
   readonly commandMaxAttempts: number;
   /** How long a query with `consistentWith` waits for the read models before CONSISTENCY_TIMEOUT. */
   readonly consistencyTimeoutMs: number;
+  /**
+   * How long one GraphQL operation may execute (a query or mutation, a subscription's start)
+   * before it answers OPERATION_TIMEOUT and its signal stops what is still reading.
+   */
+  readonly operationTimeoutMs: number;
   /** The most events a query that rebuilds from a whole stream (`accountAsOf`) reads before LOG_TOO_LONG. */
   readonly streamReadMaxEvents: number;
   /** How long a projector's lease lasts unrenewed: how soon a standby takes over from a dead one. */
@@ -147,6 +152,7 @@ export const readConfig = (env: Env): Config => ({
   shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', { min: 0, max: 600_000 }) ?? 10_000,
   commandMaxAttempts: integer(env, 'COMMAND_MAX_ATTEMPTS', { min: 1, max: 100 }) ?? 10,
   consistencyTimeoutMs: integer(env, 'CONSISTENCY_TIMEOUT_MS', { min: 1, max: 600_000 }) ?? 5_000,
+  operationTimeoutMs: integer(env, 'OPERATION_TIMEOUT_MS', { min: 1, max: 600_000 }) ?? 10_000,
   streamReadMaxEvents: integer(env, 'ACCOUNT_AS_OF_MAX_EVENTS', { min: 1, max: 10_000_000 }) ?? 10_000,
   projectionLeaseTtlMs: integer(env, 'PROJECTION_LEASE_TTL_MS', { min: 100, max: 600_000 }) ?? 10_000,
   subscriberStallMs: integer(env, 'SUBSCRIBER_STALL_MS', { min: 100, max: 600_000 }) ?? 5_000,

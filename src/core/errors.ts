@@ -100,3 +100,22 @@ export class AccessDeniedError extends Error {
     super(anonymous ? 'sign in: this operation needs a bearer token' : 'not allowed for this user');
   }
 }
+
+/** Why an operation was stopped before its end. */
+export type OperationAbortCode = 'OPERATION_TIMEOUT' | 'OPERATION_CANCELLED';
+
+/**
+ * An operation was stopped before its end: its deadline passed (`OPERATION_TIMEOUT`), or its
+ * client went away (`OPERATION_CANCELLED`, which nobody is left to receive). The reason of an
+ * operation's `AbortSignal`: log reads stop with it, and a command that has not yet joined its
+ * stream's queue is refused with it (one that has runs to its end, see the command pipeline).
+ */
+export class OperationAbortedError extends Error {
+  override readonly name = 'OperationAbortedError';
+  constructor(
+    readonly code: OperationAbortCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -37,6 +37,7 @@ export {
   ConsistencyTimeoutError,
   DomainError,
   NotFoundError,
+  OperationAbortedError,
   ServiceUnavailableError,
   UnreadableReadModelError,
   ValidationError,

@@ -23,6 +23,11 @@ export type GraphQLContext = DomainServices & {
   readonly userId?: string;
   /** The identity's roles (none without a token): what the access policy checks. */
   readonly roles: readonly string[];
+  /**
+   * Aborted when the operation's deadline (`OPERATION_TIMEOUT_MS`) passes or its client goes
+   * away: log reads stop on it, and a command not yet queued is refused with its reason.
+   */
+  readonly signal: AbortSignal;
   readonly log: Logger;
   readonly server: ServerIdentity;
   /** Every read model's progress, for operators. */
@@ -50,12 +55,14 @@ class RequestContext {
   readonly identity: Identity | undefined;
   readonly userId: string | undefined;
   readonly roles: readonly string[];
+  readonly signal: AbortSignal;
   readonly baseLog: Logger;
   cachedLog: Logger | undefined;
 
-  constructor(deps: ContextDependencies, requestId: string, identity: Identity | undefined) {
+  constructor(deps: ContextDependencies, requestId: string, identity: Identity | undefined, signal: AbortSignal) {
     Object.assign(this, deps.services);
     this.requestId = requestId;
+    this.signal = signal;
     this.identity = identity;
     this.userId = identity?.userId;
     this.roles = identity?.roles ?? [];
@@ -70,8 +77,12 @@ class RequestContext {
   }
 }
 
-export const createContext = (deps: ContextDependencies, requestId: string, identity?: Identity): GraphQLContext =>
-  new RequestContext(deps, requestId, identity) as unknown as GraphQLContext;
+export const createContext = (
+  deps: ContextDependencies,
+  requestId: string,
+  identity: Identity | undefined,
+  signal: AbortSignal,
+): GraphQLContext => new RequestContext(deps, requestId, identity, signal) as unknown as GraphQLContext;
 
 // Each registered context declares what its resolvers need; this fails to compile if ours stops fitting any.
 const fitsEveryDomain = (context: GraphQLContext): RequiredRequestContext => context;

@@ -8,6 +8,7 @@ import {
   ConsistencyTimeoutError,
   DomainError,
   NotFoundError,
+  OperationAbortedError,
   ServiceUnavailableError,
   UnreadableReadModelError,
   ValidationError,
@@ -28,6 +29,7 @@ const codeOf = (error: unknown): string | undefined => {
   if (error instanceof UnreadableReadModelError) return 'READ_MODEL_UNREADABLE';
   if (error instanceof ServiceUnavailableError) return 'SERVICE_UNAVAILABLE';
   if (error instanceof AccessDeniedError) return 'FORBIDDEN';
+  if (error instanceof OperationAbortedError) return error.code;
   return undefined;
 };
 

@@ -3,14 +3,31 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
 import bodyParser from 'body-parser';
 import { GraphQLError } from 'graphql';
-import { ServiceUnavailableError } from '../core/errors.js';
+import { type OperationAbortedError, ServiceUnavailableError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
 import { type Authenticate, type Identity, UnauthenticatedError } from '../identity/index.js';
+import { OperationAbort, untilAborted } from './operation-abort.js';
 import type { TrustedDocuments } from './persisted-queries/manifest.js';
 import { type DocumentRequest, trustedDocumentText } from './persisted-queries/trusted-admission.js';
 import { type RateLimitCheck, rateLimitedCode, rateLimitedMessage } from './rate-limiter.js';
 
-/** Builds the GraphQL context for one HTTP request. */
-export type HttpContextFactory<Context> = (requestId: string, identity: Identity | undefined) => Context;
+/** Builds the GraphQL context for one operation; `signal` aborts at its deadline or when its client leaves. */
+export type ContextFactory<Context> = (
+  requestId: string,
+  identity: Identity | undefined,
+  signal: AbortSignal,
+) => Context;
+
+export interface GraphQLHttpOptions {
+  readonly maxBodyBytes: number;
+  readonly authenticate: Authenticate;
+  readonly rateLimit?: RateLimitCheck | undefined;
+  /** In trusted mode, the only documents that run; any other is refused before Apollo parses it. */
+  readonly trustedDocuments?: TrustedDocuments | undefined;
+  /** How long one operation may execute before it answers 504 OPERATION_TIMEOUT. */
+  readonly operationTimeoutMs: number;
+  readonly log: Logger;
+}
 
 /** A client may name its request for log correlation; anything else gets a fresh id. */
 const requestIdOf = (req: IncomingMessage): string => {
@@ -86,17 +103,39 @@ const documentRequestOf = (method: string, body: unknown, url: URL): DocumentReq
 };
 
 /**
+ * Past the deadline: 504, as a gateway answers for an upstream that did not answer in time. A
+ * mutation's command may have been appended all the same (the pipeline does not abandon a queued
+ * command), and its commandId makes sending it again safe: the client learns the outcome.
+ */
+const sendTimedOut = (res: ServerResponse, requestId: string, reason: OperationAbortedError, timeoutMs: number) => {
+  res.writeHead(504, { 'content-type': 'application/json', 'x-request-id': requestId });
+  const message = `${reason.message}; a mutation may still have been applied: send it again with the same commandId to learn its outcome`;
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code: reason.code, timeoutMs } }] }));
+};
+
+/**
+ * The operation's abort: cancelled when the client hangs up before its answer is written ('close'
+ * on the response before it finished), so its work stops reading for no one.
+ */
+const abortFor = (req: IncomingMessage, res: ServerResponse, timeoutMs: number): OperationAbort => {
+  const abort = new OperationAbort(timeoutMs);
+  if (req.socket.destroyed) abort.cancel();
+  else
+    res.once('close', () => {
+      if (!res.writableFinished) abort.cancel();
+    });
+  return abort;
+};
+
+/**
  * The thin adapter between Node's http server and Apollo Server's transport-neutral
  * `executeHTTPGraphQLRequest`: parse the JSON body, hand over method, headers and query string,
  * copy status, headers and body back.
  */
 export const createGraphQLHttpHandler = <Context extends object>(
   apollo: ApolloServer<Context>,
-  contextFor: HttpContextFactory<Context>,
-  maxBodyBytes: number,
-  authenticate: Authenticate,
-  rateLimit?: RateLimitCheck,
-  trustedDocuments?: TrustedDocuments,
+  contextFor: ContextFactory<Context>,
+  { maxBodyBytes, authenticate, rateLimit, trustedDocuments, operationTimeoutMs, log }: GraphQLHttpOptions,
 ): ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>) => {
   // body-parser refuses a declared length over the limit before reading, and stops counting an
   // undeclared one at the limit, so a large body is never held.
@@ -140,10 +179,18 @@ export const createGraphQLHttpHandler = <Context extends object>(
       search: url.search,
       body,
     };
-    const response = await apollo.executeHTTPGraphQLRequest({
+    const abort = abortFor(req, res, operationTimeoutMs);
+    const execution = apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: async () => contextFor(requestId, identity),
+      context: async () => contextFor(requestId, identity, abort.signal),
     });
+    const outcome = await untilAborted(abort, execution, log, requestId).finally(() => abort.finish());
+    if (!outcome.done) {
+      // A client that left gets nothing: its socket is gone.
+      if (outcome.reason.code === 'OPERATION_TIMEOUT') sendTimedOut(res, requestId, outcome.reason, operationTimeoutMs);
+      return;
+    }
+    const response = outcome.result;
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.setHeader('x-request-id', requestId);
     res.statusCode = response.status ?? 200;

@@ -1,19 +1,25 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
-import type { DocumentNode, ExecutionResult, GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import { GraphQLError } from 'graphql';
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  GraphQLError,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { ServiceUnavailableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { type Authenticate, type Identity, UnauthenticatedError } from '../identity/index.js';
 import type { DocumentProtection } from './document-limits.js';
+import type { ContextFactory } from './graphql-http.js';
 import type { TrustedDocuments } from './persisted-queries/manifest.js';
 import { trustedDocumentText } from './persisted-queries/trusted-admission.js';
 import { type RateLimitCheck, rateLimitedCode, rateLimitedMessage } from './rate-limiter.js';
 import type { EdgeRefusal } from './request-origins.js';
 import { cutOffStalledSockets } from './stalled-sockets.js';
 import { checkSubscriptionDocument } from './subscription-document.js';
+import { webSocketOperationHooks } from './ws-operation-deadlines.js';
 
 export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 
@@ -21,7 +27,9 @@ export interface GraphQLWebSocketOptions<Context> {
   readonly httpServer: Server;
   readonly path: string;
   readonly schema: GraphQLSchema;
-  readonly context: (requestId: string, identity: Identity | undefined) => Context;
+  readonly context: ContextFactory<Context>;
+  /** How long a query or mutation, or a subscription's start, may execute before OPERATION_TIMEOUT. */
+  readonly operationTimeoutMs: number;
   /** Verifies the `authorization` of `connection_init`'s payload. */
   readonly authenticate: Authenticate;
   /**
@@ -134,6 +142,9 @@ export const attachGraphQLWebSocket = <Context extends object>(
   });
   // Keyed by graphql-ws's per-connection context, which every hook below receives.
   const identities = new WeakMap<object, Identity>();
+  const operations = webSocketOperationHooks(options.operationTimeoutMs, options.log, (ctx, requestId, signal) =>
+    options.context(requestId, identities.get(ctx), signal),
+  );
   const endpoint = useServer(
     {
       schema: options.schema,
@@ -160,7 +171,8 @@ export const attachGraphQLWebSocket = <Context extends object>(
           return false;
         }
       },
-      context: (ctx) => options.context(randomUUID(), identities.get(ctx)),
+      // Each operation's abort signal, and its deadline around execute and subscribe.
+      ...operations,
       onSubscribe: async (ctx, _id, payload) => {
         // Refused with an `error` message, which ends the operation: the client retries later.
         const unavailable = options.unavailable?.();

@@ -10,11 +10,11 @@ import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { GraphQLSchema } from 'graphql';
 import type { EdgeLimits, WebSocketLimits } from '../config.js';
 import type { Logger } from '../core/logger.js';
-import type { Authenticate, Identity } from '../identity/index.js';
+import type { Authenticate } from '../identity/index.js';
 import { answerCors } from './cors.js';
 import { documentProtection, suggestionMaskPlugin } from './document-limits.js';
 import { errorStatusPlugin } from './error-status.js';
-import { createGraphQLHttpHandler } from './graphql-http.js';
+import { type ContextFactory, createGraphQLHttpHandler } from './graphql-http.js';
 import { attachGraphQLWebSocket, type ErrorFormatter, type OperationAdmission } from './graphql-ws.js';
 import { answerLiveness, answerReadiness, type LivenessCheck, type ReadinessCheck } from './health.js';
 import { subscriptionsOverWebSocketOnly } from './http-subscriptions.js';
@@ -33,7 +33,8 @@ export interface HttpServerOptions<Context extends object> {
   readonly host: string;
   readonly port: number;
   readonly schema: GraphQLSchema;
-  readonly context: (requestId: string, identity: Identity | undefined) => Context;
+  /** Builds an operation's context; `signal` aborts at its deadline or when its client goes away. */
+  readonly context: ContextFactory<Context>;
   /** Verifies a request's bearer token (HTTP header, or graphql-ws `connection_init` payload). */
   readonly authenticate: Authenticate;
   /** Whether a WebSocket without a token is acknowledged (only with authorization off). */
@@ -47,6 +48,8 @@ export interface HttpServerOptions<Context extends object> {
   /** What must hold for the process to be worth keeping (see /healthz). */
   readonly liveness?: readonly LivenessCheck[];
   readonly shutdownGraceMs: number;
+  /** How long one operation (a query, a mutation, a subscription's start) may execute. */
+  readonly operationTimeoutMs: number;
   /** How long a WebSocket client may leave what was sent to it unread before it is cut off. */
   readonly subscriberStallMs: number;
   /** Document, body and message limits, the same on HTTP and WebSocket. */
@@ -103,6 +106,7 @@ export const startHttpServer = async <Context extends object>(
     path: graphqlPath,
     schema: options.schema,
     context: options.context,
+    operationTimeoutMs: options.operationTimeoutMs,
     authenticate: options.authenticate,
     anonymous: options.anonymousWebSockets,
     formatError: options.formatError,
@@ -146,14 +150,14 @@ export const startHttpServer = async <Context extends object>(
     ],
   });
   await apollo.start();
-  const graphql = createGraphQLHttpHandler(
-    apollo,
-    options.context,
-    options.edge.bodyBytes,
-    options.authenticate,
-    options.rateLimit,
+  const graphql = createGraphQLHttpHandler(apollo, options.context, {
+    maxBodyBytes: options.edge.bodyBytes,
+    authenticate: options.authenticate,
+    rateLimit: options.rateLimit,
     trustedDocuments,
-  );
+    operationTimeoutMs: options.operationTimeoutMs,
+    log: options.log,
+  });
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');

@@ -63,16 +63,43 @@ const codePatterns = [
   /instanceof \w+\) return '([A-Z][A-Z0-9_]+)'/g,
 ];
 
+/** The variables of README.md's configuration table: upper-case names that are not codes. */
+const configurationVariables = (): ReadonlySet<string> => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const from = readme.indexOf('\n## Configuration');
+  const section = readme.slice(from, readme.indexOf('\n## ', from + 1));
+  const names = section
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .flatMap((line) => [...(line.split(' | ')[0] ?? '').matchAll(codeIn)].map((match) => match[1]!));
+  return new Set(names);
+};
+
+/** Upper-case literals with an underscore that are not codes a client gets, and what they are. */
+const notCodes: ReadonlyMap<string, string> = new Map([
+  ['TRANSFER_IN', 'a kind of transaction'],
+  ['TRANSFER_OUT', 'a kind of transaction'],
+  ['OPERATION_CANCELLED', 'why an operation whose client left stops: nobody is there to answer'],
+]);
+
+const snakeCaseLiteral = /'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'/g;
+
 /**
  * Every error code src writes, except esdb-local's (an embedded event store with gRPC statuses
- * of its own, never seen by GraphQL clients).
+ * of its own, never seen by GraphQL clients): what the patterns above find, and every upper-case
+ * literal with an underscore (a code however it is written: an abort's reason, a type's member)
+ * that is neither a configuration variable of the README nor listed in `notCodes`.
  */
 export const codesInSource = (): ReadonlySet<string> => {
   const codes = new Set<string>();
+  const variables = configurationVariables();
   for (const file of sourceFiles(join(root, 'src'))) {
     if (file.includes('/src/esdb-local/')) continue;
     const text = readFileSync(file, 'utf8');
     for (const pattern of codePatterns) for (const match of text.matchAll(pattern)) codes.add(match[1]!);
+    for (const [, literal] of text.matchAll(snakeCaseLiteral)) {
+      if (!variables.has(literal!) && !notCodes.has(literal!)) codes.add(literal!);
+    }
   }
   return codes;
 };

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
 import { type ConnectedConfig, type EsgraphOptions, type RunningEsgraph, startEsgraph } from '../../src/app.js';
 import { readConfig } from '../../src/config.js';
-import { createLogger } from '../../src/core/logger.js';
+import { createLogger, type Logger } from '../../src/core/logger.js';
 import { type EmbeddedRedis, startEmbeddedRedis } from '../../src/core/redis/embedded-redis.js';
 import { type EsdbLocal, startEsdbLocal } from '../../src/esdb-local/index.js';
 import { withTestKey } from './test-tokens.js';
@@ -24,12 +24,21 @@ export const startTestDependencies = async (): Promise<TestDependencies> => {
   };
 };
 
-/** An esgraph instance in this process on a free port, against the given dependencies. */
+/** Where an esgraph instance finds its Redis and its event store. */
+export interface TestEndpoints {
+  readonly redis: { readonly url: string };
+  readonly esdb: { readonly connectionString: string };
+}
+
+/**
+ * An esgraph instance in this process on a free port, against the given dependencies; silent
+ * unless `log` (a captured logger, say) or ESGRAPH_TEST_LOG_LEVEL says otherwise.
+ */
 export const startTestEsgraph = (
-  dependencies: TestDependencies,
+  dependencies: TestEndpoints,
   env: Record<string, string> = {},
   options: EsgraphOptions = {},
-  log = createLogger(process.env.ESGRAPH_TEST_LOG_LEVEL ?? 'silent'),
+  log: Logger = createLogger(process.env.ESGRAPH_TEST_LOG_LEVEL ?? 'silent'),
 ): Promise<RunningEsgraph> => {
   const config: ConnectedConfig = {
     // Off unless a test asks: one loopback address sends every test's requests, past any real limit.

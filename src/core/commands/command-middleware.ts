@@ -15,6 +15,12 @@ export interface RequestIdentity {
   readonly userId?: string;
   /** The user's roles, which the access policy's command rules are written against. */
   readonly roles?: readonly string[];
+  /**
+   * Aborted when the request's deadline passes or its client goes away. A command whose signal
+   * has aborted before it joins its stream's queue is refused with the signal's reason (nothing is
+   * written); once queued it runs to its end, since its append may already be under way.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /**

@@ -115,6 +115,10 @@ export class CommandPipeline {
   /** Where a command goes once every `before` has run: its stream's queue. */
   readonly #join = (pending: PendingCommand): void => {
     try {
+      // The last moment a command can be dropped cleanly: after this it may be appended, and a
+      // command abandoned midway could land unseen. So an operation stopped by its deadline or
+      // its client's leaving starts no new command, and finishes the ones already queued.
+      pending.request.signal?.throwIfAborted();
       if (pending.metadata?.commandId === undefined) {
         throw new Error('no command middleware stamped this command: the list must include stampCommandMetadata');
       }

@@ -30,19 +30,23 @@ export interface BankServices extends BankQueries, BankFeeds {
   handle(command: IssuedCommand<BankCommand>, request: RequestIdentity): Promise<CommandReceipt>;
   /**
    * The account's stream, decoded as the decider folds it (current shapes; events newer code
-   * wrote are skipped): the source of temporal queries. At most `streamReadMaxEvents` are read.
+   * wrote are skipped): the source of temporal queries. At most `streamReadMaxEvents` are read;
+   * the read stops when `read.signal` aborts (the operation's deadline, or its client gone).
    * @throws ValidationError for a malformed id.
    * @throws DomainError `LOG_TOO_LONG` for a longer stream.
+   * @throws OperationAbortedError, the signal's reason, once it has aborted.
    */
-  accountEvents(accountId: string): Promise<RecordedBankEvent[]>;
+  accountEvents(accountId: string, read?: LogRead): Promise<RecordedBankEvent[]>;
   /**
    * One page of the account's stream, oldest first, read from the store alone: `first` events
    * (plus one, to know whether a next page exists) from the revision after the `after` cursor.
+   * Stops like {@link accountEvents} when `read.signal` aborts.
    * @throws ValidationError for a malformed id, a `first` outside 1 to 100 or a cursor this list did not return.
    */
   accountEventPage(
     accountId: string,
     page: { first?: number | null; after?: string | null },
+    read?: LogRead,
   ): Promise<Page<RecordedBankEvent>>;
   /**
    * Who owns the account, from its first event (cached: owners never change); undefined when
@@ -50,6 +54,11 @@ export interface BankServices extends BankQueries, BankFeeds {
    * @throws ValidationError for a malformed id, naming `field`.
    */
   accountOwner(accountId: string, field?: string): Promise<string | undefined>;
+}
+
+/** How a read of the log is made on an operation's behalf: stopped when its signal aborts. */
+export interface LogRead {
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** A history cursor names the revision of its event, so pages stay put as the stream grows. */
@@ -64,16 +73,19 @@ export const createBankServices = ({
 }: DomainDependencies): BankServices => ({
   handle: (command, request) => commands.handle(accountAggregate, command, request),
   // Ids are checked like every other operation's, before they name a stream to read.
-  accountEvents: async (accountId) => {
+  accountEvents: async (accountId, read = {}) => {
     const stream = accountStreamName(requireId(accountId, 'id'));
-    return bankEventDecoders.decodeAll(await readBoundedEventEnvelopes(eventStore, stream, streamReadMaxEvents));
+    return bankEventDecoders.decodeAll(
+      await readBoundedEventEnvelopes(eventStore, stream, streamReadMaxEvents, read.signal),
+    );
   },
-  accountEventPage: async (accountId, { first, after }) => {
+  accountEventPage: async (accountId, { first, after }, read = {}) => {
     const id = requireId(accountId, 'id');
     const size = pageSize(first);
     const cursor = decodeCursor(historyCursorKind, after, isRevision);
     const fromRevision = cursor === undefined ? 0n : BigInt(cursor) + 1n;
-    const envelopes = await readEventEnvelopePage(eventStore, accountStreamName(id), fromRevision, size + 1);
+    const stream = accountStreamName(id);
+    const envelopes = await readEventEnvelopePage(eventStore, stream, fromRevision, size + 1, read.signal);
     // Cursors come from the envelopes, so an event this code cannot decode is skipped but never reread.
     return pageOf(
       envelopes,

@@ -84,6 +84,8 @@ describe('the README error table', () => {
   let providerAway: RunningEsgraph;
   /** Trusted mode: runs only `{ serverInfo { name } }`. */
   let trusted: RunningEsgraph;
+  /** An operation deadline far shorter than its consistency waits. */
+  let hurried: RunningEsgraph;
   const issuer = 'https://issuer.test';
   const audience = 'esgraph-error-table';
 
@@ -93,7 +95,7 @@ describe('the README error table', () => {
     const trustedFile = join(await mkdtemp(join(tmpdir(), 'esgraph-error-table-')), 'trusted-documents.json');
     const listed = '{ serverInfo { name } }';
     await writeFile(trustedFile, JSON.stringify({ [documentHash(listed)]: listed }));
-    [standard, impatient, tight, queryOnly, rateLimited, providerAway, trusted] = await Promise.all([
+    [standard, impatient, tight, queryOnly, rateLimited, providerAway, trusted, hurried] = await Promise.all([
       startTestEsgraph(dependencies, {}, { commandMiddleware: [explodingMiddleware] }),
       startTestEsgraph(dependencies, { COMMAND_MAX_ATTEMPTS: '1' }),
       startTestEsgraph(dependencies, {
@@ -106,11 +108,12 @@ describe('the README error table', () => {
       startTestEsgraph(dependencies, { RATE_LIMIT: 'on', RATE_LIMIT_PER_IP: '1' }),
       startTestEsgraph(dependencies, { JWT_JWKS_URL: jwksUrl, JWT_ISSUER: issuer, JWT_AUDIENCE: audience }),
       startTestEsgraph(dependencies, { TRUSTED_DOCUMENTS_FILE: trustedFile }),
+      startTestEsgraph(dependencies, { OPERATION_TIMEOUT_MS: '200', CONSISTENCY_TIMEOUT_MS: '10000' }),
     ]);
   });
   afterAll(async () => {
     await Promise.all(
-      [standard, impatient, tight, queryOnly, rateLimited, providerAway, trusted].map((one) => one?.stop()),
+      [standard, impatient, tight, queryOnly, rateLimited, providerAway, trusted, hurried].map((one) => one?.stop()),
     );
     await dependencies?.stop();
   });
@@ -183,6 +186,9 @@ describe('the README error table', () => {
     },
     CONSISTENCY_TIMEOUT: () =>
       send(tight.url, AccountDocument, { id: 'acc-1', consistentWith: '18446744073709551615' }),
+    // A wait for a position the log never reaches outlives the operation's deadline.
+    OPERATION_TIMEOUT: () =>
+      send(hurried.url, AccountDocument, { id: 'acc-1', consistentWith: '18446744073709551615' }),
     LOG_TOO_LONG: async () => {
       const { accountId } = await bank.open();
       await bank.deposit(accountId, '1.00');

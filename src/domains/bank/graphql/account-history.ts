@@ -132,7 +132,7 @@ export class AccountHistoryQueries {
     @Args(() => PageArgs) { first, after }: PageArgs,
     @Ctx() ctx: BankContext,
   ): Promise<AccountEventConnection> {
-    return connectionOf(await ctx.bank.accountEventPage(id, { first, after }), toAccountEvent);
+    return connectionOf(await ctx.bank.accountEventPage(id, { first, after }, ctx), toAccountEvent);
   }
 
   @Cost({ weight: logReadWeight })
@@ -150,6 +150,6 @@ export class AccountHistoryQueries {
     if (revision !== null && revision !== undefined && revision < 0) {
       throw new ValidationError(`revision must be 0 or more, got ${revision}`, 'revision');
     }
-    return accountAsOf(await ctx.bank.accountEvents(id), at ?? undefined, revision ?? undefined);
+    return accountAsOf(await ctx.bank.accountEvents(id, ctx), at ?? undefined, revision ?? undefined);
   }
 }
