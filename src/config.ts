@@ -110,6 +110,8 @@ export interface EdgeLimits {
   readonly bodyBytes: number;
   /** Largest WebSocket message; more closes the connection with 1009. */
   readonly webSocketMessageBytes: number;
+  /** Most operations in one batched HTTP request (a JSON array body); 1 turns batching off. */
+  readonly batchOperations: number;
   /** "Did you mean" in validation errors: off in production, where it would map the schema for a stranger. */
   readonly fieldSuggestions: boolean;
 }
@@ -220,6 +222,7 @@ const edgeLimits = (env: Env): EdgeLimits => ({
   },
   bodyBytes: integer(env, 'MAX_BODY_BYTES', { min: 1_024, max: 100 * mebibyte }) ?? mebibyte,
   webSocketMessageBytes: integer(env, 'MAX_WS_MESSAGE_BYTES', { min: 1_024, max: 100 * mebibyte }) ?? mebibyte,
+  batchOperations: integer(env, 'MAX_BATCH_OPERATIONS', { min: 1, max: 100 }) ?? 10,
   fieldSuggestions: text(env, 'NODE_ENV') !== 'production',
 });
 

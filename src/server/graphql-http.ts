@@ -6,6 +6,7 @@ import { GraphQLError } from 'graphql';
 import { type OperationAbortedError, ServiceUnavailableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { type Authenticate, type Identity, UnauthenticatedError } from '../identity/index.js';
+import { answerStatus } from './batch-status.js';
 import { OperationAbort, untilAborted } from './operation-abort.js';
 import type { TrustedDocuments } from './persisted-queries/manifest.js';
 import { type DocumentRequest, trustedDocumentText } from './persisted-queries/trusted-admission.js';
@@ -22,6 +23,8 @@ export interface GraphQLHttpOptions {
   readonly maxBodyBytes: number;
   readonly authenticate: Authenticate;
   readonly rateLimit?: RateLimitCheck | undefined;
+  /** Most operations a batch (a JSON array body) may carry; more are refused before anything runs. */
+  readonly batchOperations: number;
   /** In trusted mode, the only documents that run; any other is refused before Apollo parses it. */
   readonly trustedDocuments?: TrustedDocuments | undefined;
   /** How long one operation may execute before it answers 504 OPERATION_TIMEOUT. */
@@ -85,6 +88,15 @@ const sendRateLimited = (res: ServerResponse, requestId: string, retryAfterMs: n
 };
 
 /** A refused document (trusted mode), answered in GraphQL's error shape before Apollo parses anything. */
+export const batchLimitCode = 'BATCH_LIMIT_EXCEEDED';
+
+/** A batch of more operations than allowed: refused whole, before any token check or operation runs. */
+const sendBatchTooLarge = (res: ServerResponse, requestId: string, operations: number, max: number): void => {
+  res.writeHead(400, { 'content-type': 'application/json', 'x-request-id': requestId });
+  const message = `a batch may carry at most ${max} operations, this one has ${operations}`;
+  res.end(JSON.stringify({ errors: [{ message, extensions: { code: batchLimitCode, maxOperations: max } }] }));
+};
+
 const sendRefusedDocument = (res: ServerResponse, requestId: string, error: GraphQLError): void => {
   res.writeHead(400, { 'content-type': 'application/json', 'x-request-id': requestId });
   res.end(JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.extensions.code } }] }));
@@ -135,7 +147,15 @@ const abortFor = (req: IncomingMessage, res: ServerResponse, timeoutMs: number):
 export const createGraphQLHttpHandler = <Context extends object>(
   apollo: ApolloServer<Context>,
   contextFor: ContextFactory<Context>,
-  { maxBodyBytes, authenticate, rateLimit, trustedDocuments, operationTimeoutMs, log }: GraphQLHttpOptions,
+  {
+    maxBodyBytes,
+    authenticate,
+    rateLimit,
+    batchOperations,
+    trustedDocuments,
+    operationTimeoutMs,
+    log,
+  }: GraphQLHttpOptions,
 ): ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>) => {
   // body-parser refuses a declared length over the limit before reading, and stops counting an
   // undeclared one at the limit, so a large body is never held.
@@ -149,6 +169,11 @@ export const createGraphQLHttpHandler = <Context extends object>(
       return;
     }
     const requestId = requestIdOf(req);
+    // With batching off (a limit of 1), Apollo refuses every array itself (BAD_REQUEST).
+    if (Array.isArray(body) && batchOperations > 1 && body.length > batchOperations) {
+      sendBatchTooLarge(res, requestId, body.length, batchOperations);
+      return;
+    }
     let identity: Identity | undefined;
     try {
       // Anonymous requests skip the verifier and its await: the common case pays nothing.
@@ -160,17 +185,22 @@ export const createGraphQLHttpHandler = <Context extends object>(
       else throw error;
       return;
     }
-    const retryAfterMs = await rateLimit?.({ ip: req.socket.remoteAddress, userId: identity?.userId });
+    const operations = Array.isArray(body) ? body.length : 1;
+    const retryAfterMs = await rateLimit?.({ ip: req.socket.remoteAddress, userId: identity?.userId, operations });
     if (retryAfterMs !== undefined) {
       sendRateLimited(res, requestId, retryAfterMs);
       return;
     }
     const method = (req.method ?? 'GET').toUpperCase();
     if (trustedDocuments) {
-      const trusted = trustedDocumentText(trustedDocuments, documentRequestOf(method, body, url));
-      if (trusted instanceof GraphQLError) {
-        sendRefusedDocument(res, requestId, trusted);
-        return;
+      // Each operation of a batch must be listed: one that is not refuses the whole request.
+      const pieces = Array.isArray(body) && method === 'POST' ? (body as unknown[]) : [body];
+      for (const piece of pieces) {
+        const trusted = trustedDocumentText(trustedDocuments, documentRequestOf(method, piece, url));
+        if (trusted instanceof GraphQLError) {
+          sendRefusedDocument(res, requestId, trusted);
+          return;
+        }
       }
     }
     const httpGraphQLRequest: HTTPGraphQLRequest = {
@@ -193,7 +223,7 @@ export const createGraphQLHttpHandler = <Context extends object>(
     const response = outcome.result;
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.setHeader('x-request-id', requestId);
-    res.statusCode = response.status ?? 200;
+    res.statusCode = answerStatus(body, response);
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
       return;

@@ -132,8 +132,9 @@ export const startHttpServer = async <Context extends object>(
     stopOnTerminationSignals: false,
     parseOptions: protection.parseOptions,
     validationRules: [...protection.validationRules],
-    // Said here though it is Apollo's default: a JSON array body is refused with BAD_REQUEST (400).
-    allowBatchedHttpRequests: false,
+    // A JSON array body runs as a batch of at most MAX_BATCH_OPERATIONS (graphql-http.ts refuses
+    // more before anything runs); a limit of 1 is Apollo's default: every array is BAD_REQUEST.
+    allowBatchedHttpRequests: options.edge.batchOperations > 1,
     persistedQueries: { cache: trustedDocuments ? trustedDocumentCache(trustedDocuments) : options.apqCache },
     plugins: [
       // Cache hints mean nothing for mutations and read-your-writes queries, and the cache-control
@@ -154,6 +155,7 @@ export const startHttpServer = async <Context extends object>(
     maxBodyBytes: options.edge.bodyBytes,
     authenticate: options.authenticate,
     rateLimit: options.rateLimit,
+    batchOperations: options.edge.batchOperations,
     trustedDocuments,
     operationTimeoutMs: options.operationTimeoutMs,
     log: options.log,

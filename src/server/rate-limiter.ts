@@ -9,9 +9,11 @@ export interface RateLimitSubject {
   readonly ip: string | undefined;
   /** The verified token's `sub`, when there is one. */
   readonly userId: string | undefined;
+  /** Operations the request carries (a batch counts each); 1 when absent. */
+  readonly operations?: number;
 }
 
-/** Counts one request against its IP and its user; the wait before the next would pass, or undefined when it passes. */
+/** Counts one request (each operation of a batch) against its IP and its user; the wait before the next would pass, or undefined when it passes. */
 export type RateLimitCheck = (subject: RateLimitSubject) => Promise<number | undefined>;
 
 export const rateLimitedCode = 'RATE_LIMITED';
@@ -33,9 +35,9 @@ export const createRateLimitCheck = (redis: RedisClient, limits: RateLimits, log
   const perUser = limiter('esgraph:rate:user', limits.perUser);
   let outage = false;
 
-  const consume = async (counter: RateLimiterRedis, key: string): Promise<number | undefined> => {
+  const consume = async (counter: RateLimiterRedis, key: string, points: number): Promise<number | undefined> => {
     try {
-      await counter.consume(key);
+      await counter.consume(key, points);
       outage = false;
       return undefined;
     } catch (rejection) {
@@ -49,10 +51,10 @@ export const createRateLimitCheck = (redis: RedisClient, limits: RateLimits, log
     }
   };
 
-  return async ({ ip, userId }) => {
+  return async ({ ip, userId, operations = 1 }) => {
     const waits = await Promise.all([
-      ip === undefined ? undefined : consume(perIp, ip),
-      userId === undefined ? undefined : consume(perUser, userId),
+      ip === undefined ? undefined : consume(perIp, ip, operations),
+      userId === undefined ? undefined : consume(perUser, userId, operations),
     ]);
     const limited = waits.filter((wait): wait is number => wait !== undefined);
     return limited.length === 0 ? undefined : Math.max(...limited);

@@ -28,6 +28,7 @@ describe('readConfig', () => {
         documents: { depth: 10, aliases: 15, directives: 20, tokens: 2_000, cost: 1_000 },
         bodyBytes: 1_048_576,
         webSocketMessageBytes: 1_048_576,
+        batchOperations: 10,
         fieldSuggestions: true,
       },
       jwt: {
@@ -71,6 +72,7 @@ describe('readConfig', () => {
       MAX_QUERY_COST: '250',
       MAX_BODY_BYTES: '65536',
       MAX_WS_MESSAGE_BYTES: '32768',
+      MAX_BATCH_OPERATIONS: '4',
       NODE_ENV: 'production',
       JWT_JWKS_URL: 'https://idp.example.com/realms/bank/protocol/openid-connect/certs',
       JWT_ISSUER: 'https://idp.example.com/realms/bank',
@@ -106,6 +108,7 @@ describe('readConfig', () => {
         documents: { depth: 7, aliases: 0, directives: 3, tokens: 500, cost: 250 },
         bodyBytes: 65_536,
         webSocketMessageBytes: 32_768,
+        batchOperations: 4,
         fieldSuggestions: false,
       },
       jwt: {
@@ -168,6 +171,7 @@ describe('readConfig', () => {
     [{ MAX_QUERY_COST: '0' }, 'MAX_QUERY_COST must be between 1 and 10000000, got 0'],
     [{ MAX_BODY_BYTES: '1mb' }, 'MAX_BODY_BYTES must be a whole number, got "1mb"'],
     [{ MAX_WS_MESSAGE_BYTES: '100' }, 'MAX_WS_MESSAGE_BYTES must be between 1024 and 104857600, got 100'],
+    [{ MAX_BATCH_OPERATIONS: '0' }, 'MAX_BATCH_OPERATIONS must be between 1 and 100, got 0'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET must be at least 32 characters, got 5'],
     [
       { JWT_SECRET: 'x'.repeat(32), JWT_JWKS_URL: 'https://idp.test/certs' },

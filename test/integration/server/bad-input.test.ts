@@ -266,6 +266,19 @@ describe('bad input', () => {
     expect(await readHeadPosition(eventStore)).toBeGreaterThan(head!);
   });
 
+  it('answers 200 for a batch in which an operation ran beside one refused for bad input, and 400 for one where none ran', async () => {
+    const deposit = (accountId: string, amount: string) => ({
+      query: `mutation { deposit(input: { accountId: "${accountId}", amount: "${amount}" }) { position } }`,
+    });
+    const batch = async (operations: object[]) => (await postJson(esgraph.url, JSON.stringify(operations))).status;
+    const head = await readHeadPosition(eventStore);
+    expect(await batch([deposit(existing, '0.01'), deposit('not an id', '1.00')])).toBe(200);
+    const moved = await readHeadPosition(eventStore);
+    expect(moved).toBeGreaterThan(head!);
+    expect(await batch([deposit(existing, '0.001'), deposit(existing, '-1')])).toBe(400);
+    expect(await readHeadPosition(eventStore)).toBe(moved);
+  });
+
   it('refuses a subscription sent over HTTP with BAD_REQUEST and 400 before it runs', async () => {
     const answer = await send({ query: 'subscription { heartbeat(intervalMs: 100) }', variables: {} });
     expect(answer).toEqual({ status: 400, codes: ['BAD_REQUEST'] });

@@ -64,10 +64,11 @@ describe('edge limits', () => {
         MAX_QUERY_TOKENS: '50',
         MAX_BODY_BYTES: '2048',
         MAX_WS_MESSAGE_BYTES: '4096',
+        MAX_BATCH_OPERATIONS: '3',
       }),
       startTestEsgraph(dependencies),
       // Production needs a key source for tokens: the test secret, so the staff token works there too.
-      startTestEsgraph(dependencies, { NODE_ENV: 'production' }),
+      startTestEsgraph(dependencies, { NODE_ENV: 'production', MAX_BATCH_OPERATIONS: '1' }),
     ]);
     redis = await connectRedis(dependencies.redis.url);
   });
@@ -184,9 +185,27 @@ describe('edge limits', () => {
       expect(refused.body.errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
     });
 
-    it('refuses a batch (a JSON array body) with BAD_REQUEST, batching being off', async () => {
-      const batch = JSON.stringify([{ query: '{ serverInfo { name } }' }, { query: '{ serverInfo { name } }' }]);
-      const refused = await post(standard.url, batch);
+    it('runs a batch of up to MAX_BATCH_OPERATIONS operations and refuses one more with BATCH_LIMIT_EXCEEDED, running none of it', async () => {
+      const serverInfo = { query: '{ serverInfo { name } }' };
+      const served = await post(tight.url, JSON.stringify([serverInfo, serverInfo, serverInfo]));
+      expect(served.status).toBe(200);
+      expect(served.body).toEqual(Array.from({ length: 3 }, () => ({ data: { serverInfo: { name: 'esgraph' } } })));
+
+      const { accountId } = await bank.open();
+      const deposit = {
+        query: 'mutation($input: DepositInput!) { deposit(input: $input) { position } }',
+        variables: { input: { accountId, amount: '1.00' } },
+      };
+      const refused = await post(tight.url, JSON.stringify([deposit, deposit, deposit, deposit]));
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors?.[0]?.extensions).toEqual({ code: 'BATCH_LIMIT_EXCEEDED', maxOperations: 3 });
+      const history = await query(standard.url, `{ accountHistory(id: "${accountId}") { edges { node { type } } } }`);
+      expect(history.body.data).toEqual({ accountHistory: { edges: [{ node: { type: 'AccountOpened' } }] } });
+    });
+
+    it('refuses every batch with BAD_REQUEST when MAX_BATCH_OPERATIONS is 1 (batching off)', async () => {
+      const batch = JSON.stringify([{ query: '{ serverInfo { name } }' }]);
+      const refused = await post(production.url, batch);
       expect(refused.status).toBe(400);
       expect(refused.body.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
       expect(refused.body.errors?.[0]?.message).toMatch(/batching disabled/);

@@ -225,6 +225,13 @@ describe('the README error table', () => {
     PAYLOAD_TOO_LARGE: () =>
       rawAnswer(postJson(standard.url, JSON.stringify({ query: `{ serverInfo { name } } #${'x'.repeat(1_100_000)}` }))),
     BAD_REQUEST: () => rawAnswer(postJson(standard.url, 'this is not JSON')),
+    BATCH_LIMIT_EXCEEDED: () =>
+      rawAnswer(
+        postJson(
+          standard.url,
+          JSON.stringify(Array.from({ length: 11 }, () => ({ query: '{ serverInfo { name } }' }))),
+        ),
+      ),
     HOST_NOT_ALLOWED: () =>
       rawAnswer(
         postJson(standard.url, JSON.stringify({ query: '{ serverInfo { name } }' }), { host: 'rebound.example' }),

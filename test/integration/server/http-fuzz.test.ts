@@ -30,36 +30,49 @@ interface GraphQLAnswer {
   readonly errors?: readonly { readonly message?: unknown; readonly extensions?: { readonly code?: unknown } }[];
 }
 
-/** What `answer` breaks of the edge's promises; empty when it keeps them all. */
-const brokenPromises = (answer: RawAnswer): string[] => {
-  const broken: string[] = [];
-  if (answer.status >= 500) broken.push(`status ${answer.status}`);
-  let body: GraphQLAnswer;
-  try {
-    body = JSON.parse(answer.body) as GraphQLAnswer;
-  } catch {
-    return [...broken, `not JSON: ${answer.body.slice(0, 200)}`];
+/** What one GraphQL response breaks of the edge's promises, and the codes of its errors. */
+const responseProblems = (response: unknown): { readonly broken: string[]; readonly codes: string[] } => {
+  if (response === null || typeof response !== 'object' || Array.isArray(response)) {
+    return { broken: ['not a JSON object'], codes: [] };
   }
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return [...broken, 'not a JSON object'];
-  if (!String(answer.headers['content-type']).startsWith('application/')) broken.push('not a JSON content type');
-  const { errors } = body;
+  const { data, errors } = response as GraphQLAnswer;
   if (errors === undefined) {
-    if (typeof body.data !== 'object' || body.data === null) broken.push('neither errors nor data');
-    if (answer.status !== 200) broken.push(`status ${answer.status} without errors`);
-    return broken;
+    return { broken: typeof data === 'object' && data !== null ? [] : ['neither errors nor data'], codes: [] };
   }
-  if (!Array.isArray(errors) || errors.length === 0) return [...broken, 'errors is not a non-empty list'];
-  const codes = errors.map((error) => error.extensions?.code);
+  if (!Array.isArray(errors) || errors.length === 0) return { broken: ['errors is not a non-empty list'], codes: [] };
+  const broken: string[] = [];
+  const codes: string[] = [];
   for (const error of errors) {
+    const code = error.extensions?.code;
     if (typeof error.message !== 'string') broken.push('an error without a message');
-  }
-  for (const code of codes) {
     if (typeof code !== 'string') broken.push('an error without extensions.code');
     else if (code === 'INTERNAL_SERVER_ERROR') broken.push(`INTERNAL_SERVER_ERROR: ${JSON.stringify(errors)}`);
     else if (!documentedStatuses.has(code)) broken.push(`a code the README does not list: ${code}`);
+    else codes.push(code);
   }
-  const allowed = codes.flatMap((code) => documentedStatuses.get(String(code)) ?? []);
-  if (!allowed.includes(answer.status)) broken.push(`status ${answer.status} for ${codes.join(', ')}`);
+  return { broken, codes };
+};
+
+/**
+ * What `answer` breaks of the edge's promises; empty when it keeps them all. A batch (a JSON
+ * array body) is answered with an array of responses, each held to the same promises.
+ */
+const brokenPromises = (answer: RawAnswer): string[] => {
+  const broken: string[] = [];
+  if (answer.status >= 500) broken.push(`status ${answer.status}`);
+  let body: unknown;
+  try {
+    body = JSON.parse(answer.body);
+  } catch {
+    return [...broken, `not JSON: ${answer.body.slice(0, 200)}`];
+  }
+  if (!String(answer.headers['content-type']).startsWith('application/')) broken.push('not a JSON content type');
+  const responses = Array.isArray(body) && body.length > 0 ? body : [body];
+  const checked = responses.map(responseProblems);
+  broken.push(...checked.flatMap((one) => one.broken));
+  const codes = checked.flatMap((one) => one.codes);
+  const allowed = codes.length === 0 ? [200] : codes.flatMap((code) => documentedStatuses.get(code) ?? []);
+  if (!allowed.includes(answer.status)) broken.push(`status ${answer.status} for ${codes.join(', ') || 'no error'}`);
   return broken;
 };
 
@@ -67,7 +80,9 @@ const brokenPromises = (answer: RawAnswer): string[] => {
 const rejected = (answer: RawAnswer): boolean => {
   if (answer.status >= 400) return true;
   try {
-    return !('data' in (JSON.parse(answer.body) as object));
+    const body = JSON.parse(answer.body) as unknown;
+    const responses = Array.isArray(body) ? body : [body];
+    return responses.every((response) => !(typeof response === 'object' && response !== null && 'data' in response));
   } catch {
     return true;
   }

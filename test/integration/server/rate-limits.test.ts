@@ -110,6 +110,17 @@ describe('rate limits', () => {
     expectRateLimited(await post(perIpA.url));
   });
 
+  it('counts each operation of a batch against the limit', async () => {
+    const batch = JSON.stringify(Array.from({ length: 6 }, () => ({ query: serverInfo })));
+    const served = await fetch(perIpA.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: batch,
+    });
+    expect(served.status).toBe(200);
+    expectRateLimited(await post(perIpA.url));
+  });
+
   it('counts across two instances sharing one Redis: requests split between them hit the combined limit', async () => {
     for (let i = 0; i < 6; i += 1) expect((await post(i % 2 === 0 ? perIpA.url : perIpB.url)).status).toBe(200);
     expectRateLimited(await post(perIpB.url));
