@@ -6,7 +6,7 @@ import { Kind, parse, print } from 'graphql';
 
 /*
  * Arbitraries of HTTP requests to /graphql as a careless or hostile client sends them: the test
- * operations (test/operations/*.graphql) with random variables, mutated documents, and JSON
+ * operations (test/operations/*.graphql) with random variables, alone and in batches, mutated documents, and JSON
  * bodies broken in the ways parsers meet in the wild (deep nesting, huge strings, wrong types,
  * invalid UTF-8 bytes, duplicate keys, numbers out of every range, truncation).
  */
@@ -215,13 +215,19 @@ const gzipBomb = gzipSync(
   ]),
 );
 
-/** A test operation with random variables. */
-const operationRequest = fc
+/** The body of one test operation with random variables. */
+const operationBody = fc
   .constantFrom(...testOperations)
   .chain((operation) => variablesFor(operation).map((variables) => ({ operation, variables })))
-  .map(({ operation, variables }) =>
-    postJson(jsonBody({ query: operation.document, operationName: operation.name, variables })),
-  );
+  .map(({ operation, variables }) => ({ query: operation.document, operationName: operation.name, variables }));
+
+/** A test operation with random variables. */
+const operationRequest = operationBody.map((body) => postJson(jsonBody(body)));
+
+/** A batch of them: up to the limit, and past it. */
+const batchRequest = fc
+  .array(operationBody, { minLength: 1, maxLength: 12 })
+  .map((bodies) => postJson(jsonBody(bodies)));
 
 /** A test operation's document, mutated a few times, with any variables. */
 const mutatedDocumentRequest = fc
@@ -337,6 +343,7 @@ const otherMethodRequest = fc
 /** Any of the above, mostly GraphQL-shaped. */
 export const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.oneof(
   { weight: 4, arbitrary: operationRequest },
+  { weight: 1, arbitrary: batchRequest },
   { weight: 3, arbitrary: mutatedDocumentRequest },
   { weight: 3, arbitrary: brokenBodyRequest },
   { weight: 1, arbitrary: otherMethodRequest },
