@@ -116,3 +116,6 @@ export type { ProjectionReport } from './projections/runner/projection-report.js
 // Redis, for the few context services that read beside ReadModels.
 export type { RedisClient } from './redis/client.js';
 export { asServiceUnavailable } from './redis/connection-errors.js';
+
+// Process managers: a context's sagas, reacting to events with commands (docs/ARCHITECTURE.md).
+export { type ProcessManager, type ProcessStep, processManagerUser } from './process-managers/process-manager.js';

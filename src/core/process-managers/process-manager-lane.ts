@@ -1,0 +1,298 @@
+import { type BackoffPolicy, backOff, SleepAbortedError, sleep } from '../backoff.js';
+import type { CommandPipeline } from '../commands/command-pipeline.js';
+import type { EventEnvelope } from '../eventstore/event-envelope.js';
+import type { Logger } from '../logger.js';
+import { readCheckpoint } from '../projections/checkpoint.js';
+import { commitUntilAnswered } from '../projections/commit-batch.js';
+import { eventScope } from '../projections/event-scope.js';
+import { failedEvent } from '../projections/failed-event.js';
+import { decideOnFailure, type FailurePolicy } from '../projections/failure-policy.js';
+import { type ProjectionId, processManagerId } from '../projections/keys.js';
+import { parkEvent } from '../projections/parking.js';
+import { ProjectionLease } from '../projections/projection-lease.js';
+import type { FeedLane, SharedFeed } from '../projections/runner/shared-feed.js';
+import { onConnectionLost, type RedisClient } from '../redis/client.js';
+import { isRedisConnectionError } from '../redis/connection-errors.js';
+import { processManagerPolicy } from './declarations.js';
+import type { ProcessManager } from './process-manager.js';
+import { sendReaction } from './reaction.js';
+
+export interface ProcessManagerLaneOptions {
+  readonly leaseTtlMs: number;
+  /** Names this process in lease tokens (status shows who runs it). */
+  readonly owner?: string;
+  /** Between sends of a command refused for a reason that passes. */
+  readonly retry?: BackoffPolicy;
+}
+
+export type ProcessManagerState = 'starting' | 'stand-by' | 'catching-up' | 'live' | 'stopped';
+
+/** What a lane reports about itself: the process manager's progress as this process sees it. */
+export interface ProcessManagerStatus {
+  readonly name: string;
+  readonly state: ProcessManagerState;
+  /** The last $all position whose reaction is acknowledged, as far as this process knows. */
+  readonly checkpoint: bigint | undefined;
+  /** Events handed over and not yet past the checkpoint. */
+  readonly pendingEvents: number;
+  /** Events this lane parked since it started. */
+  readonly parked: number;
+  /** Sends of a command that was refused for a reason that passes, since it started. */
+  readonly resent: number;
+  readonly lastError: string | undefined;
+}
+
+type SessionEnd = 'stopped' | 'lease-lost' | 'failed';
+
+/** The lane's work while it holds the lease. */
+interface Session {
+  readonly leaseToken: string;
+  /** Aborted when the session ends: waits end, nothing more is sent. */
+  readonly signal: AbortSignal;
+  readonly end: (end: SessionEnd, error?: unknown) => void;
+}
+
+/** What became of one event. */
+type Handled = 'passed' | 'reacted' | 'parked' | 'fenced';
+
+const AFTER_LOST_REDIS: BackoffPolicy = { initialMs: 200, maxMs: 1_000, jitter: 'full' };
+const AFTER_FAILED_SESSION: BackoffPolicy = { initialMs: 200, maxMs: 10_000, jitter: 'full' };
+
+/**
+ * One process manager's runner in this process. It takes the process manager's lease (a node
+ * that cannot stands by and tries again every third of the TTL), reads its checkpoint and
+ * follows the process's shared feed from there: each event in scope is decoded, `react`ed to,
+ * and its steps are sent through the command pipeline; only when every command is acknowledged
+ * does the checkpoint move past the event, fenced by the lease like a projection's commit. A
+ * crash anywhere replays from the checkpoint, and the replayed commands, under the same derived
+ * ids, are answered from the stream instead of appended again.
+ */
+export class ProcessManagerLane implements FeedLane {
+  readonly #id: ProjectionId;
+  readonly #wants: (event: EventEnvelope) => boolean;
+  readonly #policy: FailurePolicy;
+  readonly #log: Logger;
+  readonly #stopping = new AbortController();
+  #running: Promise<void> | undefined;
+  #applying: Promise<void> = Promise.resolve();
+  #state: ProcessManagerState = 'starting';
+  #checkpoint: bigint | undefined;
+  #pending = 0;
+  #parked = 0;
+  #resent = 0;
+  #lastError: string | undefined;
+  #session: Session | undefined;
+
+  constructor(
+    private readonly dependencies: {
+      readonly redis: RedisClient;
+      readonly pipeline: CommandPipeline;
+      readonly feed: SharedFeed;
+    },
+    readonly processManager: ProcessManager,
+    private readonly options: ProcessManagerLaneOptions,
+    log: Logger,
+  ) {
+    this.#id = processManagerId(processManager.name);
+    this.#wants = eventScope(processManager);
+    this.#policy = processManagerPolicy(processManager);
+    this.#log = log.child({ processManager: processManager.name });
+  }
+
+  get checkpoint(): bigint | undefined {
+    return this.#checkpoint;
+  }
+
+  start(): void {
+    this.#running ??= this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    this.#session?.end('stopped');
+    await this.#running;
+    this.#state = 'stopped';
+  }
+
+  status(): ProcessManagerStatus {
+    return {
+      name: this.processManager.name,
+      state: this.#state,
+      checkpoint: this.#checkpoint,
+      pendingEvents: this.#pending,
+      parked: this.#parked,
+      resent: this.#resent,
+      lastError: this.#lastError,
+    };
+  }
+
+  apply(events: readonly EventEnvelope[]): Promise<void> {
+    const session = this.#session;
+    if (!session || session.signal.aborted) return Promise.resolve();
+    const checkpoint = this.#checkpoint;
+    const mine = checkpoint === undefined ? events : events.filter((event) => event.position > checkpoint);
+    if (mine.length === 0) return Promise.resolve();
+    // The session waits for this before it gives the lease up, so no send outlives it.
+    this.#applying = this.#applyAll(session, mine);
+    return this.#applying;
+  }
+
+  caughtUp(): void {
+    if (this.#session && !this.#session.signal.aborted) this.#state = 'live';
+  }
+
+  async #applyAll(session: Session, events: readonly EventEnvelope[]): Promise<void> {
+    this.#pending = events.length;
+    try {
+      for (const [index, event] of events.entries()) {
+        const handled = await this.#handle(session, event);
+        if (handled === 'fenced') return session.end('lease-lost');
+        // Past an event that sent commands (or parked), at once: a crash later need not send them again.
+        const last = index === events.length - 1;
+        if ((handled !== 'passed' || last) && !(await this.#checkpointAt(session, event.position))) {
+          return session.end('lease-lost');
+        }
+        this.#pending = events.length - index - 1;
+      }
+    } catch (error) {
+      session.end(error instanceof SleepAbortedError ? 'stopped' : 'failed', error);
+    } finally {
+      this.#pending = 0;
+    }
+  }
+
+  /**
+   * Reacts to one event. Decoding and reacting are part of it: an event that cannot be decoded,
+   * a reaction that throws, a refusal without a failure path, get the failure policy's retries,
+   * then the event is parked (recorded, visible) and the process manager goes on.
+   */
+  async #handle(session: Session, event: EventEnvelope): Promise<Handled> {
+    if (!this.#wants(event)) return 'passed';
+    const { processManager } = this;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const decoded = processManager.events.decode(event);
+        const steps = decoded === undefined ? [] : processManager.react(decoded);
+        if (steps.length === 0) return 'passed';
+        await sendReaction(this.#reactionContext(session), event, steps);
+        return 'reacted';
+      } catch (error) {
+        if (error instanceof SleepAbortedError) throw error;
+        this.#lastError = error instanceof Error ? error.message : String(error);
+        const decision = decideOnFailure(this.#policy, attempt);
+        if (decision.action === 'retry') {
+          this.#log.warn({ err: error, eventId: event.id, type: event.type, attempt }, 'reaction failed; retrying');
+          await sleep(decision.delayMs, session.signal);
+          continue;
+        }
+        this.#log.error({ err: error, eventId: event.id, type: event.type, attempt }, 'parking an event');
+        const parked = { ...failedEvent(event, error, attempt), parkedAt: new Date() };
+        if ((await parkEvent(this.dependencies.redis, this.#id, session.leaseToken, parked)) === 'fenced') {
+          return 'fenced';
+        }
+        this.#parked++;
+        return 'parked';
+      }
+    }
+  }
+
+  #reactionContext(session: Session) {
+    return {
+      pipeline: this.dependencies.pipeline,
+      processManager: this.processManager.name,
+      log: this.#log,
+      signal: session.signal,
+      onPassingRefusal: (error: unknown) => {
+        this.#resent++;
+        this.#lastError = error instanceof Error ? error.message : String(error);
+      },
+      ...(this.options.retry === undefined ? {} : { retry: this.options.retry }),
+    };
+  }
+
+  /** Moves the checkpoint to `position`, fenced by the lease; false when the lease is gone. */
+  async #checkpointAt(session: Session, position: bigint): Promise<boolean> {
+    const result = await commitUntilAnswered(
+      this.dependencies.redis,
+      { projection: this.#id, ops: [], checkpoint: position, leaseToken: session.leaseToken },
+      this.#log,
+      session.signal,
+    );
+    if (result.status === 'fenced') return false;
+    this.#checkpoint = result.status === 'stale' ? result.checkpoint : position;
+    return true;
+  }
+
+  async #run(): Promise<void> {
+    for (let failures = 0; !this.#stopping.signal.aborted; ) {
+      try {
+        const lease = await ProjectionLease.acquire(this.dependencies.redis, this.#id, {
+          ttlMs: this.options.leaseTtlMs,
+          ...(this.options.owner === undefined ? {} : { owner: this.options.owner }),
+          onLost: (reason) => {
+            this.#log.warn({ reason }, 'lost the process manager lease');
+            this.#session?.end('lease-lost');
+          },
+          onError: (error) => this.#log.warn({ err: error }, 'could not renew the process manager lease; retrying'),
+        });
+        if (!lease) {
+          this.#state = 'stand-by';
+          await sleep(this.options.leaseTtlMs / 3, this.#stopping.signal);
+          continue;
+        }
+        try {
+          await this.#runSession(lease);
+          failures = 0;
+        } finally {
+          await lease.release().catch(() => undefined);
+        }
+      } catch (error) {
+        if (error instanceof SleepAbortedError || this.#stopping.signal.aborted) break;
+        failures++;
+        this.#lastError = error instanceof Error ? error.message : String(error);
+        this.#log.warn({ err: error, failures }, 'process manager session failed; starting again from its checkpoint');
+        const policy = isRedisConnectionError(error) ? AFTER_LOST_REDIS : AFTER_FAILED_SESSION;
+        await backOff(policy, failures - 1, this.#stopping.signal).catch(() => undefined);
+      }
+    }
+    this.#state = 'stopped';
+  }
+
+  /** Follows the feed from the stored checkpoint until the session ends; rethrows what ended it in failure. */
+  async #runSession(lease: ProjectionLease): Promise<void> {
+    this.#checkpoint = await readCheckpoint(this.dependencies.redis, this.#id);
+    this.#state = 'catching-up';
+    const ended = new AbortController();
+    let finish!: (outcome: { end: SessionEnd; error?: unknown }) => void;
+    const finished = new Promise<{ end: SessionEnd; error?: unknown }>((resolve) => {
+      finish = resolve;
+    });
+    const session: Session = {
+      leaseToken: lease.token,
+      signal: ended.signal,
+      end: (end, error) => {
+        if (ended.signal.aborted) return;
+        ended.abort();
+        finish({ end, error });
+      },
+    };
+    this.#session = session;
+    // The lease may have gone while the checkpoint was read, before onLost could reach a session.
+    if (this.#stopping.signal.aborted) session.end('stopped');
+    else if (!lease.held) session.end('lease-lost');
+    // A lost connection may come back to a Redis that lost its last writes: read everything again.
+    const stopWatching = onConnectionLost(this.dependencies.redis, (error) => session.end('failed', error));
+    this.dependencies.feed.join(this);
+    try {
+      const { end, error } = await finished;
+      this.#log.info({ end }, 'process manager session ended');
+      if (end !== 'stopped') this.#state = 'stand-by';
+      if (end === 'failed') throw error;
+    } finally {
+      stopWatching();
+      this.dependencies.feed.leave(this);
+      this.#session = undefined;
+      await this.#applying;
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import type { ProcessManager, ProcessStep } from '../../../src/core/index.js';
+import { circulationEventDecoders } from './event-decoders.js';
+import type { LibraryEvent } from './events.js';
+import type { HoldEvent, HoldPlaced } from './hold-events.js';
+import { holdAggregate } from './hold.js';
+import { titleAggregate } from './title-aggregate.js';
+
+/*
+ * The hold desk, the library's process manager: a placed hold → lend the member a copy (the
+ * loan id is the hold's, and the loan names its hold) → the hold is fulfilled. When the title
+ * refuses the loan for good (no copy left, not catalogued), the failure path cancels the hold
+ * with the refusal's code. Pure: everything it needs is in the event.
+ */
+
+const lendFor = ({ holdId, titleId, memberId }: HoldPlaced['data']): ProcessStep => ({
+  aggregate: titleAggregate,
+  command: { type: 'LendCopy', data: { titleId, loanId: holdId, memberId, holdId } },
+  onRefused: (error) => [{ aggregate: holdAggregate, command: { type: 'CancelHold', data: { holdId, reason: error.code } } }],
+});
+
+export const holdDesk = (name = 'hold-desk'): ProcessManager<LibraryEvent | HoldEvent> => ({
+  name,
+  events: circulationEventDecoders,
+  handles: ['HoldPlaced', 'CopyLent'],
+  react: (event) => {
+    switch (event.type) {
+      case 'HoldPlaced':
+        return [lendFor(event.data)];
+      case 'CopyLent': {
+        const { holdId, loanId } = event.data;
+        return holdId === undefined
+          ? []
+          : [{ aggregate: holdAggregate, command: { type: 'FulfilHold', data: { holdId, loanId } } }];
+      }
+      default:
+        return [];
+    }
+  },
+});
