@@ -45,7 +45,10 @@ export const reportProcessManagers = async (
   );
   const backlogs = await backlogsOf(
     eventStore,
-    processManagers.map((processManager, index) => ({ projection: processManager, checkpoint: statuses[index]!.checkpoint })),
+    processManagers.map((processManager, index) => ({
+      projection: processManager,
+      checkpoint: statuses[index]!.checkpoint,
+    })),
   );
   return processManagers.map((processManager, index): ProcessManagerReport => {
     const status = statuses[index]!;

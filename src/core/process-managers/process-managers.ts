@@ -44,7 +44,11 @@ export class ProcessManagers {
   ) {
     assertProcessManagers(processManagers);
     const { eventStore, redis, pipeline, log } = dependencies;
-    this.#feed = new SharedFeed(eventStore, { maxItems: options.maxBatch ?? 500, windowMs: options.batchWindowMs ?? 2 }, log);
+    this.#feed = new SharedFeed(
+      eventStore,
+      { maxItems: options.maxBatch ?? 500, windowMs: options.batchWindowMs ?? 2 },
+      log,
+    );
     this.#lanes = processManagers.map(
       (processManager) =>
         new ProcessManagerLane(

@@ -1,8 +1,8 @@
-import type { ProcessManager, ProcessStep } from '../../../src/core/index.js';
+import type { FailurePolicy, ProcessManager, ProcessStep } from '../../../src/core/index.js';
 import { circulationEventDecoders } from './event-decoders.js';
 import type { LibraryEvent } from './events.js';
-import type { HoldEvent, HoldPlaced } from './hold-events.js';
 import { holdAggregate } from './hold.js';
+import type { HoldEvent, HoldPlaced } from './hold-events.js';
 import { titleAggregate } from './title-aggregate.js';
 
 /*
@@ -15,11 +15,20 @@ import { titleAggregate } from './title-aggregate.js';
 const lendFor = ({ holdId, titleId, memberId }: HoldPlaced['data']): ProcessStep => ({
   aggregate: titleAggregate,
   command: { type: 'LendCopy', data: { titleId, loanId: holdId, memberId, holdId } },
-  onRefused: (error) => [{ aggregate: holdAggregate, command: { type: 'CancelHold', data: { holdId, reason: error.code } } }],
+  onRefused: (error) => [
+    { aggregate: holdAggregate, command: { type: 'CancelHold', data: { holdId, reason: error.code } } },
+  ],
 });
 
-export const holdDesk = (name = 'hold-desk'): ProcessManager<LibraryEvent | HoldEvent> => ({
+export const holdDesk = ({
+  name = 'hold-desk',
+  failurePolicy,
+}: {
+  readonly name?: string;
+  readonly failurePolicy?: FailurePolicy;
+} = {}): ProcessManager<LibraryEvent | HoldEvent> => ({
   name,
+  ...(failurePolicy === undefined ? {} : { failurePolicy }),
   events: circulationEventDecoders,
   handles: ['HoldPlaced', 'CopyLent'],
   react: (event) => {
