@@ -10,9 +10,9 @@ import { decideOnFailure, type FailurePolicy } from '../projections/failure-poli
 import { type ProjectionId, processManagerId } from '../projections/keys.js';
 import { parkEvent } from '../projections/parking.js';
 import { ProjectionLease } from '../projections/projection-lease.js';
+import { afterFailedSession } from '../projections/runner/session-backoff.js';
 import type { FeedLane, SharedFeed } from '../projections/runner/shared-feed.js';
 import { onConnectionLost, type RedisClient } from '../redis/client.js';
-import { isRedisConnectionError } from '../redis/connection-errors.js';
 import { processManagerPolicy } from './declarations.js';
 import type { ProcessManager } from './process-manager.js';
 import { sendReaction } from './reaction.js';
@@ -54,9 +54,6 @@ interface Session {
 
 /** What became of one event. */
 type Handled = 'passed' | 'reacted' | 'parked' | 'fenced';
-
-const AFTER_LOST_REDIS: BackoffPolicy = { initialMs: 200, maxMs: 1_000, jitter: 'full' };
-const AFTER_FAILED_SESSION: BackoffPolicy = { initialMs: 200, maxMs: 10_000, jitter: 'full' };
 
 /**
  * One process manager's runner in this process. It takes the process manager's lease (a node
@@ -251,8 +248,7 @@ export class ProcessManagerLane implements FeedLane {
         failures++;
         this.#lastError = error instanceof Error ? error.message : String(error);
         this.#log.warn({ err: error, failures }, 'process manager session failed; starting again from its checkpoint');
-        const policy = isRedisConnectionError(error) ? AFTER_LOST_REDIS : AFTER_FAILED_SESSION;
-        await backOff(policy, failures - 1, this.#stopping.signal).catch(() => undefined);
+        await backOff(afterFailedSession(error), failures - 1, this.#stopping.signal).catch(() => undefined);
       }
     }
     this.#state = 'stopped';

@@ -2,6 +2,7 @@ import type { BackoffPolicy } from '../backoff.js';
 import type { CommandPipeline } from '../commands/command-pipeline.js';
 import type { EventStoreClient } from '../eventstore/client.js';
 import type { Logger } from '../logger.js';
+import { LaneGroup } from '../projections/runner/lane-group.js';
 import { SharedFeed } from '../projections/runner/shared-feed.js';
 import type { RedisClient } from '../redis/client.js';
 import { assertProcessManagers } from './declarations.js';
@@ -28,10 +29,7 @@ export interface ProcessManagersOptions {
  * dependency is away), which must not hold the read models back. Any number of processes may
  * run the role; each process manager's lease decides which one runs it.
  */
-export class ProcessManagers {
-  readonly #feed: SharedFeed;
-  readonly #lanes: ProcessManagerLane[];
-
+export class ProcessManagers extends LaneGroup<ProcessManagerStatus> {
   constructor(
     dependencies: {
       readonly eventStore: EventStoreClient;
@@ -44,36 +42,21 @@ export class ProcessManagers {
   ) {
     assertProcessManagers(processManagers);
     const { eventStore, redis, pipeline, log } = dependencies;
-    this.#feed = new SharedFeed(
+    const feed = new SharedFeed(
       eventStore,
       { maxItems: options.maxBatch ?? 500, windowMs: options.batchWindowMs ?? 2 },
       log,
     );
-    this.#lanes = processManagers.map(
-      (processManager) =>
-        new ProcessManagerLane(
-          { redis, pipeline, feed: this.#feed },
-          processManager,
-          {
-            leaseTtlMs: options.leaseTtlMs ?? 10_000,
-            ...(options.owner === undefined ? {} : { owner: options.owner }),
-            ...(options.retry === undefined ? {} : { retry: options.retry }),
-          },
-          log,
-        ),
+    const laneOptions = {
+      leaseTtlMs: options.leaseTtlMs ?? 10_000,
+      ...(options.owner === undefined ? {} : { owner: options.owner }),
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+    };
+    super(
+      feed,
+      processManagers.map(
+        (processManager) => new ProcessManagerLane({ redis, pipeline, feed }, processManager, laneOptions, log),
+      ),
     );
-  }
-
-  start(): void {
-    for (const lane of this.#lanes) lane.start();
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.#lanes.map((lane) => lane.stop()));
-    await this.#feed.stop();
-  }
-
-  statuses(): ProcessManagerStatus[] {
-    return this.#lanes.map((lane) => lane.status());
   }
 }
