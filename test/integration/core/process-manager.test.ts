@@ -128,8 +128,6 @@ describe('a process manager', () => {
   });
 
   it('has each effect once when its node is cut off between a command and its checkpoint', async () => {
-    const titleId = await cataloguedTitle(await startDesk(), 5);
-    await Promise.all(started.splice(0).map((node) => node.stop()));
     // Right as the loan is acknowledged, another holder takes the lease (on the node's own
     // connection, so Redis sees it before the checkpoint): the node dies there, as far as the
     // checkpoint knows.
@@ -146,6 +144,7 @@ describe('a process manager', () => {
       cutOff = () => undefined;
       void doomed.redis.set(leaseKey(bookkeeping), 'another-node', { expiration: { type: 'PX', value: 60_000 } });
     };
+    const titleId = await cataloguedTitle(doomed, 5);
     const { holdId, position } = await placeHold(doomed, titleId);
     await waitFor('the loan', async () => (await loansFor(doomed, titleId, holdId)).length === 1);
     await waitFor('the cut-off node to stand by', () => doomed.processManagers?.statuses()[0]?.state === 'stand-by');
