@@ -102,6 +102,26 @@ describe('a process manager', () => {
     expect(node.processManagers?.statuses()[0]?.resent).toBeGreaterThanOrEqual(3);
   });
 
+  it('stops at once while it waits to send a command again, and the next node resumes the process', async () => {
+    const away = unavailableFor('LendCopy', Number.POSITIVE_INFINITY);
+    const waiting = await startDesk([away.middleware], {
+      processManagerOptions: { leaseTtlMs: 600, retry: { initialMs: 60_000, maxMs: 60_000, jitter: 'none' } },
+    });
+    const titleId = await cataloguedTitle(waiting, 1);
+    const { holdId, position } = await placeHold(waiting, titleId);
+    await waitFor('the first refusal', () => away.refusals.size === 1);
+    const stopping = Date.now();
+    await waiting.stop();
+    expect(Date.now() - stopping).toBeLessThan(1_000);
+    // It never acknowledged the loan, so the hold is still ahead of the checkpoint.
+    const left = await storedCheckpoint(await operatorRedis(), desk);
+    expect(left === undefined || left < position).toBe(true);
+
+    const resumed = await startDesk();
+    const hold = await settledHold(resumed, holdId);
+    expect(hold.map((event) => event.type)).toEqual(['HoldPlaced', 'HoldFulfilled']);
+  });
+
   it('has each effect once when the same events are handed to it again', async () => {
     const first = await startDesk();
     const titleId = await cataloguedTitle(first, 5);
