@@ -4,18 +4,13 @@ import type { EventEnvelope } from '../eventstore/event-envelope.js';
 import type { Logger } from '../logger.js';
 import { readCheckpoint } from '../projections/checkpoint.js';
 import { commitUntilAnswered } from '../projections/commit-batch.js';
-import { eventScope } from '../projections/event-scope.js';
-import { failedEvent } from '../projections/failed-event.js';
-import { decideOnFailure, type FailurePolicy } from '../projections/failure-policy.js';
 import { type ProjectionId, processManagerId } from '../projections/keys.js';
-import { parkEvent } from '../projections/parking.js';
 import { ProjectionLease } from '../projections/projection-lease.js';
 import { afterFailedSession } from '../projections/runner/session-backoff.js';
 import type { FeedLane, SharedFeed } from '../projections/runner/shared-feed.js';
 import { onConnectionLost, type RedisClient } from '../redis/client.js';
-import { processManagerPolicy } from './declarations.js';
+import { EventHandling } from './event-handling.js';
 import type { ProcessManager } from './process-manager.js';
-import { sendReaction } from './reaction.js';
 
 export interface ProcessManagerLaneOptions {
   readonly leaseTtlMs: number;
@@ -42,6 +37,8 @@ export interface ProcessManagerStatus {
   readonly lastError: string | undefined;
 }
 
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 type SessionEnd = 'stopped' | 'lease-lost' | 'failed';
 
 /** The lane's work while it holds the lease. */
@@ -51,9 +48,6 @@ interface Session {
   readonly signal: AbortSignal;
   readonly end: (end: SessionEnd, error?: unknown) => void;
 }
-
-/** What became of one event. */
-type Handled = 'passed' | 'reacted' | 'parked' | 'fenced';
 
 /**
  * One process manager's runner in this process. It takes the process manager's lease (a node
@@ -66,8 +60,7 @@ type Handled = 'passed' | 'reacted' | 'parked' | 'fenced';
  */
 export class ProcessManagerLane implements FeedLane {
   readonly #id: ProjectionId;
-  readonly #wants: (event: EventEnvelope) => boolean;
-  readonly #policy: FailurePolicy;
+  readonly #handling: EventHandling;
   readonly #log: Logger;
   readonly #stopping = new AbortController();
   #running: Promise<void> | undefined;
@@ -91,9 +84,20 @@ export class ProcessManagerLane implements FeedLane {
     log: Logger,
   ) {
     this.#id = processManagerId(processManager.name);
-    this.#wants = eventScope(processManager);
-    this.#policy = processManagerPolicy(processManager);
     this.#log = log.child({ processManager: processManager.name });
+    this.#handling = new EventHandling(processManager, {
+      redis: dependencies.redis,
+      pipeline: dependencies.pipeline,
+      log: this.#log,
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+      onFailure: (error) => {
+        this.#lastError = messageOf(error);
+      },
+      onPassingRefusal: (error) => {
+        this.#resent++;
+        this.#lastError = messageOf(error);
+      },
+    });
   }
 
   get checkpoint(): bigint | undefined {
@@ -142,7 +146,8 @@ export class ProcessManagerLane implements FeedLane {
     this.#pending = events.length;
     try {
       for (const [index, event] of events.entries()) {
-        const handled = await this.#handle(session, event);
+        const handled = await this.#handling.handle(session, event);
+        if (handled === 'parked') this.#parked++;
         if (handled === 'fenced') return session.end('lease-lost');
         // Past an event that sent commands (or parked), at once: a crash later need not send them again.
         const last = index === events.length - 1;
@@ -156,55 +161,6 @@ export class ProcessManagerLane implements FeedLane {
     } finally {
       this.#pending = 0;
     }
-  }
-
-  /**
-   * Reacts to one event. Decoding and reacting are part of it: an event that cannot be decoded,
-   * a reaction that throws, a refusal without a failure path, get the failure policy's retries,
-   * then the event is parked (recorded, visible) and the process manager goes on.
-   */
-  async #handle(session: Session, event: EventEnvelope): Promise<Handled> {
-    if (!this.#wants(event)) return 'passed';
-    const { processManager } = this;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const decoded = processManager.events.decode(event);
-        const steps = decoded === undefined ? [] : processManager.react(decoded);
-        if (steps.length === 0) return 'passed';
-        await sendReaction(this.#reactionContext(session), event, steps);
-        return 'reacted';
-      } catch (error) {
-        if (error instanceof SleepAbortedError) throw error;
-        this.#lastError = error instanceof Error ? error.message : String(error);
-        const decision = decideOnFailure(this.#policy, attempt);
-        if (decision.action === 'retry') {
-          this.#log.warn({ err: error, eventId: event.id, type: event.type, attempt }, 'reaction failed; retrying');
-          await sleep(decision.delayMs, session.signal);
-          continue;
-        }
-        this.#log.error({ err: error, eventId: event.id, type: event.type, attempt }, 'parking an event');
-        const parked = { ...failedEvent(event, error, attempt), parkedAt: new Date() };
-        if ((await parkEvent(this.dependencies.redis, this.#id, session.leaseToken, parked)) === 'fenced') {
-          return 'fenced';
-        }
-        this.#parked++;
-        return 'parked';
-      }
-    }
-  }
-
-  #reactionContext(session: Session) {
-    return {
-      pipeline: this.dependencies.pipeline,
-      processManager: this.processManager.name,
-      log: this.#log,
-      signal: session.signal,
-      onPassingRefusal: (error: unknown) => {
-        this.#resent++;
-        this.#lastError = error instanceof Error ? error.message : String(error);
-      },
-      ...(this.options.retry === undefined ? {} : { retry: this.options.retry }),
-    };
   }
 
   /** Moves the checkpoint to `position`, fenced by the lease; false when the lease is gone. */
@@ -246,7 +202,7 @@ export class ProcessManagerLane implements FeedLane {
       } catch (error) {
         if (error instanceof SleepAbortedError || this.#stopping.signal.aborted) break;
         failures++;
-        this.#lastError = error instanceof Error ? error.message : String(error);
+        this.#lastError = messageOf(error);
         this.#log.warn({ err: error, failures }, 'process manager session failed; starting again from its checkpoint');
         await backOff(afterFailedSession(error), failures - 1, this.#stopping.signal).catch(() => undefined);
       }
