@@ -25,6 +25,12 @@ describe('a refusal of a process manager’s command', () => {
     expect(refusalKind(new ServiceUnavailableError('Redis is unreachable'))).toBe('passing');
     expect(refusalKind(new UnavailableError())).toBe('passing');
     expect(refusalKind(new DeadlineExceededError())).toBe('passing');
+    // What a stream read rejects with while the store is down: grpc-js's error, unconverted.
+    const grpcError = Object.assign(new Error('14 UNAVAILABLE: No connection established'), {
+      code: 14,
+      details: 'No connection established',
+    });
+    expect(refusalKind(grpcError)).toBe('passing');
     expect(refusalKind(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe('passing');
   });
 
