@@ -74,7 +74,13 @@ export {
   parseAmount,
 } from './money.js';
 // Process managers: a context's sagas, reacting to events with commands (docs/ARCHITECTURE.md).
-export { type ProcessManager, type ProcessStep, processManagerUser } from './process-managers/process-manager.js';
+export {
+  type ProcessManager,
+  type ProcessStep,
+  processManagerUser,
+  processStep,
+  type StepCommand,
+} from './process-managers/process-manager.js';
 // The read side: the projection contract and its op builders, and how queries read what it wrote.
 export { defaultFailurePolicy, type FailurePolicy, failurePolicy } from './projections/failure-policy.js';
 export type { KeySpace } from './projections/keys.js';

@@ -1,5 +1,4 @@
 import type { Aggregate } from '../commands/aggregate.js';
-import type { IssuedCommand } from '../commands/command-middleware.js';
 import type { DomainCommand, DomainEvent } from '../decider.js';
 import type { DomainError } from '../errors.js';
 import type { EventDecoders, Recorded } from '../event-decoders.js';
@@ -16,7 +15,7 @@ export interface ProcessStep {
    * The command without an id: the runner derives it from the causing event's id and the
    * step's place in the reaction, so the same event always sends the same commands.
    */
-  readonly command: Omit<IssuedCommand<DomainCommand>, 'commandId'>;
+  readonly command: StepCommand;
   /**
    * The failure path: the steps to take when the command is refused with a `DomainError` (a
    * broken rule, which retrying will not mend). Pure, like `react`. Without it, a refusal is a
@@ -24,6 +23,22 @@ export interface ProcessStep {
    */
   readonly onRefused?: (error: DomainError) => readonly ProcessStep[];
 }
+
+/** A command as a step carries it: type and data, no id (the runner derives it). Distributes over a union. */
+export type StepCommand<Command extends DomainCommand = DomainCommand> = Command extends DomainCommand
+  ? { readonly type: Command['type']; readonly data: Command['data'] }
+  : never;
+
+/**
+ * A step whose command the compiler checks against the aggregate's own commands (a literal
+ * `ProcessStep` takes any command for any aggregate).
+ */
+export const processStep = <Command extends DomainCommand>(
+  // biome-ignore lint/suspicious/noExplicitAny: only the commands matter here, not the events or state.
+  aggregate: Aggregate<Command, any, any>,
+  command: StepCommand<Command>,
+  onRefused?: (error: DomainError) => readonly ProcessStep[],
+): ProcessStep => ({ aggregate, command, ...(onRefused === undefined ? {} : { onRefused }) });
 
 /**
  * A process manager (a saga): reacts to events from the whole log with commands to aggregates.

@@ -1,4 +1,4 @@
-import type { FailurePolicy, ProcessManager, ProcessStep } from '../../../src/core/index.js';
+import { type FailurePolicy, type ProcessManager, type ProcessStep, processStep } from '../../../src/core/index.js';
 import { circulationEventDecoders } from './event-decoders.js';
 import type { LibraryEvent } from './events.js';
 import { holdAggregate } from './hold.js';
@@ -12,13 +12,10 @@ import { titleAggregate } from './title-aggregate.js';
  * with the refusal's code. Pure: everything it needs is in the event.
  */
 
-const lendFor = ({ holdId, titleId, memberId }: HoldPlaced['data']): ProcessStep => ({
-  aggregate: titleAggregate,
-  command: { type: 'LendCopy', data: { titleId, loanId: holdId, memberId, holdId } },
-  onRefused: (error) => [
-    { aggregate: holdAggregate, command: { type: 'CancelHold', data: { holdId, reason: error.code } } },
-  ],
-});
+const lendFor = ({ holdId, titleId, memberId }: HoldPlaced['data']): ProcessStep =>
+  processStep(titleAggregate, { type: 'LendCopy', data: { titleId, loanId: holdId, memberId, holdId } }, (error) => [
+    processStep(holdAggregate, { type: 'CancelHold', data: { holdId, reason: error.code } }),
+  ]);
 
 export const holdDesk = ({
   name = 'hold-desk',
@@ -39,7 +36,7 @@ export const holdDesk = ({
         const { holdId, loanId } = event.data;
         return holdId === undefined
           ? []
-          : [{ aggregate: holdAggregate, command: { type: 'FulfilHold', data: { holdId, loanId } } }];
+          : [processStep(holdAggregate, { type: 'FulfilHold', data: { holdId, loanId } })];
       }
       default:
         return [];
