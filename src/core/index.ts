@@ -74,6 +74,14 @@ export {
   maxAmountPerCommand,
   parseAmount,
 } from './money.js';
+// Process managers: a context's sagas, reacting to events with commands (docs/ARCHITECTURE.md).
+export {
+  type ProcessManager,
+  type ProcessStep,
+  processManagerUser,
+  processStep,
+  type StepCommand,
+} from './process-managers/process-manager.js';
 // The read side: the projection contract and its op builders, and how queries read what it wrote.
 export { defaultFailurePolicy, type FailurePolicy, failurePolicy } from './projections/failure-policy.js';
 export type { KeySpace } from './projections/keys.js';
@@ -113,7 +121,6 @@ export {
 } from './projections/projection.js';
 export { ReadModels } from './projections/read-models.js';
 export type { ProjectionReport } from './projections/runner/projection-report.js';
-
 // Redis, for the few context services that read beside ReadModels.
 export type { RedisClient } from './redis/client.js';
 export { asServiceUnavailable } from './redis/connection-errors.js';

@@ -3,6 +3,8 @@ import { CommandPipeline, type CommandPipelineOptions } from '../../src/core/com
 import type { DomainModule } from '../../src/core/domain-module.js';
 import { connectEventStore, type EventStoreClient } from '../../src/core/eventstore/client.js';
 import { createLogger } from '../../src/core/logger.js';
+import type { ProcessManager } from '../../src/core/process-managers/process-manager.js';
+import { ProcessManagers, type ProcessManagersOptions } from '../../src/core/process-managers/process-managers.js';
 import { PositionWaiter } from '../../src/core/projections/position-waiter.js';
 import { ReadModels } from '../../src/core/projections/read-models.js';
 import { Projector, type ProjectorOptions } from '../../src/core/projections/runner/projector.js';
@@ -14,7 +16,7 @@ import { type EsdbLocal, startEsdbLocal } from '../../src/esdb-local/index.js';
 /*
  * A node of esgraph without its HTTP edge, for core's own tests: core's pieces put together the
  * way src/app.ts puts them together (pipeline, subscriber hub, position waiter, read models,
- * projector), around one bounded context's module. Several nodes on one event store and one
+ * projector; and process managers, which app.ts does not run yet), around one bounded context's module. Several nodes on one event store and one
  * Redis are several processes of one deployment.
  */
 
@@ -23,6 +25,9 @@ export interface CoreNodeOptions {
   readonly projector?: boolean;
   readonly projectorOptions?: ProjectorOptions;
   readonly pipeline?: CommandPipelineOptions;
+  /** Run these process managers here (the process-manager role), sending through the node's pipeline. */
+  readonly processManagers?: readonly ProcessManager[];
+  readonly processManagerOptions?: ProcessManagersOptions;
   /** CONSISTENCY_TIMEOUT_MS. Default 10 s. */
   readonly consistencyTimeoutMs?: number;
 }
@@ -31,6 +36,7 @@ export interface CoreNode<Services> {
   readonly services: Services;
   readonly commands: CommandPipeline;
   readonly projector: Projector | undefined;
+  readonly processManagers: ProcessManagers | undefined;
   /** This node's own connections, as its components use them. */
   readonly redis: RedisClient;
   readonly eventStore: EventStoreClient;
@@ -55,15 +61,26 @@ export const startCoreNode = async <Services>(
       : new Projector({ eventStore, redis, log }, module.projections, options.projectorOptions);
   projector?.start();
   const commands = new CommandPipeline(eventStore, options.pipeline);
+  const processManagers =
+    options.processManagers === undefined
+      ? undefined
+      : new ProcessManagers(
+          { eventStore, redis, pipeline: commands, log },
+          options.processManagers,
+          options.processManagerOptions,
+        );
+  processManagers?.start();
   const services = module.createServices({ commands, eventStore, readModels, log, streamReadMaxEvents: 10_000 });
   return {
     services,
     commands,
     projector,
+    processManagers,
     redis,
     eventStore,
     // Newest first, as app.ts stops what it started.
     stop: async () => {
+      await processManagers?.stop();
       await projector?.stop();
       await waiter.close();
       await hub.close();

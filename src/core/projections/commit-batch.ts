@@ -1,4 +1,7 @@
+import { type BackoffPolicy, backOff } from '../backoff.js';
+import type { Logger } from '../logger.js';
 import type { RedisClient } from '../redis/client.js';
+import { isRedisConnectionError } from '../redis/connection-errors.js';
 import { runLuaScript } from '../redis/lua-script.js';
 import { parsePosition } from './checkpoint.js';
 import { BatchRejectedError, type CommitBatch, encodeCommit } from './commit-ops.js';
@@ -48,5 +51,31 @@ export const commitBatch = async (redis: RedisClient, batch: CommitBatch): Promi
       throw new BatchRejectedError(`projection ${batch.projection.name} v${batch.projection.version}: ${detail}`);
     default:
       throw new Error(`unexpected reply from the commit script: ${JSON.stringify(reply)}`);
+  }
+};
+
+/** Between attempts at a commit that failed for a reason other than the connection or the ops. */
+const COMMIT_RETRY: BackoffPolicy = { initialMs: 50, maxMs: 5_000, jitter: 'full' };
+
+/**
+ * Commits the batch, trying again with backoff after failures that are neither a lost
+ * connection nor ops Redis cannot apply, until Redis answers or `signal` aborts. Those two are
+ * thrown: a lost connection means the caller must read its checkpoint and lease again (the Redis
+ * that answers next may have lost its last writes), and rejected ops will not apply on a retry.
+ */
+export const commitUntilAnswered = async (
+  redis: RedisClient,
+  batch: CommitBatch,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<CommitResult> => {
+  for (let failures = 0; ; failures++) {
+    try {
+      return await commitBatch(redis, batch);
+    } catch (error) {
+      if (error instanceof BatchRejectedError || isRedisConnectionError(error)) throw error;
+      log.warn({ err: error, projection: batch.projection.name, failures }, 'could not commit a batch; retrying');
+      await backOff(COMMIT_RETRY, failures, signal);
+    }
   }
 };

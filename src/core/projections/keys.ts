@@ -11,6 +11,11 @@
  * proj:{<name>}:active                       the version readers use (a rebuild switches it)
  * ```
  *
+ * A process manager keeps its checkpoint, lease and parked events in the same layout, under
+ * the name `pm.<name>` and version 1 (`processManagerId`): it has no builds and no read-model
+ * data, since what it does lands in the event store, and sharing the layout lets it use the
+ * projections' fenced commit, lease and parking as they are.
+ *
  * Every key of a projection carries the hash tag `{<name>}`, so Redis Cluster puts them all in one
  * slot: the commit script touches data, lease, checkpoint and active version together, and a
  * script may only touch keys of one slot. Data (`rm:`) and bookkeeping (`proj:`) have different
@@ -68,6 +73,13 @@ export const leaseKey = (id: ProjectionId): string => versionKey(id, 'lease');
 export const parkedIndexKey = (id: ProjectionId): string => versionKey(id, 'parked');
 export const haltKey = (id: ProjectionId): string => versionKey(id, 'halted');
 export const parkedEventKey = (id: ProjectionId, eventId: string): string => versionKey(id, `parked:${eventId}`);
+
+/** Where a process manager's bookkeeping lives: `proj:{pm.<name>}:v1:…`. */
+export const processManagerId = (name: string): ProjectionId => {
+  const id = { name: `pm.${name}`, version: 1 };
+  assertProjectionId(id);
+  return id;
+};
 
 export const activeVersionKey = (name: string): string => {
   assertName(name);

@@ -7,10 +7,10 @@ export type CatalogueTitle = DomainCommand<
   { readonly titleId: string; readonly name: string; readonly copies: number }
 >;
 
-/** The loan id is the caller's, so the decider makes no ids. */
+/** The loan id is the caller's, so the decider makes no ids. `holdId`: the hold this loan answers, if any. */
 export type LendCopy = DomainCommand<
   'LendCopy',
-  { readonly titleId: string; readonly loanId: string; readonly memberId: string }
+  { readonly titleId: string; readonly loanId: string; readonly memberId: string; readonly holdId?: string }
 >;
 
 export type ReturnCopy = DomainCommand<'ReturnCopy', { readonly titleId: string; readonly loanId: string }>;

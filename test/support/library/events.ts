@@ -20,7 +20,8 @@ interface LoanChange {
   readonly at: string;
 }
 
-export type CopyLent = DomainEvent<'CopyLent', LoanChange>;
+/** `holdId`: the hold the loan answers, when the hold desk lent it. */
+export type CopyLent = DomainEvent<'CopyLent', LoanChange & { readonly holdId?: string }>;
 
 export type CopyReturned = DomainEvent<'CopyReturned', LoanChange>;
 

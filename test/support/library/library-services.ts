@@ -3,12 +3,15 @@ import {
   type CommandReceipt,
   type DomainDependencies,
   type IssuedCommand,
+  type Recorded,
   type RequestIdentity,
   readEventEnvelopes,
 } from '../../../src/core/index.js';
 import type { LibraryCommand } from './commands.js';
-import { libraryEventDecoders } from './event-decoders.js';
+import { holdEventDecoders, libraryEventDecoders } from './event-decoders.js';
 import type { RecordedLibraryEvent } from './events.js';
+import { holdAggregate, holdStreamName } from './hold.js';
+import type { HoldCommand, HoldEvent } from './hold-events.js';
 import { createCirculationFeed } from './library-feeds.js';
 import { circulationProjection, type LoanRecord, readCirculation } from './projections/circulation.js';
 import { readShelfEntry, type ShelfEntry, shelfProjection } from './projections/shelf.js';
@@ -22,6 +25,10 @@ export interface LibraryServices {
    * stream. Core's tests call it as anonymous clients, each call a request of its own.
    */
   handle(command: IssuedCommand<LibraryCommand>, request?: RequestIdentity): Promise<CommandReceipt>;
+  /** Runs a hold's command (`PlaceHold`, as a member would) on the hold's stream. */
+  handleHold(command: IssuedCommand<HoldCommand>, request?: RequestIdentity): Promise<CommandReceipt>;
+  /** The hold's stream, decoded as its decider folds it. */
+  holdEvents(holdId: string): Promise<Recorded<HoldEvent>[]>;
   /** The title's stream, decoded as the decider folds it. */
   titleEvents(titleId: string): Promise<RecordedLibraryEvent[]>;
   /** The title from the shelf read model; with `consistentWith`, once it has applied that position. */
@@ -34,6 +41,9 @@ export interface LibraryServices {
 
 export const createLibraryServices = ({ commands, eventStore, readModels }: DomainDependencies): LibraryServices => ({
   handle: (command, request = { requestId: randomUUID() }) => commands.handle(titleAggregate, command, request),
+  handleHold: (command, request = { requestId: randomUUID() }) => commands.handle(holdAggregate, command, request),
+  holdEvents: async (holdId) =>
+    holdEventDecoders.decodeAll(await readEventEnvelopes(eventStore, holdStreamName(holdId))),
   titleEvents: async (titleId) =>
     libraryEventDecoders.decodeAll(await readEventEnvelopes(eventStore, titleStreamName(titleId))),
   async shelf(titleId, consistentWith) {

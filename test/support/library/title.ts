@@ -93,8 +93,9 @@ const lend = ({ data, metadata }: LendCopy, state: TitleState): [CopyLent] => {
     throw new DomainError('NO_COPY_AVAILABLE', `all ${title.copies} copies of title ${title.titleId} are out`);
   }
   const { titleId } = title;
-  const { loanId, memberId } = data;
-  return [{ type: 'CopyLent', data: { titleId, loanId, memberId, onLoanAfter: onLoan + 1, at: metadata.now } }];
+  const { loanId, memberId, holdId } = data;
+  const lent = { titleId, loanId, memberId, onLoanAfter: onLoan + 1, at: metadata.now };
+  return [{ type: 'CopyLent', data: holdId === undefined ? lent : { ...lent, holdId } }];
 };
 
 const giveBack = ({ data, metadata }: ReturnCopy, state: TitleState): [CopyReturned] => {

@@ -1,9 +1,8 @@
-import { type BackoffPolicy, backOff, sleep } from '../../backoff.js';
+import { sleep } from '../../backoff.js';
 import type { EventEnvelope } from '../../eventstore/event-envelope.js';
 import type { Logger } from '../../logger.js';
 import type { RedisClient } from '../../redis/client.js';
-import { isRedisConnectionError } from '../../redis/connection-errors.js';
-import { commitBatch } from '../commit-batch.js';
+import { commitUntilAnswered } from '../commit-batch.js';
 import { BatchRejectedError } from '../commit-ops.js';
 import { eventScope } from '../event-scope.js';
 import { failedEvent } from '../failed-event.js';
@@ -42,9 +41,6 @@ export interface BatchProjectorOptions {
   /** Aborts when the runner stops: a wait between retries then rejects at once. */
   readonly signal: AbortSignal;
 }
-
-/** Between attempts at a commit that failed for a reason other than the connection or the ops. */
-const COMMIT_RETRY: BackoffPolicy = { initialMs: 50, maxMs: 5_000, jitter: 'full' };
 
 /**
  * Turns a batch of events into one commit: runs the pure handler on each event, commits all their
@@ -166,17 +162,9 @@ export class BatchProjector {
 
   async #commit(ops: readonly RedisOp[], checkpoint: bigint): Promise<BatchOutcome> {
     const { redis, build, leaseToken, log, signal } = this.options;
-    for (let failures = 0; ; failures++) {
-      try {
-        const result = await commitBatch(redis, { projection: build, ops, checkpoint, leaseToken });
-        if (result.status === 'fenced') return { kind: 'fenced' };
-        if (result.status === 'stale') return { kind: 'applied', active: true, parked: 0 };
-        return { kind: 'applied', active: result.active, parked: 0 };
-      } catch (error) {
-        if (error instanceof BatchRejectedError || isRedisConnectionError(error)) throw error;
-        log.warn({ err: error, projection: build.name, failures }, 'could not commit a projection batch; retrying');
-        await backOff(COMMIT_RETRY, failures, signal);
-      }
-    }
+    const result = await commitUntilAnswered(redis, { projection: build, ops, checkpoint, leaseToken }, log, signal);
+    if (result.status === 'fenced') return { kind: 'fenced' };
+    if (result.status === 'stale') return { kind: 'applied', active: true, parked: 0 };
+    return { kind: 'applied', active: result.active, parked: 0 };
   }
 }

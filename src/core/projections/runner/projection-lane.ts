@@ -1,8 +1,7 @@
-import { type BackoffPolicy, backOff, SleepAbortedError, sleep } from '../../backoff.js';
+import { backOff, SleepAbortedError, sleep } from '../../backoff.js';
 import type { EventEnvelope } from '../../eventstore/event-envelope.js';
 import type { Logger } from '../../logger.js';
 import { onConnectionLost, type RedisClient } from '../../redis/client.js';
-import { isRedisConnectionError } from '../../redis/connection-errors.js';
 import { activateVersion, readActiveVersion } from '../active-version.js';
 import { readCheckpoint } from '../checkpoint.js';
 import { failurePolicyOf } from '../event-scope.js';
@@ -14,6 +13,7 @@ import { ProjectionLease } from '../projection-lease.js';
 import { BatchProjector, ProjectionHaltedError } from './batch-projector.js';
 import { deleteBuild } from './build-cleanup.js';
 import { type BuildPlan, planBuild } from './builds.js';
+import { afterFailedSession } from './session-backoff.js';
 import type { FeedLane, SharedFeed } from './shared-feed.js';
 
 export interface LaneOptions {
@@ -60,10 +60,6 @@ interface Session {
  * key space just before the switch may still be reading it.
  */
 const REPLACED_BUILD_GRACE_MS = 2_000;
-
-/** Between sessions that failed: jittered, so projectors that lost Redis together come back apart. */
-const AFTER_LOST_REDIS: BackoffPolicy = { initialMs: 200, maxMs: 1_000, jitter: 'full' };
-const AFTER_FAILED_SESSION: BackoffPolicy = { initialMs: 200, maxMs: 10_000, jitter: 'full' };
 
 /**
  * One projection's writer in this process. It plans against the build readers use (follow it,
@@ -201,9 +197,7 @@ export class ProjectionLane implements FeedLane {
         }
         failures++;
         this.#log.warn({ err: error, failures }, 'projection session failed; starting again from its checkpoint');
-        // Redis coming back should not find the lane asleep for long; a failing handler may wait.
-        const policy = isRedisConnectionError(error) ? AFTER_LOST_REDIS : AFTER_FAILED_SESSION;
-        await backOff(policy, failures - 1, this.#stopping.signal).catch(() => undefined);
+        await backOff(afterFailedSession(error), failures - 1, this.#stopping.signal).catch(() => undefined);
       }
     }
     this.#state = 'stopped';

@@ -44,7 +44,11 @@ export interface ProjectionReport {
   readonly runner: RunnerStatus | undefined;
 }
 
-interface Backlog {
+/** What the backlog count needs of a reader of the log: a projection, or a process manager. */
+export type EventReader = Pick<Projection, 'name' | 'handles' | 'streamCategory'>;
+
+/** How much of the log a reader has yet to see. */
+export interface Backlog {
   readonly count: number;
   readonly atLeast: boolean;
   readonly oldest: Date | undefined;
@@ -56,7 +60,7 @@ interface Backlog {
  */
 const backlogsAt = async (
   eventStore: EventStoreClient,
-  projections: readonly Projection[],
+  projections: readonly EventReader[],
   checkpoint: bigint | undefined,
 ): Promise<Backlog[]> => {
   const counted = projections.map((projection) => ({
@@ -86,10 +90,10 @@ const backlogsAt = async (
   }));
 };
 
-/** Each projection's backlog; projections at the same checkpoint (the usual case) share one read. */
-const backlogsOf = async (
+/** Each reader's backlog; readers at the same checkpoint (the usual case) share one read. */
+export const backlogsOf = async (
   eventStore: EventStoreClient,
-  projections: readonly { readonly projection: Projection; readonly checkpoint: bigint | undefined }[],
+  projections: readonly { readonly projection: EventReader; readonly checkpoint: bigint | undefined }[],
 ): Promise<Backlog[]> => {
   const byCheckpoint = new Map<bigint | undefined, number[]>();
   projections.forEach(({ checkpoint }, index) => {
@@ -110,6 +114,10 @@ const backlogsOf = async (
   );
   return backlogs;
 };
+
+/** How long ago the oldest event a reader has yet to see was written; 0 when none waits. */
+export const lagMsOf = (backlog: Backlog): number =>
+  backlog.oldest ? Math.max(0, Date.now() - backlog.oldest.getTime()) : 0;
 
 /**
  * Where each projection stands: its active build, checkpoint and lag behind the event store (in
@@ -146,7 +154,7 @@ export const reportProjections = async (
       head,
       lagEvents: backlog.count,
       lagAtLeast: backlog.atLeast,
-      lagMs: backlog.oldest ? Math.max(0, Date.now() - backlog.oldest.getTime()) : 0,
+      lagMs: lagMsOf(backlog),
       leaseHolder: status?.leaseHolder,
       parked: status?.parked ?? 0,
       failurePolicy: failurePolicyOf(projection),

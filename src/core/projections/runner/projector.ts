@@ -3,6 +3,7 @@ import type { Logger } from '../../logger.js';
 import type { RedisClient } from '../../redis/client.js';
 import { eventScope, failurePolicyOf } from '../event-scope.js';
 import type { Projection } from '../projection.js';
+import { LaneGroup } from './lane-group.js';
 import { ProjectionLane, type RunnerStatus } from './projection-lane.js';
 import { SharedFeed } from './shared-feed.js';
 
@@ -24,10 +25,7 @@ export interface ProjectorOptions {
  * subscription to $all. Any number of processes may run it; each projection's lease decides which
  * one writes it, and the others stand ready to take over when it goes away.
  */
-export class Projector {
-  readonly #feed: SharedFeed;
-  readonly #lanes: ProjectionLane[];
-
+export class Projector extends LaneGroup<RunnerStatus> {
   constructor(
     dependencies: { readonly eventStore: EventStoreClient; readonly redis: RedisClient; readonly log: Logger },
     projections: readonly Projection[],
@@ -35,16 +33,16 @@ export class Projector {
   ) {
     assertDeclarations(projections);
     const { eventStore, redis, log } = dependencies;
-    this.#feed = new SharedFeed(
+    const feed = new SharedFeed(
       eventStore,
       { maxItems: options.maxBatch ?? 2000, windowMs: options.batchWindowMs ?? 2 },
       log,
     );
-    this.#lanes = projections.map((projection) => {
+    const lanes = projections.map((projection) => {
       const rebuildAs = options.rebuildAs?.get(projection.name);
       return new ProjectionLane(
         redis,
-        this.#feed,
+        feed,
         projection,
         {
           leaseTtlMs: options.leaseTtlMs ?? 10_000,
@@ -54,19 +52,7 @@ export class Projector {
         log,
       );
     });
-  }
-
-  start(): void {
-    for (const lane of this.#lanes) lane.start();
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.#lanes.map((lane) => lane.stop()));
-    await this.#feed.stop();
-  }
-
-  statuses(): RunnerStatus[] {
-    return this.#lanes.map((lane) => lane.status());
+    super(feed, lanes);
   }
 }
 

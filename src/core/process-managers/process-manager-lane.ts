@@ -1,0 +1,250 @@
+import { type BackoffPolicy, backOff, SleepAbortedError, sleep } from '../backoff.js';
+import type { CommandPipeline } from '../commands/command-pipeline.js';
+import type { EventEnvelope } from '../eventstore/event-envelope.js';
+import type { Logger } from '../logger.js';
+import { readCheckpoint } from '../projections/checkpoint.js';
+import { commitUntilAnswered } from '../projections/commit-batch.js';
+import { type ProjectionId, processManagerId } from '../projections/keys.js';
+import { ProjectionLease } from '../projections/projection-lease.js';
+import { afterFailedSession } from '../projections/runner/session-backoff.js';
+import type { FeedLane, SharedFeed } from '../projections/runner/shared-feed.js';
+import { onConnectionLost, type RedisClient } from '../redis/client.js';
+import { EventHandling } from './event-handling.js';
+import type { ProcessManager } from './process-manager.js';
+
+export interface ProcessManagerLaneOptions {
+  readonly leaseTtlMs: number;
+  /** Names this process in lease tokens (status shows who runs it). */
+  readonly owner?: string;
+  /** Between sends of a command refused for a reason that passes. */
+  readonly retry?: BackoffPolicy;
+}
+
+export type ProcessManagerState = 'starting' | 'stand-by' | 'catching-up' | 'live' | 'stopped';
+
+/** What a lane reports about itself: the process manager's progress as this process sees it. */
+export interface ProcessManagerStatus {
+  readonly name: string;
+  readonly state: ProcessManagerState;
+  /** The last $all position whose reaction is acknowledged, as far as this process knows. */
+  readonly checkpoint: bigint | undefined;
+  /** Events handed over and not yet past the checkpoint. */
+  readonly pendingEvents: number;
+  /** Events this lane parked since it started. */
+  readonly parked: number;
+  /** Sends of a command that was refused for a reason that passes, since it started. */
+  readonly resent: number;
+  readonly lastError: string | undefined;
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+type SessionEnd = 'stopped' | 'lease-lost' | 'failed';
+
+/** The lane's work while it holds the lease. */
+interface Session {
+  readonly leaseToken: string;
+  /** Aborted when the session ends: waits end, nothing more is sent. */
+  readonly signal: AbortSignal;
+  readonly end: (end: SessionEnd, error?: unknown) => void;
+}
+
+/**
+ * One process manager's runner in this process. It takes the process manager's lease (a node
+ * that cannot stands by and tries again every third of the TTL), reads its checkpoint and
+ * follows the process's shared feed from there: each event in scope is decoded, `react`ed to,
+ * and its steps are sent through the command pipeline; only when every command is acknowledged
+ * does the checkpoint move past the event, fenced by the lease like a projection's commit. A
+ * crash anywhere replays from the checkpoint, and the replayed commands, under the same derived
+ * ids, are answered from the stream instead of appended again.
+ */
+export class ProcessManagerLane implements FeedLane {
+  readonly #id: ProjectionId;
+  readonly #handling: EventHandling;
+  readonly #log: Logger;
+  readonly #stopping = new AbortController();
+  #running: Promise<void> | undefined;
+  #applying: Promise<void> = Promise.resolve();
+  #state: ProcessManagerState = 'starting';
+  #checkpoint: bigint | undefined;
+  #pending = 0;
+  #parked = 0;
+  #resent = 0;
+  #lastError: string | undefined;
+  #session: Session | undefined;
+
+  constructor(
+    private readonly dependencies: {
+      readonly redis: RedisClient;
+      readonly pipeline: CommandPipeline;
+      readonly feed: SharedFeed;
+    },
+    readonly processManager: ProcessManager,
+    private readonly options: ProcessManagerLaneOptions,
+    log: Logger,
+  ) {
+    this.#id = processManagerId(processManager.name);
+    this.#log = log.child({ processManager: processManager.name });
+    this.#handling = new EventHandling(processManager, {
+      redis: dependencies.redis,
+      pipeline: dependencies.pipeline,
+      log: this.#log,
+      ...(options.retry === undefined ? {} : { retry: options.retry }),
+      onFailure: (error) => {
+        this.#lastError = messageOf(error);
+      },
+      onPassingRefusal: (error) => {
+        this.#resent++;
+        this.#lastError = messageOf(error);
+      },
+    });
+  }
+
+  get checkpoint(): bigint | undefined {
+    return this.#checkpoint;
+  }
+
+  start(): void {
+    this.#running ??= this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    this.#session?.end('stopped');
+    await this.#running;
+    this.#state = 'stopped';
+  }
+
+  status(): ProcessManagerStatus {
+    return {
+      name: this.processManager.name,
+      state: this.#state,
+      checkpoint: this.#checkpoint,
+      pendingEvents: this.#pending,
+      parked: this.#parked,
+      resent: this.#resent,
+      lastError: this.#lastError,
+    };
+  }
+
+  apply(events: readonly EventEnvelope[]): Promise<void> {
+    const session = this.#session;
+    if (!session || session.signal.aborted) return Promise.resolve();
+    const checkpoint = this.#checkpoint;
+    const mine = checkpoint === undefined ? events : events.filter((event) => event.position > checkpoint);
+    if (mine.length === 0) return Promise.resolve();
+    // The session waits for this before it gives the lease up, so no send outlives it.
+    this.#applying = this.#applyAll(session, mine);
+    return this.#applying;
+  }
+
+  caughtUp(): void {
+    if (this.#session && !this.#session.signal.aborted) this.#state = 'live';
+  }
+
+  async #applyAll(session: Session, events: readonly EventEnvelope[]): Promise<void> {
+    this.#pending = events.length;
+    try {
+      for (const [index, event] of events.entries()) {
+        const handled = await this.#handling.handle(session, event);
+        if (handled === 'parked') this.#parked++;
+        if (handled === 'fenced') return session.end('lease-lost');
+        // Past an event that sent commands (or parked), at once: a crash later need not send them again.
+        const last = index === events.length - 1;
+        if ((handled !== 'passed' || last) && !(await this.#checkpointAt(session, event.position))) {
+          return session.end('lease-lost');
+        }
+        this.#pending = events.length - index - 1;
+      }
+    } catch (error) {
+      session.end(error instanceof SleepAbortedError ? 'stopped' : 'failed', error);
+    } finally {
+      this.#pending = 0;
+    }
+  }
+
+  /** Moves the checkpoint to `position`, fenced by the lease; false when the lease is gone. */
+  async #checkpointAt(session: Session, position: bigint): Promise<boolean> {
+    const result = await commitUntilAnswered(
+      this.dependencies.redis,
+      { projection: this.#id, ops: [], checkpoint: position, leaseToken: session.leaseToken },
+      this.#log,
+      session.signal,
+    );
+    if (result.status === 'fenced') return false;
+    this.#checkpoint = result.status === 'stale' ? result.checkpoint : position;
+    return true;
+  }
+
+  async #run(): Promise<void> {
+    for (let failures = 0; !this.#stopping.signal.aborted; ) {
+      try {
+        const lease = await ProjectionLease.acquire(this.dependencies.redis, this.#id, {
+          ttlMs: this.options.leaseTtlMs,
+          ...(this.options.owner === undefined ? {} : { owner: this.options.owner }),
+          onLost: (reason) => {
+            this.#log.warn({ reason }, 'lost the process manager lease');
+            this.#session?.end('lease-lost');
+          },
+          onError: (error) => this.#log.warn({ err: error }, 'could not renew the process manager lease; retrying'),
+        });
+        if (!lease) {
+          this.#state = 'stand-by';
+          await sleep(this.options.leaseTtlMs / 3, this.#stopping.signal);
+          continue;
+        }
+        try {
+          await this.#runSession(lease);
+          failures = 0;
+        } finally {
+          await lease.release().catch(() => undefined);
+        }
+      } catch (error) {
+        if (error instanceof SleepAbortedError || this.#stopping.signal.aborted) break;
+        failures++;
+        this.#lastError = messageOf(error);
+        this.#log.warn({ err: error, failures }, 'process manager session failed; starting again from its checkpoint');
+        await backOff(afterFailedSession(error), failures - 1, this.#stopping.signal).catch(() => undefined);
+      }
+    }
+    this.#state = 'stopped';
+  }
+
+  /** Follows the feed from the stored checkpoint until the session ends; rethrows what ended it in failure. */
+  async #runSession(lease: ProjectionLease): Promise<void> {
+    this.#checkpoint = await readCheckpoint(this.dependencies.redis, this.#id);
+    this.#state = 'catching-up';
+    const ended = new AbortController();
+    let finish!: (outcome: { end: SessionEnd; error?: unknown }) => void;
+    const finished = new Promise<{ end: SessionEnd; error?: unknown }>((resolve) => {
+      finish = resolve;
+    });
+    const session: Session = {
+      leaseToken: lease.token,
+      signal: ended.signal,
+      end: (end, error) => {
+        if (ended.signal.aborted) return;
+        ended.abort();
+        finish({ end, error });
+      },
+    };
+    this.#session = session;
+    // The lease may have gone while the checkpoint was read, before onLost could reach a session.
+    if (this.#stopping.signal.aborted) session.end('stopped');
+    else if (!lease.held) session.end('lease-lost');
+    // A lost connection may come back to a Redis that lost its last writes: read everything again.
+    const stopWatching = onConnectionLost(this.dependencies.redis, (error) => session.end('failed', error));
+    this.dependencies.feed.join(this);
+    try {
+      const { end, error } = await finished;
+      this.#log.info({ end }, 'process manager session ended');
+      if (end !== 'stopped') this.#state = 'stand-by';
+      if (end === 'failed') throw error;
+    } finally {
+      stopWatching();
+      this.dependencies.feed.leave(this);
+      this.#session = undefined;
+      await this.#applying;
+    }
+  }
+}
