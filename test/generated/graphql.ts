@@ -35,8 +35,12 @@ export type OpenAccountInput = {
 
 export type TransactionKind =
   | 'DEPOSIT'
+  /** Received from another account by a transfer. */
   | 'TRANSFER_IN'
+  /** Paid out to another account by a transfer. */
   | 'TRANSFER_OUT'
+  /** Given back: a transfer out whose credit was refused. */
+  | 'TRANSFER_REFUND'
   | 'WITHDRAWAL';
 
 export type WithdrawInput = {

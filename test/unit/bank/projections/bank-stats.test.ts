@@ -45,12 +45,30 @@ describe('bank totals read back', () => {
         'EUR:balance': '150',
         'EUR:deposited': '200',
         'EUR:withdrawn': '50',
+        'EUR:inTransit': '30',
+        'EUR:transferred': '70',
         openAccounts: '1',
       }),
     ).toEqual({
       totals: [
-        { currency: 'EUR', balance: 150n, deposited: 200n, withdrawn: 50n, openAccounts: 0n },
-        { currency: 'USD', balance: 0n, deposited: 0n, withdrawn: 0n, openAccounts: 1n },
+        {
+          currency: 'EUR',
+          balance: 150n,
+          deposited: 200n,
+          withdrawn: 50n,
+          inTransit: 30n,
+          transferred: 70n,
+          openAccounts: 0n,
+        },
+        {
+          currency: 'USD',
+          balance: 0n,
+          deposited: 0n,
+          withdrawn: 0n,
+          inTransit: 0n,
+          transferred: 0n,
+          openAccounts: 1n,
+        },
       ],
       openAccounts: 1n,
     }));
@@ -71,6 +89,8 @@ describe('bank totals read back', () => {
       balance: 9_007_199_254_740_993n,
       deposited: 2n ** 63n - 1n,
       withdrawn: 2n ** 63n - 2n,
+      inTransit: 0n,
+      transferred: 0n,
       openAccounts: 2n,
     });
     expect(
