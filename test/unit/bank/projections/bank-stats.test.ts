@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { UnreadableReadModelError } from '../../../../src/core/errors.js';
 import { hIncrBy } from '../../../../src/core/projections/projection.js';
 import { bankStatsProjection, decodeBankTotals } from '../../../../src/domains/bank/projections/bank-stats.js';
-import { accountClosed, accountOpened, moneyDeposited, moneyWithdrawn } from '../../../support/bank.js';
+import {
+  accountClosed,
+  accountOpened,
+  moneyDeposited,
+  moneyTransferredIn,
+  moneyTransferredOut,
+  moneyWithdrawn,
+  transferOutRefunded,
+} from '../../../support/bank.js';
 import { inLog, projectionSpecification } from '../../../support/bank-projections.js';
 
 const given = projectionSpecification(bankStatsProjection);
@@ -25,6 +33,20 @@ describe('the bank-stats projection', () => {
       hIncrBy('totals', 'EUR:balance', -25),
       hIncrBy('totals', 'EUR:withdrawn', 25),
     ));
+
+  it('puts a transfer’s debit in transit and leaves the balance, deposits and withdrawals as they are', () =>
+    given(...inLog(moneyTransferredOut('4.00', '6.00', { currency: 'USD' }))).then(
+      hIncrBy('totals', 'USD:inTransit', 400),
+    ));
+
+  it('takes a transfer’s credit out of transit and counts it as transferred', () =>
+    given(...inLog(moneyTransferredIn('4.00', '4.00', { currency: 'USD' }))).then(
+      hIncrBy('totals', 'USD:inTransit', -400),
+      hIncrBy('totals', 'USD:transferred', 400),
+    ));
+
+  it('takes a transfer’s refund out of transit', () =>
+    given(...inLog(transferOutRefunded('4.00', '10.00'))).then(hIncrBy('totals', 'EUR:inTransit', -400)));
 
   it('no longer counts a closed account as open', () =>
     given(...inLog(accountClosed({ currency: 'GBP' }))).then(
