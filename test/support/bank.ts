@@ -82,34 +82,32 @@ export const moneyWithdrawn = (amount: Amount, balanceAfter: Amount, options: Ev
   data: movement(amount, balanceAfter, options),
 });
 
+type TransferEventOptions = EventOptions & { readonly transferId?: string };
+
+const transferMovement = (amount: Amount, balanceAfter: Amount, options: TransferEventOptions) => ({
+  ...movement(amount, balanceAfter, options),
+  transferId: options.transferId ?? testTransferId,
+});
+
 /** A transfer's debit of the account; `transferId` is tr-1 unless given. */
 export const moneyTransferredOut = (
   amount: Amount,
   balanceAfter: Amount,
-  options: EventOptions & { readonly transferId?: string } = {},
-): MoneyTransferredOut => ({
-  type: 'MoneyTransferredOut',
-  data: { ...movement(amount, balanceAfter, options), transferId: options.transferId ?? testTransferId },
-});
+  options: TransferEventOptions = {},
+): MoneyTransferredOut => ({ type: 'MoneyTransferredOut', data: transferMovement(amount, balanceAfter, options) });
 
 /** A transfer's credit of the account; by default the account was empty before it. */
 export const moneyTransferredIn = (
   amount: Amount,
   balanceAfter: Amount = amount,
-  options: EventOptions & { readonly transferId?: string } = {},
-): MoneyTransferredIn => ({
-  type: 'MoneyTransferredIn',
-  data: { ...movement(amount, balanceAfter, options), transferId: options.transferId ?? testTransferId },
-});
+  options: TransferEventOptions = {},
+): MoneyTransferredIn => ({ type: 'MoneyTransferredIn', data: transferMovement(amount, balanceAfter, options) });
 
 export const transferOutRefunded = (
   amount: Amount,
   balanceAfter: Amount,
-  options: EventOptions & { readonly transferId?: string } = {},
-): TransferOutRefunded => ({
-  type: 'TransferOutRefunded',
-  data: { ...movement(amount, balanceAfter, options), transferId: options.transferId ?? testTransferId },
-});
+  options: TransferEventOptions = {},
+): TransferOutRefunded => ({ type: 'TransferOutRefunded', data: transferMovement(amount, balanceAfter, options) });
 
 export const accountClosed = (data: Partial<AccountClosed['data']> = {}): AccountClosed => ({
   type: 'AccountClosed',

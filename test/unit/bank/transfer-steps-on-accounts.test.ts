@@ -17,6 +17,10 @@ import {
 
 const later = '2024-06-03T09:15:00.000Z';
 
+/** An account of 10.00 that paid 4.00 out for transfer tr-1; then got it back. */
+const debited = [accountOpened(), moneyDeposited('10.00'), moneyTransferredOut('4.00', '6.00')];
+const refunded = [...debited, transferOutRefunded('4.00', '10.00')];
+
 describe('debiting an account for a transfer', () => {
   it('records the transfer, the amount, the balance after it, the currency and when it happened', () =>
     given(accountOpened({ currency: 'JPY' }), moneyDeposited('10.00', '10.00', { currency: 'JPY' }))
@@ -37,17 +41,12 @@ describe('debiting an account for a transfer', () => {
   });
 
   it('debits each transfer once: the same debit again decides nothing', () =>
-    given(accountOpened(), moneyDeposited('10.00'), moneyTransferredOut('4.00', '6.00'))
+    given(...debited)
       .when(debitForTransfer('4.00'))
       .then());
 
   it('does not debit again a transfer it has refunded', () =>
-    given(
-      accountOpened(),
-      moneyDeposited('10.00'),
-      moneyTransferredOut('4.00', '6.00'),
-      transferOutRefunded('4.00', '10.00'),
-    )
+    given(...refunded)
       .when(debitForTransfer('4.00'))
       .then());
 
@@ -57,12 +56,12 @@ describe('debiting an account for a transfer', () => {
       .then());
 
   it('debits another transfer of the same amount', () =>
-    given(accountOpened(), moneyDeposited('10.00'), moneyTransferredOut('4.00', '6.00'))
+    given(...debited)
       .when(debitForTransfer('4.00', { transferId: 'tr-2' }))
       .then(moneyTransferredOut('4.00', '2.00', { transferId: 'tr-2' })));
 
   it('refuses with TRANSFER_MISMATCH a debit of another amount for a transfer it debited', () =>
-    given(accountOpened(), moneyDeposited('10.00'), moneyTransferredOut('4.00', '6.00'))
+    given(...debited)
       .when(debitForTransfer('5.00'))
       .thenFails('TRANSFER_MISMATCH'));
 
@@ -125,12 +124,7 @@ describe('refunding a transfer to its source account', () => {
       .then(transferOutRefunded('4.00', '9.00', { at: later })));
 
   it('refunds each transfer once: the same refund again decides nothing', () =>
-    given(
-      accountOpened(),
-      moneyDeposited('10.00'),
-      moneyTransferredOut('4.00', '6.00'),
-      transferOutRefunded('4.00', '10.00'),
-    )
+    given(...refunded)
       .when(refundTransfer('4.00'))
       .then());
 
@@ -138,7 +132,7 @@ describe('refunding a transfer to its source account', () => {
     given(accountOpened(), moneyDeposited('10.00')).when(refundTransfer('4.00')).thenFails('TRANSFER_NOT_DEBITED'));
 
   it('refuses with TRANSFER_MISMATCH a refund of another amount, or of a transfer it received', () => {
-    given(accountOpened(), moneyDeposited('10.00'), moneyTransferredOut('4.00', '6.00'))
+    given(...debited)
       .when(refundTransfer('4.50'))
       .thenFails('TRANSFER_MISMATCH');
     given(accountOpened(), moneyTransferredIn('4.00')).when(refundTransfer('4.00')).thenFails('TRANSFER_MISMATCH');
