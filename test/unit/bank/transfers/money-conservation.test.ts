@@ -13,8 +13,8 @@ import { requestTransfer } from '../../../support/transfers.js';
  * test/support/in-memory-bank.ts, which decides each step on the transfer's current state.
  * Interleaved at random: deposits, withdrawals and closings of either account; crashes between
  * an account's step and its record (the next attempt sends the step again); and replays of any
- * step command that was accepted before, which must decide nothing. The second account is at random open, closed,
- * of another currency or never opened, so every failure path runs.
+ * step command that was accepted before, which must decide nothing. The second account is at
+ * random open, closed, of another currency or never opened, so every failure path runs.
  * After every action, per currency: balances + money in transit = deposited − withdrawn, and
  * bank-stats, fed the same events, says so too. Once every transfer is driven to its end, none is
  * pending, nothing is in transit, and each moved its amount exactly once or not at all.
