@@ -19,7 +19,8 @@ import {
 } from './transfer-state.js';
 
 /*
- * The transfer's decider. Every step is idempotent: a step the transfer already recorded decides
+ * The transfer's decider. Each command's function checks its input before the state, so malformed
+ * input is a ValidationError wherever the transfer is. Every step is idempotent: a step the transfer already recorded decides
  * nothing (no events), whatever came after it, so a process manager that sees an event twice or
  * crashes before its checkpoint can send the step again. A step that does not follow from where
  * the transfer is (a credit before the debit, a refund of a completed transfer) is refused with
@@ -130,12 +131,12 @@ const recordDebit = ({ data, metadata }: RecordDebit, state: TransferState): Tra
 };
 
 const failTransfer = ({ data, metadata }: FailTransfer, state: TransferState): TransferEvent[] => {
-  const transfer = requireKnown(state, requireId(data.transferId, 'transferId'));
+  const transferId = requireId(data.transferId, 'transferId');
   const reason = parseReason(data.reason);
+  const transfer = requireKnown(state, transferId);
   if (transfer.status === 'failed') return [];
   // Only a transfer that moved nothing fails this way; a debited one fails by its refund.
   if (transfer.status !== 'pending' || transfer.stage !== 'requested') throw outOfOrder(transfer, 'a refused debit');
-  const { transferId } = transfer.terms;
   return [{ type: 'TransferFailed', data: { transferId, reason, occurredAt: metadata.now } }];
 };
 
@@ -152,14 +153,14 @@ const recordCredit = ({ data, metadata }: RecordCredit, state: TransferState): T
 };
 
 const recordCreditRefused = ({ data, metadata }: RecordCreditRefused, state: TransferState): TransferEvent[] => {
-  const transfer = requireKnown(state, requireId(data.transferId, 'transferId'));
+  const transferId = requireId(data.transferId, 'transferId');
   const reason = parseReason(data.reason);
+  const transfer = requireKnown(state, transferId);
   const refusedAlready =
     (transfer.status === 'pending' && transfer.stage === 'credit-refused') ||
     (transfer.status === 'failed' && transfer.refunded);
   if (refusedAlready) return [];
   if (transfer.status !== 'pending' || transfer.stage !== 'debited') throw outOfOrder(transfer, 'a refused credit');
-  const { transferId } = transfer.terms;
   return [{ type: 'TransferCreditRefused', data: { transferId, reason, occurredAt: metadata.now } }];
 };
 

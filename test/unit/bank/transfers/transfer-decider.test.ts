@@ -144,7 +144,8 @@ describe('a step sent again, or out of order', () => {
     givenTransfer().when(steps[step]!).thenFails('TRANSFER_NOT_FOUND'),
   );
 
-  it('rejects a reason that is not an error code', () => {
+  it('rejects a reason that is not an error code, even for a transfer nobody requested', () => {
+    givenTransfer().when(failTransfer('lower case')).thenRejectsInput('reason must be');
     givenTransfer(transferRequested()).when(failTransfer('not enough money')).thenRejectsInput('reason must be');
     givenTransfer(...histories.debited!)
       .when(recordCreditRefused(''))
