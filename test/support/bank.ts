@@ -1,8 +1,24 @@
 import type { CommandMetadata } from '../../src/core/decider.js';
 import type { MinorUnits } from '../../src/core/money.js';
 import { accountDecider } from '../../src/domains/bank/account.js';
-import type { CloseAccount, DepositMoney, OpenAccount, WithdrawMoney } from '../../src/domains/bank/commands.js';
-import type { AccountClosed, AccountOpened, MoneyDeposited, MoneyWithdrawn } from '../../src/domains/bank/events.js';
+import type {
+  CloseAccount,
+  CreditForTransfer,
+  DebitForTransfer,
+  DepositMoney,
+  OpenAccount,
+  RefundTransfer,
+  WithdrawMoney,
+} from '../../src/domains/bank/commands.js';
+import type {
+  AccountClosed,
+  AccountOpened,
+  MoneyDeposited,
+  MoneyTransferredIn,
+  MoneyTransferredOut,
+  MoneyWithdrawn,
+  TransferOutRefunded,
+} from '../../src/domains/bank/events.js';
 import { deciderSpecification } from './decider-spec.js';
 
 /*
@@ -16,6 +32,7 @@ export const testAccountId = 'acc-1';
 export const testOwnerId = 'owner-1';
 export const testCurrency = 'EUR';
 export const testNow = '2024-05-01T10:00:00.000Z';
+export const testTransferId = 'tr-1';
 
 export type Amount = string | { readonly minorUnits: number };
 
@@ -65,6 +82,33 @@ export const moneyWithdrawn = (amount: Amount, balanceAfter: Amount, options: Ev
   data: movement(amount, balanceAfter, options),
 });
 
+type TransferEventOptions = EventOptions & { readonly transferId?: string };
+
+const transferMovement = (amount: Amount, balanceAfter: Amount, options: TransferEventOptions) => ({
+  ...movement(amount, balanceAfter, options),
+  transferId: options.transferId ?? testTransferId,
+});
+
+/** A transfer's debit of the account; `transferId` is tr-1 unless given. */
+export const moneyTransferredOut = (
+  amount: Amount,
+  balanceAfter: Amount,
+  options: TransferEventOptions = {},
+): MoneyTransferredOut => ({ type: 'MoneyTransferredOut', data: transferMovement(amount, balanceAfter, options) });
+
+/** A transfer's credit of the account; by default the account was empty before it. */
+export const moneyTransferredIn = (
+  amount: Amount,
+  balanceAfter: Amount = amount,
+  options: TransferEventOptions = {},
+): MoneyTransferredIn => ({ type: 'MoneyTransferredIn', data: transferMovement(amount, balanceAfter, options) });
+
+export const transferOutRefunded = (
+  amount: Amount,
+  balanceAfter: Amount,
+  options: TransferEventOptions = {},
+): TransferOutRefunded => ({ type: 'TransferOutRefunded', data: transferMovement(amount, balanceAfter, options) });
+
 export const accountClosed = (data: Partial<AccountClosed['data']> = {}): AccountClosed => ({
   type: 'AccountClosed',
   data: { accountId: testAccountId, closedAt: testNow, currency: testCurrency, ...data },
@@ -109,5 +153,38 @@ export const withdraw = (amount: Amount, options: CommandOptions = {}): Withdraw
 export const closeAccount = (options: CommandOptions = {}): CloseAccount => ({
   type: 'CloseAccount',
   data: { accountId: options.accountId ?? testAccountId },
+  metadata: commandMetadata(options.now),
+});
+
+interface TransferStepOptions {
+  readonly accountId?: string;
+  readonly transferId?: string;
+  readonly now?: string;
+}
+
+const transferStep = (amount: Amount, options: TransferStepOptions) => ({
+  accountId: options.accountId ?? testAccountId,
+  transferId: options.transferId ?? testTransferId,
+  amount: minorUnits(amount),
+});
+
+export const debitForTransfer = (amount: Amount, options: TransferStepOptions = {}): DebitForTransfer => ({
+  type: 'DebitForTransfer',
+  data: transferStep(amount, options),
+  metadata: commandMetadata(options.now),
+});
+
+export const creditForTransfer = (
+  amount: Amount,
+  options: TransferStepOptions & { readonly currency?: string } = {},
+): CreditForTransfer => ({
+  type: 'CreditForTransfer',
+  data: { ...transferStep(amount, options), currency: options.currency ?? testCurrency },
+  metadata: commandMetadata(options.now),
+});
+
+export const refundTransfer = (amount: Amount, options: TransferStepOptions = {}): RefundTransfer => ({
+  type: 'RefundTransfer',
+  data: transferStep(amount, options),
   metadata: commandMetadata(options.now),
 });

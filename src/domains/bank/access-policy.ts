@@ -1,6 +1,7 @@
 import type { AccessPolicy, CommandGrant, CommandRule, ReadGrant, ReadRule, SignedInCaller } from '../../core/index.js';
 import type { BankServices } from './bank-services.js';
 import type { BankCommand } from './commands.js';
+import type { RequestTransfer, TransferCommand } from './transfers/transfer-commands.js';
 
 /*
  * Who may do what in the bank, one rule per operation and per command. A customer acts on its
@@ -8,7 +9,17 @@ import type { BankCommand } from './commands.js';
  * run every account command and read every account; managers and auditors read everything and
  * command nothing. An account nobody opened is refused exactly as another owner's is, so a
  * customer learns nothing about accounts that are not its own.
+ *
+ * A transfer's steps (its debit, credit and refund on the accounts, and each step recorded on the
+ * transfer) are the process manager's alone: it runs as a user `process-manager:<name>` with the
+ * role below, and no person holds that role, so nobody moves money past the transfer's rules. A
+ * transfer itself is asked for by a teller, or by a customer from an account it owns.
  */
+
+/** The role of the process managers' own identity, and of nobody else. */
+export const processManagerRole = 'process-manager';
+
+const processManagerOnly: CommandRule = { roles: { [processManagerRole]: 'all' } };
 
 const staffReads = { teller: 'all', manager: 'all', auditor: 'all' } as const;
 const oversightReads = { manager: 'all', auditor: 'all' } as const;
@@ -29,6 +40,10 @@ export const bankAccessPolicy = (bank: Pick<BankServices, 'accountOwner'>): Acce
 
   /** An account command of a customer: on an account it owns. */
   const onOwnAccount: CommandGrant = ({ data }, caller) => owns(caller, (data as CommandData).accountId, 'accountId');
+
+  /** A transfer asked for by a customer: from an account it owns, to any account. */
+  const fromOwnAccount: CommandGrant = ({ data }, caller) =>
+    owns(caller, (data as Partial<RequestTransfer['data']>).fromAccountId, 'fromAccountId');
 
   /** Opening, for itself only, and never over another owner's account (that id is taken: FORBIDDEN). */
   const opensForItself: CommandGrant = async ({ data }, caller) => {
@@ -64,12 +79,21 @@ export const bankAccessPolicy = (bank: Pick<BankServices, 'accountOwner'>): Acce
       withdraw: { commands: ['WithdrawMoney'] },
       closeAccount: { commands: ['CloseAccount'] },
     },
-    // Every bank command type, or this does not compile: a new command cannot go without a rule.
+    // Every bank and transfer command type, or this does not compile: a new command cannot go without a rule.
     commands: {
       OpenAccount: { roles: { teller: 'all', customer: opensForItself } },
       DepositMoney: { roles: { teller: 'all', customer: onOwnAccount } },
       WithdrawMoney: { roles: { teller: 'all', customer: onOwnAccount } },
       CloseAccount: { roles: { teller: 'all', customer: onOwnAccount } },
-    } satisfies Record<BankCommand['type'], CommandRule>,
+      DebitForTransfer: processManagerOnly,
+      CreditForTransfer: processManagerOnly,
+      RefundTransfer: processManagerOnly,
+      RequestTransfer: { roles: { teller: 'all', customer: fromOwnAccount } },
+      RecordDebit: processManagerOnly,
+      FailTransfer: processManagerOnly,
+      RecordCredit: processManagerOnly,
+      RecordCreditRefused: processManagerOnly,
+      RecordRefund: processManagerOnly,
+    } satisfies Record<BankCommand['type'] | TransferCommand['type'], CommandRule>,
   };
 };

@@ -3,12 +3,13 @@ import {
   type Decider,
   DomainError,
   formatMinorUnits,
-  type MinorUnits,
   requireId,
   ValidationError,
 } from '../../core/index.js';
+import { type AccountState, initialState, noTransfers, requireOpen, requireRoomFor } from './account-state.js';
+import { creditForTransfer, debitForTransfer, evolveTransferMovement, refundTransfer } from './account-transfers.js';
 import type { BankCommand, CloseAccount, DepositMoney, OpenAccount, WithdrawMoney } from './commands.js';
-import { type CurrencyCode, parseCurrencyCode } from './currency.js';
+import { parseCurrencyCode } from './currency.js';
 import {
   type AccountClosed,
   type AccountOpened,
@@ -19,33 +20,8 @@ import {
   unspecifiedSource,
 } from './events.js';
 
-/** What every opened account knows, open or closed: what `accountAsOf` shows. */
-interface AccountDetails {
-  readonly accountId: string;
-  readonly ownerId: string;
-  readonly currency: CurrencyCode;
-  readonly balance: MinorUnits;
-  readonly openedAt: string;
-}
-
-/** No event yet: the stream does not exist. */
-export interface NewAccount {
-  readonly status: 'new';
-}
-
-export interface OpenedAccount extends AccountDetails {
-  readonly status: 'open';
-}
-
-/** Closed for good; the balance is the zero it was closed at. */
-export interface ClosedAccount extends AccountDetails {
-  readonly status: 'closed';
-  readonly closedAt: string;
-}
-
-export type AccountState = NewAccount | OpenedAccount | ClosedAccount;
-
-export const initialState: AccountState = { status: 'new' };
+export type { AccountState, ClosedAccount, NewAccount, OpenedAccount } from './account-state.js';
+export { initialState } from './account-state.js';
 
 /** Stream category of accounts; `$ce-account` and category filters rely on the `<category>-<id>` form. */
 export const accountCategory = 'account';
@@ -62,7 +38,7 @@ export const commandStreamName = (command: BankCommand): string => accountStream
 export const evolve = (state: AccountState, event: BankEvent): AccountState => {
   switch (event.type) {
     case 'AccountOpened':
-      return state.status === 'new' ? { status: 'open', ...event.data, balance: 0 } : state;
+      return state.status === 'new' ? { status: 'open', ...event.data, balance: 0, transfers: noTransfers } : state;
     case 'MoneyDeposited':
     case 'MoneyWithdrawn':
       // The event's balanceAfter is the recorded fact; trusting it keeps evolve from disagreeing
@@ -70,6 +46,10 @@ export const evolve = (state: AccountState, event: BankEvent): AccountState => {
       return state.status === 'open' ? { ...state, balance: event.data.balanceAfter } : state;
     case 'AccountClosed':
       return state.status === 'open' ? { ...state, status: 'closed', closedAt: event.data.closedAt } : state;
+    case 'MoneyTransferredOut':
+    case 'MoneyTransferredIn':
+    case 'TransferOutRefunded':
+      return evolveTransferMovement(state, event);
     default:
       return ignoreUnknownEvent(state, event);
   }
@@ -111,6 +91,12 @@ export const decide = (command: BankCommand, state: AccountState): BankEvent[] =
       return withdrawMoney(command, state);
     case 'CloseAccount':
       return closeAccount(command, state);
+    case 'DebitForTransfer':
+      return debitForTransfer(command, state);
+    case 'CreditForTransfer':
+      return creditForTransfer(command, state);
+    case 'RefundTransfer':
+      return refundTransfer(command, state);
     default:
       return rejectUnknownCommand(command);
   }
@@ -146,13 +132,7 @@ const depositMoney = ({ data, metadata }: DepositMoney, state: AccountState): [M
   const amount = checkAmount(data.amount);
   const source = depositSource(data.source);
   const account = requireOpen(state, data.accountId);
-  // Written as a subtraction so the comparison itself never leaves the exactly representable range.
-  if (amount > Number.MAX_SAFE_INTEGER - account.balance) {
-    throw new DomainError(
-      'BALANCE_LIMIT_EXCEEDED',
-      `depositing ${formatMinorUnits(amount)} would take account ${account.accountId} above the largest balance it can hold`,
-    );
-  }
+  requireRoomFor(account, amount, 'depositing');
   const { accountId, currency } = account;
   const balanceAfter = account.balance + amount;
   return [
@@ -186,17 +166,6 @@ const closeAccount = ({ data, metadata }: CloseAccount, state: AccountState): [A
   }
   const { accountId, currency } = account;
   return [{ type: 'AccountClosed', data: { accountId, closedAt: metadata.now, currency } }];
-};
-
-const requireOpen = (state: AccountState, accountId: string): OpenedAccount => {
-  switch (state.status) {
-    case 'new':
-      throw new DomainError('ACCOUNT_NOT_FOUND', `account ${accountId} does not exist`);
-    case 'closed':
-      throw new DomainError('ACCOUNT_CLOSED', `account ${accountId} is closed`);
-    case 'open':
-      return state;
-  }
 };
 
 /** The bank account aggregate, as the command pipeline runs it. */

@@ -31,4 +31,30 @@ export type WithdrawMoney = DomainCommand<'WithdrawMoney', { readonly accountId:
 
 export type CloseAccount = DomainCommand<'CloseAccount', { readonly accountId: string }>;
 
-export type BankCommand = OpenAccount | DepositMoney | WithdrawMoney | CloseAccount;
+/*
+ * A transfer's steps on its accounts. Only the transfer's process manager issues them, each after
+ * the transfer recorded the step before (see transfers/transfer.ts); each is idempotent per
+ * `transferId`, so a step sent twice moves money once.
+ */
+
+/** Take a transfer's amount out of its source account. */
+export type DebitForTransfer = DomainCommand<
+  'DebitForTransfer',
+  { readonly accountId: string; readonly transferId: string; readonly amount: MinorUnits }
+>;
+
+/** Pay a transfer's amount into its target account, which must hold the transfer's currency. */
+export type CreditForTransfer = DomainCommand<
+  'CreditForTransfer',
+  { readonly accountId: string; readonly transferId: string; readonly amount: MinorUnits; readonly currency: string }
+>;
+
+/** Give a transfer's amount back to the source account it was debited from. */
+export type RefundTransfer = DomainCommand<
+  'RefundTransfer',
+  { readonly accountId: string; readonly transferId: string; readonly amount: MinorUnits }
+>;
+
+export type AccountTransferCommand = DebitForTransfer | CreditForTransfer | RefundTransfer;
+
+export type BankCommand = OpenAccount | DepositMoney | WithdrawMoney | CloseAccount | AccountTransferCommand;

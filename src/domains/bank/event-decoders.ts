@@ -24,4 +24,7 @@ export const bankEventDecoders = eventDecoders<BankEvent>({
   },
   MoneyWithdrawn: { 1: asStored<Current<'MoneyWithdrawn'>> },
   AccountClosed: { 1: asStored<Current<'AccountClosed'>> },
+  MoneyTransferredOut: { 1: asStored<Current<'MoneyTransferredOut'>> },
+  MoneyTransferredIn: { 1: asStored<Current<'MoneyTransferredIn'>> },
+  TransferOutRefunded: { 1: asStored<Current<'TransferOutRefunded'>> },
 });

@@ -53,7 +53,25 @@ export type AccountClosed = DomainEvent<
   }
 >;
 
-export type BankEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn | AccountClosed;
+/**
+ * Money a transfer moved on this account: `transferId` names the transfer (stream
+ * `transfer-<transferId>`), whose own events say where the money went or came from.
+ */
+type TransferMovement = MoneyMovement & { readonly transferId: string };
+
+/** The source account paid a transfer's amount out; it is in transit until credited or refunded. */
+export type MoneyTransferredOut = DomainEvent<'MoneyTransferredOut', TransferMovement>;
+
+/** The target account received a transfer's amount. */
+export type MoneyTransferredIn = DomainEvent<'MoneyTransferredIn', TransferMovement>;
+
+/** The source account got back what a transfer whose credit was refused had taken out. */
+export type TransferOutRefunded = DomainEvent<'TransferOutRefunded', TransferMovement>;
+
+/** The events that move money for a transfer, as readers that treat them alike name them. */
+export type TransferMoneyMoved = MoneyTransferredOut | MoneyTransferredIn | TransferOutRefunded;
+
+export type BankEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn | AccountClosed | TransferMoneyMoved;
 
 export type BankEventType = BankEvent['type'];
 
@@ -66,6 +84,9 @@ export const bankEventTypes: readonly BankEventType[] = [
   'MoneyDeposited',
   'MoneyWithdrawn',
   'AccountClosed',
+  'MoneyTransferredOut',
+  'MoneyTransferredIn',
+  'TransferOutRefunded',
 ];
 
 /** The business time an event records (the `now` of the command that caused it), ISO-8601. */
@@ -75,6 +96,9 @@ export const eventOccurredAt = (event: BankEvent): string => {
       return event.data.openedAt;
     case 'MoneyDeposited':
     case 'MoneyWithdrawn':
+    case 'MoneyTransferredOut':
+    case 'MoneyTransferredIn':
+    case 'TransferOutRefunded':
       return event.data.occurredAt;
     case 'AccountClosed':
       return event.data.closedAt;

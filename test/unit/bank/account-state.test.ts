@@ -39,6 +39,7 @@ describe('folding an account', () => {
       currency: 'EUR',
       balance: 1000,
       openedAt: at(1),
+      transfers: new Map(),
     }));
 
   it('shows a closed account with its zero balance and closing time', () =>

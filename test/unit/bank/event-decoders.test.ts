@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../src/core/eventstore/event-envelope.js';
 import { bankEventDecoders } from '../../../src/domains/bank/event-decoders.js';
-import { accountClosed, accountOpened, moneyDeposited, moneyWithdrawn, testNow } from '../../support/bank.js';
+import {
+  accountClosed,
+  accountOpened,
+  moneyDeposited,
+  moneyTransferredIn,
+  moneyTransferredOut,
+  moneyWithdrawn,
+  testNow,
+  transferOutRefunded,
+} from '../../support/bank.js';
 
 /** A bank event's data as some version of the bank stored it. */
 const stored = (type: string, data: object, schemaVersion: number): EventEnvelope => ({
@@ -37,6 +46,9 @@ describe('the bank’s event decoders', () => {
     ['AccountOpened', accountOpened().data],
     ['MoneyWithdrawn', moneyWithdrawn('1.00', '11.50').data],
     ['AccountClosed', accountClosed().data],
+    ['MoneyTransferredOut', moneyTransferredOut('1.00', '11.50').data],
+    ['MoneyTransferredIn', moneyTransferredIn('1.00').data],
+    ['TransferOutRefunded', transferOutRefunded('1.00', '12.50').data],
   ])('read %s, whose shape never changed, as stored in version 1', (type, data) =>
     expect(bankEventDecoders.decode(stored(type, data, 1))?.data).toEqual(data),
   );
@@ -47,6 +59,9 @@ describe('the bank’s event decoders', () => {
       ['MoneyDeposited', 2],
       ['MoneyWithdrawn', 1],
       ['AccountClosed', 1],
+      ['MoneyTransferredOut', 1],
+      ['MoneyTransferredIn', 1],
+      ['TransferOutRefunded', 1],
     ]));
 
   it('skip a deposit of a version newer code wrote, and event types of other contexts', () => {

@@ -31,12 +31,15 @@ export class AccountEvent {
   @Field(() => DateTimeScalar, { description: 'When it happened: the time of the command that caused it.' })
   occurredAt!: Date;
 
-  @Field(() => MoneyScalar, { nullable: true, description: 'How much moved: deposits and withdrawals only.' })
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: 'How much moved: deposits, withdrawals and transfers’ debits, credits and refunds only.',
+  })
   amount!: MinorUnits | null;
 
   @Field(() => MoneyScalar, {
     nullable: true,
-    description: 'The account’s balance right after it: deposits and withdrawals only.',
+    description: 'The account’s balance right after it: for the events that move money only (see `amount`).',
   })
   balanceAfter!: MinorUnits | null;
 
@@ -58,19 +61,28 @@ export type AccountEventConnection = InstanceType<typeof AccountEventConnection>
 
 /** The event's data as clients read it: money as the decimal text `Money` shows, never minor units. */
 const dataShown = (event: RecordedBankEvent): unknown => {
+  const moved = moneyMoved(event);
+  if (moved === undefined) return event.data;
+  return { ...moved, amount: formatMinorUnits(moved.amount), balanceAfter: formatMinorUnits(moved.balanceAfter) };
+};
+
+/** The data of an event that moves money, whose amount and balance after it the history shows. */
+const moneyMoved = (event: RecordedBankEvent) => {
   switch (event.type) {
     case 'MoneyDeposited':
-    case 'MoneyWithdrawn': {
-      const { amount, balanceAfter } = event.data;
-      return { ...event.data, amount: formatMinorUnits(amount), balanceAfter: formatMinorUnits(balanceAfter) };
-    }
-    default:
+    case 'MoneyWithdrawn':
+    case 'MoneyTransferredOut':
+    case 'MoneyTransferredIn':
+    case 'TransferOutRefunded':
       return event.data;
+    case 'AccountOpened':
+    case 'AccountClosed':
+      return undefined;
   }
 };
 
 const toAccountEvent = (event: RecordedBankEvent): AccountEvent => {
-  const moved = event.type === 'MoneyDeposited' || event.type === 'MoneyWithdrawn' ? event.data : undefined;
+  const moved = moneyMoved(event);
   return {
     type: event.type,
     revision: Number(event.revision),

@@ -38,7 +38,7 @@ export class CurrencyTotal {
 
   @Field(() => MoneyScalar, {
     nullable: true,
-    description: `What all accounts in this currency hold: deposited minus withdrawn. ${unreadable}`,
+    description: `What the bank holds in this currency: deposited minus withdrawn, in accounts or in transit between two (transfers leave it as it is; the accounts hold balance minus inTransit). ${unreadable}`,
   })
   get balance(): MinorUnitSum {
     return money(this.totals.balance);
@@ -52,6 +52,22 @@ export class CurrencyTotal {
   @Field(() => MoneyScalar, { nullable: true, description: unreadable })
   get withdrawn(): MinorUnitSum {
     return money(this.totals.withdrawn);
+  }
+
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: `Debited from a source account by a transfer and not yet credited to its target or refunded: zero when no transfer is under way. ${unreadable}`,
+  })
+  get inTransit(): MinorUnitSum {
+    return money(this.totals.inTransit);
+  }
+
+  @Field(() => MoneyScalar, {
+    nullable: true,
+    description: `What transfers have delivered to their targets, in total. ${unreadable}`,
+  })
+  get transferred(): MinorUnitSum {
+    return money(this.totals.transferred);
   }
 
   @Field(() => Int, { nullable: true, description: unreadable })

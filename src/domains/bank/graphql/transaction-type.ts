@@ -8,9 +8,17 @@ export enum TransactionKind {
   WITHDRAWAL = 'WITHDRAWAL',
   TRANSFER_IN = 'TRANSFER_IN',
   TRANSFER_OUT = 'TRANSFER_OUT',
+  TRANSFER_REFUND = 'TRANSFER_REFUND',
 }
 
-registerEnumType(TransactionKind, { name: 'TransactionKind' });
+registerEnumType(TransactionKind, {
+  name: 'TransactionKind',
+  valuesConfig: {
+    TRANSFER_OUT: { description: 'Paid out to another account by a transfer.' },
+    TRANSFER_IN: { description: 'Received from another account by a transfer.' },
+    TRANSFER_REFUND: { description: 'Given back: a transfer out whose credit was refused.' },
+  },
+});
 
 @ObjectType({ description: 'Money moving into or out of an account. Recorded once, never changed.' })
 export class Transaction {
@@ -38,6 +46,12 @@ export class Transaction {
   })
   position!: string;
 
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The transfer that moved it: set on TRANSFER_OUT, TRANSFER_IN and TRANSFER_REFUND, null otherwise.',
+  })
+  transferId!: string | null;
+
   static of(record: TransactionRecord): Transaction {
     return {
       id: record.id,
@@ -47,6 +61,7 @@ export class Transaction {
       balanceAfter: record.balanceAfter,
       occurredAt: new Date(record.occurredAt),
       position: positionToken(record.position),
+      transferId: record.transferId ?? null,
     };
   }
 }

@@ -58,6 +58,9 @@ const project = (event: RecordedBankEvent): readonly RedisOp[] => {
     }
     case 'MoneyDeposited':
     case 'MoneyWithdrawn':
+    case 'MoneyTransferredOut':
+    case 'MoneyTransferredIn':
+    case 'TransferOutRefunded':
       return changed(event, { balance: event.data.balanceAfter });
     case 'AccountClosed':
       return changed(event, { status: 'CLOSED', closedAt: event.data.closedAt });

@@ -12,9 +12,16 @@ import { type BankEvent, bankEventTypes, type RecordedBankEvent } from '../event
 
 /*
  * The bank in numbers: one hash, `totals`, so the whole of it is one HGETALL. Per currency the
- * fields `<currency>:balance`, `<currency>:deposited`, `<currency>:withdrawn` and
- * `<currency>:openAccounts`; across currencies `openAccounts`. Only increments, all integers
- * (minor units), so sums are exact and `balance = deposited - withdrawn` holds by construction.
+ * fields `<currency>:balance`, `<currency>:deposited`, `<currency>:withdrawn`,
+ * `<currency>:inTransit`, `<currency>:transferred` and `<currency>:openAccounts`; across
+ * currencies `openAccounts`. Only increments, all integers (minor units), so sums are exact and
+ * `balance = deposited - withdrawn` holds by construction.
+ *
+ * Transfers move money between accounts and leave the bank's holdings as they are, so they never
+ * touch `balance`: it is what the bank holds, in accounts or on its way between two. A debit puts
+ * the amount in transit, and its credit or refund takes it out again, so the accounts' balances
+ * sum to `balance - inTransit`, and `inTransit` is zero whenever no transfer is under way.
+ * `transferred` is what completed transfers delivered (the credits).
  * Redis keeps them as signed 64-bit integers, so they are read back as bigints: a JS number
  * would round them past 2^53. An increment that would leave 64 bits is refused by the commit
  * script (the event is parked), so Redis never answers it with an overflow error.
@@ -32,6 +39,10 @@ export interface CurrencyTotals {
   readonly balance: StoredTotal;
   readonly deposited: StoredTotal;
   readonly withdrawn: StoredTotal;
+  /** Debited for transfers, and not yet credited or refunded. */
+  readonly inTransit: StoredTotal;
+  /** Credited by transfers. */
+  readonly transferred: StoredTotal;
   readonly openAccounts: StoredTotal;
 }
 
@@ -61,6 +72,18 @@ const project = (event: RecordedBankEvent): readonly RedisOp[] => {
     case 'MoneyWithdrawn': {
       const { currency, amount } = event.data;
       return [add(currency, 'balance', -amount), add(currency, 'withdrawn', amount)];
+    }
+    case 'MoneyTransferredOut': {
+      const { currency, amount } = event.data;
+      return [add(currency, 'inTransit', amount)];
+    }
+    case 'MoneyTransferredIn': {
+      const { currency, amount } = event.data;
+      return [add(currency, 'inTransit', -amount), add(currency, 'transferred', amount)];
+    }
+    case 'TransferOutRefunded': {
+      const { currency, amount } = event.data;
+      return [add(currency, 'inTransit', -amount)];
     }
     case 'AccountClosed': {
       const closedTotal = hIncrBy(totalsKey, openAccountsField, -1);
@@ -114,6 +137,8 @@ export const decodeBankTotals = (fields: Readonly<Record<string, string>>): Bank
       balance: count(currencyField(currency, 'balance')),
       deposited: count(currencyField(currency, 'deposited')),
       withdrawn: count(currencyField(currency, 'withdrawn')),
+      inTransit: count(currencyField(currency, 'inTransit')),
+      transferred: count(currencyField(currency, 'transferred')),
       openAccounts: count(currencyField(currency, 'openAccounts')),
     })),
     openAccounts: count(openAccountsField),

@@ -13,7 +13,7 @@ import {
   readLogOrdered,
 } from '../../../core/index.js';
 import { bankEventDecoders } from '../event-decoders.js';
-import type { BankEvent, RecordedBankEvent } from '../events.js';
+import type { BankEvent, BankEventType, RecordedBankEvent } from '../events.js';
 
 /*
  * Every money movement, as a record that never changes once written: `account:<accountId>` per
@@ -22,8 +22,7 @@ import type { BankEvent, RecordedBankEvent } from '../events.js';
  * topics `transactions:<accountId>` and `transactions`.
  */
 
-/** TRANSFER_IN and TRANSFER_OUT are for the transfers to come; nothing records them yet. */
-export type TransactionRecordKind = 'DEPOSIT' | 'WITHDRAWAL' | 'TRANSFER_IN' | 'TRANSFER_OUT';
+export type TransactionRecordKind = 'DEPOSIT' | 'WITHDRAWAL' | 'TRANSFER_OUT' | 'TRANSFER_IN' | 'TRANSFER_REFUND';
 
 export interface TransactionRecord {
   /** The id of the event that recorded it. */
@@ -34,6 +33,8 @@ export interface TransactionRecord {
   readonly balanceAfter: MinorUnits;
   readonly occurredAt: string;
   readonly position: bigint;
+  /** The transfer that moved it: TRANSFER_OUT, TRANSFER_IN and TRANSFER_REFUND only. */
+  readonly transferId?: string;
 }
 
 export const accountTransactionsKey = (accountId: string): string => `account:${accountId}`;
@@ -41,18 +42,37 @@ export const allTransactionsKey = 'all';
 export const accountTransactionsTopic = (accountId: string): string => `transactions:${accountId}`;
 export const allTransactionsTopic = 'transactions';
 
-type MoneyMoved = Extract<RecordedBankEvent, { type: 'MoneyDeposited' | 'MoneyWithdrawn' }>;
+const moneyMovements = [
+  'MoneyDeposited',
+  'MoneyWithdrawn',
+  'MoneyTransferredOut',
+  'MoneyTransferredIn',
+  'TransferOutRefunded',
+] as const satisfies readonly BankEventType[];
 
-const recorded = (event: MoneyMoved, kind: TransactionRecordKind): readonly RedisOp[] => {
+type MoneyMoved = Extract<RecordedBankEvent, { type: (typeof moneyMovements)[number] }>;
+
+const kindOf: Readonly<Record<MoneyMoved['type'], TransactionRecordKind>> = {
+  MoneyDeposited: 'DEPOSIT',
+  MoneyWithdrawn: 'WITHDRAWAL',
+  MoneyTransferredOut: 'TRANSFER_OUT',
+  MoneyTransferredIn: 'TRANSFER_IN',
+  TransferOutRefunded: 'TRANSFER_REFUND',
+};
+
+const recorded = (event: MoneyMoved): readonly RedisOp[] => {
   const { accountId, amount, balanceAfter, occurredAt } = event.data;
+  const transferId = 'transferId' in event.data ? event.data.transferId : undefined;
   const record = JSON.stringify({
     id: event.id,
     accountId,
-    kind,
+    kind: kindOf[event.type],
     amount,
     balanceAfter,
     occurredAt,
     position: positionToken(event.position),
+    // Deposits and withdrawals keep the shape they always had.
+    ...(transferId === undefined ? {} : { transferId }),
   });
   return [
     addLogOrdered(accountTransactionsKey(accountId), event.position, record),
@@ -62,22 +82,16 @@ const recorded = (event: MoneyMoved, kind: TransactionRecordKind): readonly Redi
   ];
 };
 
-const project = (event: RecordedBankEvent): readonly RedisOp[] => {
-  switch (event.type) {
-    case 'MoneyDeposited':
-      return recorded(event, 'DEPOSIT');
-    case 'MoneyWithdrawn':
-      return recorded(event, 'WITHDRAWAL');
-    default:
-      return [];
-  }
-};
+const isMoneyMoved = (event: RecordedBankEvent): event is MoneyMoved =>
+  (moneyMovements as readonly string[]).includes(event.type);
+
+const project = (event: RecordedBankEvent): readonly RedisOp[] => (isMoneyMoved(event) ? recorded(event) : []);
 
 export const transactionsProjection: Projection<BankEvent> = {
   name: 'transactions',
   version: 1,
   events: bankEventDecoders,
-  handles: ['MoneyDeposited', 'MoneyWithdrawn'],
+  handles: moneyMovements,
   // One missing transaction leaves the others right: it parks and goes on.
   failurePolicy: failurePolicy({ whenExhausted: 'park' }),
   streamCategory: 'account',

@@ -6,7 +6,16 @@ import {
   decodeAccountSummary,
   parseAccountChange,
 } from '../../../../src/domains/bank/projections/account-summary.js';
-import { accountClosed, accountOpened, moneyDeposited, moneyWithdrawn, testNow } from '../../../support/bank.js';
+import {
+  accountClosed,
+  accountOpened,
+  moneyDeposited,
+  moneyTransferredIn,
+  moneyTransferredOut,
+  moneyWithdrawn,
+  testNow,
+  transferOutRefunded,
+} from '../../../support/bank.js';
 import { at, inLog, projectionSpecification } from '../../../support/bank-projections.js';
 
 const given = projectionSpecification(accountSummaryProjection);
@@ -41,6 +50,14 @@ describe('the account-summary projection', () => {
     given(at(moneyWithdrawn('10.00', '15.00'), { position: 400n, revision: 4n })).then(
       ...changed({ balance: 1500, revision: 4, position: '400' }),
     ));
+
+  it.each([
+    ['a transfer out', moneyTransferredOut('4.00', '11.00'), 1100],
+    ['a transfer in', moneyTransferredIn('4.00', '19.00'), 1900],
+    ['a refund of a transfer out', transferOutRefunded('4.00', '15.00'), 1500],
+  ] as const)('sets the balance %s ended at', (_name, event, balance) =>
+    given(at(event, { position: 450n, revision: 6n })).then(...changed({ balance, revision: 6, position: '450' })),
+  );
 
   it('marks a closed account and records when it closed', () =>
     given(at(accountClosed({ closedAt: '2024-06-01T00:00:00.000Z' }), { position: 500n, revision: 5n })).then(

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { UnreadableReadModelError } from '../../../../src/core/errors.js';
 import { hIncrBy } from '../../../../src/core/projections/projection.js';
 import { bankStatsProjection, decodeBankTotals } from '../../../../src/domains/bank/projections/bank-stats.js';
-import { accountClosed, accountOpened, moneyDeposited, moneyWithdrawn } from '../../../support/bank.js';
+import {
+  accountClosed,
+  accountOpened,
+  moneyDeposited,
+  moneyTransferredIn,
+  moneyTransferredOut,
+  moneyWithdrawn,
+  transferOutRefunded,
+} from '../../../support/bank.js';
 import { inLog, projectionSpecification } from '../../../support/bank-projections.js';
 
 const given = projectionSpecification(bankStatsProjection);
@@ -26,6 +34,20 @@ describe('the bank-stats projection', () => {
       hIncrBy('totals', 'EUR:withdrawn', 25),
     ));
 
+  it('puts a transfer’s debit in transit and leaves the balance, deposits and withdrawals as they are', () =>
+    given(...inLog(moneyTransferredOut('4.00', '6.00', { currency: 'USD' }))).then(
+      hIncrBy('totals', 'USD:inTransit', 400),
+    ));
+
+  it('takes a transfer’s credit out of transit and counts it as transferred', () =>
+    given(...inLog(moneyTransferredIn('4.00', '4.00', { currency: 'USD' }))).then(
+      hIncrBy('totals', 'USD:inTransit', -400),
+      hIncrBy('totals', 'USD:transferred', 400),
+    ));
+
+  it('takes a transfer’s refund out of transit', () =>
+    given(...inLog(transferOutRefunded('4.00', '10.00'))).then(hIncrBy('totals', 'EUR:inTransit', -400)));
+
   it('no longer counts a closed account as open', () =>
     given(...inLog(accountClosed({ currency: 'GBP' }))).then(
       hIncrBy('totals', 'GBP:openAccounts', -1),
@@ -45,12 +67,30 @@ describe('bank totals read back', () => {
         'EUR:balance': '150',
         'EUR:deposited': '200',
         'EUR:withdrawn': '50',
+        'EUR:inTransit': '30',
+        'EUR:transferred': '70',
         openAccounts: '1',
       }),
     ).toEqual({
       totals: [
-        { currency: 'EUR', balance: 150n, deposited: 200n, withdrawn: 50n, openAccounts: 0n },
-        { currency: 'USD', balance: 0n, deposited: 0n, withdrawn: 0n, openAccounts: 1n },
+        {
+          currency: 'EUR',
+          balance: 150n,
+          deposited: 200n,
+          withdrawn: 50n,
+          inTransit: 30n,
+          transferred: 70n,
+          openAccounts: 0n,
+        },
+        {
+          currency: 'USD',
+          balance: 0n,
+          deposited: 0n,
+          withdrawn: 0n,
+          inTransit: 0n,
+          transferred: 0n,
+          openAccounts: 1n,
+        },
       ],
       openAccounts: 1n,
     }));
@@ -71,6 +111,8 @@ describe('bank totals read back', () => {
       balance: 9_007_199_254_740_993n,
       deposited: 2n ** 63n - 1n,
       withdrawn: 2n ** 63n - 2n,
+      inTransit: 0n,
+      transferred: 0n,
       openAccounts: 2n,
     });
     expect(

@@ -1,9 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { bankModule } from '../../../../src/domains/bank/index.js';
-import { accountClosed, accountOpened, moneyDeposited, moneyWithdrawn } from '../../../support/bank.js';
+import {
+  accountClosed,
+  accountOpened,
+  moneyDeposited,
+  moneyTransferredIn,
+  moneyTransferredOut,
+  moneyWithdrawn,
+  transferOutRefunded,
+} from '../../../support/bank.js';
 import { inLog } from '../../../support/bank-projections.js';
 
-const oneOfEach = inLog(accountOpened(), moneyDeposited('1.00'), moneyWithdrawn('1.00', '0.00'), accountClosed());
+const oneOfEach = inLog(
+  accountOpened(),
+  moneyDeposited('1.00'),
+  moneyWithdrawn('1.00', '0.00'),
+  accountClosed(),
+  moneyTransferredOut('1.00', '0.00'),
+  moneyTransferredIn('1.00'),
+  transferOutRefunded('1.00', '1.00'),
+);
 
 describe('the bank', () => {
   it('registers its read models under distinct names', () =>

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { notify, zAdd } from '../../../../src/core/projections/projection.js';
 import { decodeTransaction, transactionsProjection } from '../../../../src/domains/bank/projections/transactions.js';
-import { accountClosed, accountOpened, moneyDeposited, moneyWithdrawn, testNow } from '../../../support/bank.js';
+import {
+  accountClosed,
+  accountOpened,
+  moneyDeposited,
+  moneyTransferredIn,
+  moneyTransferredOut,
+  moneyWithdrawn,
+  testNow,
+  transferOutRefunded,
+} from '../../../support/bank.js';
 import { at, projectionSpecification } from '../../../support/bank-projections.js';
 
 const given = projectionSpecification(transactionsProjection);
@@ -48,6 +57,39 @@ describe('the transactions projection', () => {
         '00000000000000000800',
       ),
     ));
+
+  it.each([
+    ['a transfer out as TRANSFER_OUT', moneyTransferredOut('4.00', '6.00'), 'TRANSFER_OUT', 400, 600],
+    ['a transfer in as TRANSFER_IN', moneyTransferredIn('4.00', '14.00'), 'TRANSFER_IN', 400, 1400],
+    ['a refunded transfer out as TRANSFER_REFUND', transferOutRefunded('4.00', '10.00'), 'TRANSFER_REFUND', 400, 1000],
+  ] as const)('records %s, with its transfer id', (_name, event, kind, amount, balanceAfter) =>
+    given(at(event, { position: 900n, revision: 4n, id: 'e-9' })).then(
+      ...recorded(
+        {
+          id: 'e-9',
+          accountId: 'acc-1',
+          kind,
+          amount,
+          balanceAfter,
+          occurredAt: testNow,
+          position: '900',
+          transferId: 'tr-1',
+        },
+        '00000000000000000900',
+      ),
+    ),
+  );
+
+  it('reads a transfer’s transaction back with its transfer id', () => {
+    const [, , message] = transactionsProjection.project(
+      at(moneyTransferredIn('1.00', '1.00', { transferId: 'tr-7' }), { position: 5n, revision: 1n, id: 'e-5' }),
+    );
+    expect(message?.kind === 'notify' && decodeTransaction(message.message)).toMatchObject({
+      kind: 'TRANSFER_IN',
+      transferId: 'tr-7',
+      position: 5n,
+    });
+  });
 
   it('records nothing for opening and closing', () =>
     given(
