@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { connectRedis } from '../src/core/redis/client.js';
 import { startEmbeddedRedis } from '../src/core/redis/embedded-redis.js';
 import { benchAuthorizationFor } from './bench-identity.js';
@@ -26,6 +28,8 @@ import { startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
  * each ratio is the median of the rounds' own ratios. Queries are also run in (b) with a teller
  * token (the staff token includes auditor, whose every read is logged) and with a customer token
  * reading its own accounts (an ownership check, its owner lookup cached in memory).
+ *   PROFILE_DIR=<dir>  runs the three servers under `node --cpu-prof`, one profile each in
+ *                      <dir>/a, <dir>/b and <dir>/c when they stop.
  */
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -40,6 +44,14 @@ const CUSTOMER = 'bench-customer';
 
 const ACCOUNT = 'query Account($id: ID!) { account(id: $id) { id balance status revision } }';
 const PROJECTIONS = 'query { projections { name lagEvents } }';
+
+const profileDir = process.env.PROFILE_DIR;
+const profiled = (setUp: string): string[] => {
+  if (!profileDir) return [];
+  const dir = join(profileDir, setUp);
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+};
 
 const stage = (text: string): void => console.error(`[bench:edge] ${text}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -81,14 +93,12 @@ const dependencies = { EVENTSTORE_CONNECTION_STRING: esdb.connectionString, REDI
 const serving = { ...dependencies, SERVICE_ROLES: 'command,query' };
 const servers = await Promise.all([
   startEsgraphProcess({ ...dependencies, SERVICE_ROLES: 'projector' }),
-  startEsgraphProcess({ ...serving, AUTH: 'off', RATE_LIMIT: 'off' }),
-  startEsgraphProcess({ ...serving, RATE_LIMIT: 'off' }),
-  startEsgraphProcess({
-    ...serving,
-    RATE_LIMIT: 'on',
-    RATE_LIMIT_PER_IP: FAR_ABOVE_THE_RUN,
-    RATE_LIMIT_PER_USER: FAR_ABOVE_THE_RUN,
-  }),
+  startEsgraphProcess({ ...serving, AUTH: 'off', RATE_LIMIT: 'off' }, profiled('a')),
+  startEsgraphProcess({ ...serving, RATE_LIMIT: 'off' }, profiled('b')),
+  startEsgraphProcess(
+    { ...serving, RATE_LIMIT: 'on', RATE_LIMIT_PER_IP: FAR_ABOVE_THE_RUN, RATE_LIMIT_PER_USER: FAR_ABOVE_THE_RUN },
+    profiled('c'),
+  ),
 ]);
 const [, open, guarded, limited] = servers;
 try {
@@ -113,21 +123,24 @@ try {
 
   // The customer's accounts, which every set-up reads; each server deposits into accounts of its
   // own, since a server's folds go stale when another writes to its accounts.
-  const read = Array.from({ length: ACCOUNTS }, () => randomUUID());
-  for (let index = 0; index < read.length; index += 50) {
-    await Promise.all(
-      read
-        .slice(index, index + 50)
-        .map(async (accountId) =>
-          dataOf(await clients.b(OPEN, { input: { accountId, ownerId: CUSTOMER, currency: 'EUR' } })),
-        ),
-    );
-  }
-  const deposited = { a: [] as string[], b: [] as string[], c: [] as string[] };
-  for (const setUp of ['a', 'b', 'c'] as const) {
-    deposited[setUp] = Array.from({ length: ACCOUNTS }, () => randomUUID());
-    await openAccounts(clients[setUp], deposited[setUp]);
-  }
+  const accountIds = () => Array.from({ length: ACCOUNTS }, () => randomUUID());
+  const read = accountIds();
+  const deposited = { a: accountIds(), b: accountIds(), c: accountIds() };
+  const openRead = async () => {
+    for (let index = 0; index < read.length; index += 50) {
+      await Promise.all(
+        read
+          .slice(index, index + 50)
+          .map(async (accountId) =>
+            dataOf(await clients.b(OPEN, { input: { accountId, ownerId: CUSTOMER, currency: 'EUR' } })),
+          ),
+      );
+    }
+  };
+  await Promise.all([
+    openRead(),
+    ...(['a', 'b', 'c'] as const).map((setUp) => openAccounts(clients[setUp], deposited[setUp])),
+  ]);
   stage(`opened ${ACCOUNTS * 4} accounts; waiting for the read models`);
   await waitUntilProjected(clients.b);
   // Each owner is read from the log once, then cached: the rounds measure the cached check.
