@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mintToken } from '../src/identity/index.js';
+import { mintToken, type Role } from '../src/identity/index.js';
 
 /*
  * Who the benchmarks are: every server a benchmark starts verifies tokens with this run's own
@@ -10,11 +10,9 @@ import { mintToken } from '../src/identity/index.js';
 /** This run's HS256 secret; servers get it as JWT_SECRET. */
 export const benchJwtSecret = randomBytes(32).toString('base64url');
 
-const benchStaffToken = await mintToken(benchJwtSecret, {
-  sub: 'bench-staff',
-  roles: ['teller', 'manager', 'auditor'],
-  ttlSeconds: 24 * 3600,
-});
+/** An Authorization header value for `sub` with `roles`, signed with this run's secret. */
+export const benchAuthorizationFor = async (sub: string, roles: readonly Role[]): Promise<string> =>
+  `Bearer ${await mintToken(benchJwtSecret, { sub, roles, ttlSeconds: 24 * 3600 })}`;
 
 /** The Authorization header value (and graphql-ws `connection_init` authorization) clients send. */
-export const benchAuthorization = `Bearer ${benchStaffToken}`;
+export const benchAuthorization = await benchAuthorizationFor('bench-staff', ['teller', 'manager', 'auditor']);

@@ -22,14 +22,20 @@ export const percentile = (sorted: readonly number[], fraction: number): number 
 
 /**
  * Runs `operation` from `concurrency` loops for `durationMs` (after a short warm-up that is not
- * counted), recording each call's latency. A call that throws counts as an error.
+ * counted), recording each call's latency. A call that throws counts as an error. The measured
+ * run also ends after `maxOperations` calls, so a server that answers far faster than expected
+ * (errors, say) cannot run it away.
  */
 export const runLoad = async (
   name: string,
   concurrency: number,
   durationMs: number,
   operation: (worker: number, iteration: number) => Promise<void>,
-  { warmUpMs = 500, watch = {} }: { warmUpMs?: number; watch?: WatchedProcesses } = {},
+  {
+    warmUpMs = 500,
+    watch = {},
+    maxOperations = Number.POSITIVE_INFINITY,
+  }: { warmUpMs?: number; watch?: WatchedProcesses; maxOperations?: number } = {},
 ): Promise<LoadResult> => {
   const latencies: number[] = [];
   let errors = 0;
@@ -41,7 +47,7 @@ export const runLoad = async (
   const worker = async (index: number): Promise<void> => {
     for (let iteration = 0; ; iteration++) {
       const now = Date.now();
-      if (now >= stopAt) return;
+      if (now >= stopAt || latencies.length + errors >= maxOperations) return;
       if (!measuring && now >= warmUpEnds) {
         measuring = true;
         started = process.hrtime.bigint();
@@ -84,6 +90,8 @@ export interface Contender {
   readonly operation: () => Promise<void>;
   /** The servers that do this contender's work, to report the CPU each spends per operation. */
   readonly watch?: WatchedProcesses;
+  /** Most operations one round measures (see runLoad); unbounded in count when absent. */
+  readonly maxOperations?: number;
 }
 
 /**
@@ -97,8 +105,9 @@ export const runInterleaved = async (
 ): Promise<LoadResult[][]> => {
   const runs: LoadResult[][] = contenders.map(() => []);
   for (let round = 0; round < rounds; round++) {
-    for (const [index, { name, concurrency, operation, watch }] of contenders.entries()) {
-      runs[index]!.push(await runLoad(name, concurrency, roundMs, operation, { ...(watch ? { watch } : {}) }));
+    for (const [index, { name, concurrency, operation, watch, maxOperations }] of contenders.entries()) {
+      const options = { ...(watch ? { watch } : {}), ...(maxOperations === undefined ? {} : { maxOperations }) };
+      runs[index]!.push(await runLoad(name, concurrency, roundMs, operation, options));
     }
   }
   return runs;
@@ -151,8 +160,15 @@ export const dataOf = <T = unknown>(result: GraphQLResult): T => {
   return result.data as T;
 };
 
-/** A GraphQL-over-HTTP client on kept-alive connections, lighter than fetch for load generation. */
-export const graphqlClient = (url: string, connections: number, authorization = benchAuthorization): GraphQLPost => {
+/**
+ * A GraphQL-over-HTTP client on kept-alive connections, lighter than fetch for load generation.
+ * It sends the staff token unless given another `Authorization` value, or `false` for none.
+ */
+export const graphqlClient = (
+  url: string,
+  connections: number,
+  authorization: string | false = benchAuthorization,
+): GraphQLPost => {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const { hostname, port, pathname } = new URL(url);
   return (query, variables) =>
@@ -165,7 +181,11 @@ export const graphqlClient = (url: string, connections: number, authorization = 
           port,
           path: pathname,
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization },
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            ...(authorization === false ? {} : { authorization }),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { connectRedis } from '../src/core/redis/client.js';
+import { startEmbeddedRedis } from '../src/core/redis/embedded-redis.js';
+import { benchAuthorizationFor } from './bench-identity.js';
+import { DEPOSIT, OPEN, openAccounts } from './deposits.js';
+import {
+  dataOf,
+  type GraphQLPost,
+  graphqlClient,
+  type LoadResult,
+  median,
+  pooled,
+  report,
+  runInterleaved,
+} from './load.js';
+import { startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
+
+/*
+ * npm run bench:edge — what the edge's per-request work costs: token verification with the access
+ * policy, and the rate limits' Redis round trip. Three esgraph servers (command and query roles,
+ * one more process projecting for all of them) differ only in that work:
+ *   (a) AUTH=off, RATE_LIMIT=off, clients send no token: the baseline;
+ *   (b) the access policy on, clients send a token, RATE_LIMIT=off;
+ *   (c) as (b), and RATE_LIMIT=on with limits far above what the run sends, so nothing is refused.
+ * `account(id)` queries and `deposit` mutations at 64 clients take turns in rounds on the three;
+ * each ratio is the median of the rounds' own ratios. Queries are also run in (b) with a teller
+ * token (the staff token includes auditor, whose every read is logged) and with a customer token
+ * reading its own accounts (an ownership check, its owner lookup cached in memory).
+ *   PROFILE_DIR=<dir>  runs the three servers under `node --cpu-prof`, one profile each in
+ *                      <dir>/a, <dir>/b and <dir>/c when they stop.
+ */
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 2_000);
+/** A bound on each round's count besides its time; far above what 64 clients reach here. */
+const MAX_OPERATIONS_PER_ROUND = Number(process.env.BENCH_MAX_OPERATIONS_PER_ROUND ?? 200_000);
+const CLIENTS = 64;
+const ACCOUNTS = 1_000;
+/** The most config allows, per window of a minute: far above a run's requests, so no 429. */
+const FAR_ABOVE_THE_RUN = '10000000';
+const CUSTOMER = 'bench-customer';
+
+const ACCOUNT = 'query Account($id: ID!) { account(id: $id) { id balance status revision } }';
+const PROJECTIONS = 'query { projections { name lagEvents } }';
+
+const profileDir = process.env.PROFILE_DIR;
+const profiled = (setUp: string): string[] => {
+  if (!profileDir) return [];
+  const dir = join(profileDir, setUp);
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+};
+
+const stage = (text: string): void => console.error(`[bench:edge] ${text}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const waitUntilProjected = async (post: GraphQLPost): Promise<void> => {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const { projections } = dataOf<{ projections: { lagEvents: number }[] }>(await post(PROJECTIONS, {}));
+    if (projections.length > 0 && projections.every((projection) => projection.lagEvents === 0)) return;
+    await sleep(200);
+  }
+  throw new Error('the read models did not catch up within 60 s');
+};
+
+const readAccount = (post: GraphQLPost, id: string) => async () => {
+  const { account } = dataOf<{ account: { id: string } | null }>(await post(ACCOUNT, { id }));
+  if (!account) throw new Error(`account ${id} was not found`);
+};
+
+const anyOf = (ids: readonly string[]) => () => ids[Math.floor(Math.random() * ids.length)]!;
+
+/** One contender's runs against another's: ratio of rates, and what latency and server CPU did. */
+const compare = (runs: readonly LoadResult[], baseline: readonly LoadResult[]): string => {
+  const ratios = runs.map((run, round) => run.perSecond / baseline[round]!.perSecond);
+  const [after, before] = [pooled(runs), pooled(baseline)];
+  const cpu = (result: LoadResult) => Math.round(((result.cpuSeconds.esgraph ?? 0) / result.operations) * 1e6);
+  return [
+    `${median(ratios).toFixed(2)} (rounds ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
+    `p50 ${before.p50Ms.toFixed(2)} -> ${after.p50Ms.toFixed(2)} ms`,
+    `p99 ${before.p99Ms.toFixed(2)} -> ${after.p99Ms.toFixed(2)} ms`,
+    `esgraph CPU ${cpu(before)} -> ${cpu(after)} us/op`,
+  ].join(', ');
+};
+
+stage('starting redis-server, esdb-local, a projector and three esgraph servers');
+const redis = await startEmbeddedRedis();
+const esdb = await startEsdbLocalProcess();
+const dependencies = { EVENTSTORE_CONNECTION_STRING: esdb.connectionString, REDIS_URL: redis.url };
+const serving = { ...dependencies, SERVICE_ROLES: 'command,query' };
+const servers = await Promise.all([
+  startEsgraphProcess({ ...dependencies, SERVICE_ROLES: 'projector' }),
+  startEsgraphProcess({ ...serving, AUTH: 'off', RATE_LIMIT: 'off' }, profiled('a')),
+  startEsgraphProcess({ ...serving, RATE_LIMIT: 'off' }, profiled('b')),
+  startEsgraphProcess(
+    { ...serving, RATE_LIMIT: 'on', RATE_LIMIT_PER_IP: FAR_ABOVE_THE_RUN, RATE_LIMIT_PER_USER: FAR_ABOVE_THE_RUN },
+    profiled('c'),
+  ),
+]);
+const [, open, guarded, limited] = servers;
+try {
+  const [tellerAuthorization, customerAuthorization] = await Promise.all([
+    benchAuthorizationFor('bench-teller', ['teller']),
+    benchAuthorizationFor(CUSTOMER, ['customer']),
+  ]);
+  const clients = {
+    a: graphqlClient(open.url, CLIENTS, false),
+    b: graphqlClient(guarded.url, CLIENTS),
+    bTeller: graphqlClient(guarded.url, CLIENTS, tellerAuthorization),
+    bCustomer: graphqlClient(guarded.url, CLIENTS, customerAuthorization),
+    c: graphqlClient(limited.url, CLIENTS),
+  };
+
+  // The set-ups are what they say: (a) serves a caller without a token, (b) refuses one.
+  dataOf(await clients.a(ACCOUNT, { id: randomUUID() }));
+  const refusal = await graphqlClient(guarded.url, 1, false)(ACCOUNT, { id: randomUUID() });
+  if (!JSON.stringify(refusal.errors ?? []).includes('FORBIDDEN')) {
+    throw new Error(`(b) answered an anonymous account(id) without FORBIDDEN: ${JSON.stringify(refusal)}`);
+  }
+
+  // The customer's accounts, which every set-up reads; each server deposits into accounts of its
+  // own, since a server's folds go stale when another writes to its accounts.
+  const accountIds = () => Array.from({ length: ACCOUNTS }, () => randomUUID());
+  const read = accountIds();
+  const deposited = { a: accountIds(), b: accountIds(), c: accountIds() };
+  const openRead = async () => {
+    for (let index = 0; index < read.length; index += 50) {
+      await Promise.all(
+        read
+          .slice(index, index + 50)
+          .map(async (accountId) =>
+            dataOf(await clients.b(OPEN, { input: { accountId, ownerId: CUSTOMER, currency: 'EUR' } })),
+          ),
+      );
+    }
+  };
+  await Promise.all([
+    openRead(),
+    ...(['a', 'b', 'c'] as const).map((setUp) => openAccounts(clients[setUp], deposited[setUp])),
+  ]);
+  stage(`opened ${ACCOUNTS * 4} accounts; waiting for the read models`);
+  await waitUntilProjected(clients.b);
+  // Each owner is read from the log once, then cached: the rounds measure the cached check.
+  for (let index = 0; index < read.length; index += CLIENTS) {
+    await Promise.all(read.slice(index, index + CLIENTS).map((id) => readAccount(clients.bCustomer, id)()));
+  }
+
+  const anyRead = anyOf(read);
+  const query = (post: GraphQLPost) => () => readAccount(post, anyRead())();
+  const deposit = (post: GraphQLPost, accounts: readonly string[]) => {
+    const anyAccount = anyOf(accounts);
+    return async () => {
+      dataOf(await post(DEPOSIT, { input: { accountId: anyAccount(), amount: '1.00' } }));
+    };
+  };
+  const contender = (
+    name: string,
+    server: { child: { pid?: number | undefined } },
+    operation: () => Promise<void>,
+    watchStore = false,
+  ) => ({
+    name,
+    concurrency: CLIENTS,
+    operation,
+    maxOperations: MAX_OPERATIONS_PER_ROUND,
+    watch: { esgraph: server.child.pid, ...(watchStore ? { 'esdb-local': esdb.child.pid } : {}) },
+  });
+
+  stage(`account(id): 5 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
+  const [queryA, queryB, queryTeller, queryC, queryCustomer] = (await runInterleaved(
+    [
+      contender('account(id) (a) auth off, no token', open, query(clients.a)),
+      contender('account(id) (b) auth on, staff token', guarded, query(clients.b)),
+      contender('account(id) (b) auth on, teller token', guarded, query(clients.bTeller)),
+      contender('account(id) (c) auth on, staff token, rate limits', limited, query(clients.c)),
+      contender('account(id) (b) auth on, customer token, own accounts', guarded, query(clients.bCustomer)),
+    ],
+    ROUNDS,
+    ROUND_MS,
+  )) as [LoadResult[], LoadResult[], LoadResult[], LoadResult[], LoadResult[]];
+
+  stage(`deposit: 3 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
+  const [depositA, depositB, depositC] = (await runInterleaved(
+    [
+      contender('deposit (a) auth off, no token', open, deposit(clients.a, deposited.a), true),
+      contender('deposit (b) auth on, staff token', guarded, deposit(clients.b, deposited.b), true),
+      contender('deposit (c) auth on, staff token, rate limits', limited, deposit(clients.c, deposited.c), true),
+    ],
+    ROUNDS,
+    ROUND_MS,
+  )) as [LoadResult[], LoadResult[], LoadResult[]];
+
+  // The limits were counted, in Redis, during (c): the round trip was made, not skipped.
+  const counters = await connectRedis(redis.url);
+  const rateKeys = await counters.keys('esgraph:rate:*');
+  await counters.close();
+
+  const results = [queryA, queryB, queryTeller, queryC, queryCustomer, depositA, depositB, depositC].map(pooled);
+  report('edge-costs', results, {
+    'account(id) (b)/(a), token + policy (staff token: teller, manager, auditor)': compare(queryB, queryA),
+    'account(id) (b)/(a), token + policy (teller token: no audit log line)': compare(queryTeller, queryA),
+    'account(id) (c)/(b), rate limits in Redis': compare(queryC, queryB),
+    'account(id) customer/(a), token + policy + ownership check': compare(queryCustomer, queryA),
+    'deposit (b)/(a), token + policy': compare(depositB, depositA),
+    'deposit (c)/(b), rate limits in Redis': compare(depositC, depositB),
+    'rate-limit counters in Redis after the run': rateKeys.sort().join(' '),
+    rounds: `${ROUNDS} x ${ROUND_MS / 1000} s each, ${CLIENTS} clients`,
+  });
+  const failed = results.filter((result) => result.errors > 0);
+  if (failed.length > 0) {
+    throw new Error(`errors in ${failed.map((result) => `${result.name} (${result.errors})`).join(', ')}`);
+  }
+  if (rateKeys.length === 0) throw new Error('(c) counted nothing in Redis: rate limits were not on');
+} finally {
+  await Promise.all(servers.map((server) => server.stop()));
+  await redis.stop();
+  await esdb.stop();
+}
