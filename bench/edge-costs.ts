@@ -102,16 +102,19 @@ const servers = await Promise.all([
 ]);
 const [, open, guarded, limited] = servers;
 try {
-  const [tellerAuthorization, customerAuthorization] = await Promise.all([
+  // The staff token of (b) and (c) includes auditor on purpose: staff minus teller is what an
+  // auditor's logged read costs.
+  const [staffAuthorization, tellerAuthorization, customerAuthorization] = await Promise.all([
+    benchAuthorizationFor('bench-staff', ['teller', 'manager', 'auditor']),
     benchAuthorizationFor('bench-teller', ['teller']),
     benchAuthorizationFor(CUSTOMER, ['customer']),
   ]);
   const clients = {
     a: graphqlClient(open.url, CLIENTS, false),
-    b: graphqlClient(guarded.url, CLIENTS),
+    b: graphqlClient(guarded.url, CLIENTS, staffAuthorization),
     bTeller: graphqlClient(guarded.url, CLIENTS, tellerAuthorization),
     bCustomer: graphqlClient(guarded.url, CLIENTS, customerAuthorization),
-    c: graphqlClient(limited.url, CLIENTS),
+    c: graphqlClient(limited.url, CLIENTS, staffAuthorization),
   };
 
   // The set-ups are what they say: (a) serves a caller without a token, (b) refuses one.
