@@ -79,7 +79,24 @@ const configurationVariables = (): ReadonlySet<string> => {
 const notCodes: ReadonlyMap<string, string> = new Map([
   ['TRANSFER_IN', 'a kind of transaction'],
   ['TRANSFER_OUT', 'a kind of transaction'],
+  ['TRANSFER_REFUND', 'a kind of transaction'],
+  ['CREDIT_REFUSED', 'a step of a transfer'],
   ['OPERATION_CANCELLED', 'why an operation whose client left stops: nobody is there to answer'],
+]);
+
+/**
+ * Codes src gives that no client can receive yet: the refusals of a transfer's steps, which only
+ * the transfer process manager meets until the transfer operations exist (issue 12). They get
+ * their rows, and their provocations, with those operations.
+ */
+const notYetClientCodes: ReadonlySet<string> = new Set([
+  'TRANSFER_MISMATCH',
+  'CURRENCY_MISMATCH',
+  'TRANSFER_NOT_DEBITED',
+  'TRANSFER_NOT_FOUND',
+  'TRANSFER_STEP_OUT_OF_ORDER',
+  'SAME_ACCOUNT',
+  'TRANSFER_ALREADY_EXISTS',
 ]);
 
 const snakeCaseLiteral = /'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'/g;
@@ -101,5 +118,6 @@ export const codesInSource = (): ReadonlySet<string> => {
       if (!variables.has(literal!) && !notCodes.has(literal!)) codes.add(literal!);
     }
   }
+  for (const code of notYetClientCodes) codes.delete(code);
   return codes;
 };
