@@ -13,6 +13,7 @@ import {
   UnreadableReadModelError,
   ValidationError,
 } from '../core/errors.js';
+import { asEventStoreUnavailable } from '../core/eventstore/store-unavailable.js';
 import type { Logger } from '../core/logger.js';
 import { asServiceUnavailable } from '../core/redis/connection-errors.js';
 import { documentLimitCode } from './document-limit-error.js';
@@ -35,8 +36,9 @@ const codeOf = (error: unknown): string | undefined => {
 
 /**
  * What went wrong underneath: the resolver's error, or the one graphql-ws wrapped when a
- * subscription's stream failed (a GraphQLError without a path). Redis connection failures
- * become `ServiceUnavailableError` here, whichever layer let them through.
+ * subscription's stream failed (a GraphQLError without a path). Redis connection failures, and
+ * an event store that cannot answer, become `ServiceUnavailableError` here, whichever layer let
+ * them through.
  */
 const causeOf = (error: unknown): unknown => {
   let cause = unwrapResolverError(error);
@@ -47,7 +49,7 @@ const causeOf = (error: unknown): unknown => {
   ) {
     cause = cause.originalError;
   }
-  return asServiceUnavailable(cause) ?? cause;
+  return asServiceUnavailable(cause) ?? asEventStoreUnavailable(cause) ?? cause;
 };
 
 /**

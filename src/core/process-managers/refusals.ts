@@ -1,12 +1,6 @@
-import {
-  CancelledError,
-  DeadlineExceededError,
-  NotLeaderError,
-  TimeoutError,
-  UnavailableError,
-} from '@eventstore/db-client';
-import { status } from '@grpc/grpc-js';
+import { CancelledError } from '@eventstore/db-client';
 import { ConcurrencyError, DomainError, ServiceUnavailableError } from '../errors.js';
+import { isEventStoreUnavailable } from '../eventstore/store-unavailable.js';
 import { isRedisConnectionError } from '../redis/connection-errors.js';
 
 /**
@@ -20,23 +14,12 @@ import { isRedisConnectionError } from '../redis/connection-errors.js';
  */
 export type RefusalKind = 'for-good' | 'passing' | 'failure';
 
-/** The event store client's errors that say the store could not answer now, not that it said no. */
-const storeUnavailable = [UnavailableError, DeadlineExceededError, TimeoutError, NotLeaderError, CancelledError];
-
-/**
- * The same, as the gRPC status of an error the client passes on unconverted: a stream read
- * against a store that is down rejects with grpc-js's own error (`14 UNAVAILABLE: No connection
- * established`), not with `UnavailableError`.
- */
-const unavailableStatuses: ReadonlySet<unknown> = new Set([status.UNAVAILABLE, status.DEADLINE_EXCEEDED]);
-
-const isGrpcServiceError = (error: unknown): boolean =>
-  error instanceof Error && 'details' in error && unavailableStatuses.has((error as { code?: unknown }).code);
-
 export const refusalKind = (error: unknown): RefusalKind => {
   if (error instanceof DomainError) return 'for-good';
   if (error instanceof ConcurrencyError || error instanceof ServiceUnavailableError) return 'passing';
-  if (isRedisConnectionError(error) || isGrpcServiceError(error)) return 'passing';
-  if (storeUnavailable.some((type) => error instanceof type)) return 'passing';
+  // A cancelled call counts too: the store's connection went away under it.
+  if (isRedisConnectionError(error) || isEventStoreUnavailable(error) || error instanceof CancelledError) {
+    return 'passing';
+  }
   return 'failure';
 };
