@@ -13,6 +13,7 @@ import { bankAccessPolicy, processManagerRole } from '../../../src/domains/bank/
 import { accountAggregate } from '../../../src/domains/bank/account-aggregate.js';
 import { createAccountOwners } from '../../../src/domains/bank/account-owners.js';
 import type { BankCommand } from '../../../src/domains/bank/commands.js';
+import { createTransferParties } from '../../../src/domains/bank/transfer-parties.js';
 import { transferAggregate } from '../../../src/domains/bank/transfers/transfer-aggregate.js';
 import type { TransferCommand } from '../../../src/domains/bank/transfers/transfer-commands.js';
 import { transferEventDecoders } from '../../../src/domains/bank/transfers/transfer-event-decoders.js';
@@ -44,7 +45,10 @@ describe('a transfer’s steps on the real pipeline', () => {
   let pipeline: CommandPipeline;
   beforeAll(() => {
     eventStore = connectEventStore(esgraph.dependencies.esdb.connectionString);
-    const { commands } = bankAccessPolicy({ accountOwner: createAccountOwners(eventStore) });
+    const { commands } = bankAccessPolicy({
+      accountOwner: createAccountOwners(eventStore),
+      transferParties: createTransferParties(eventStore),
+    });
     const rules = commandAccess((type) => (Object.hasOwn(commands, type) ? commands[type] : undefined));
     pipeline = new CommandPipeline(eventStore, { middleware: [stampCommandMetadata, rules] });
   });
