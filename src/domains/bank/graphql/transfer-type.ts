@@ -2,7 +2,7 @@ import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
 import { type MinorUnits, positionToken } from '../../../core/index.js';
 import { DateTimeScalar, MoneyScalar } from '../../../graphql/kit/index.js';
 import type { TransferRecord, TransferStepRecord } from '../projections/transfers.js';
-import type { TransferStepKind as StepKindName } from '../transfers/transfer-state.js';
+import type { TransferStepKind } from '../transfers/transfer-state.js';
 
 export enum TransferStatus {
   PENDING = 'PENDING',
@@ -19,7 +19,7 @@ registerEnumType(TransferStatus, {
   },
 });
 
-export enum TransferStepKind {
+export enum TransferStepKindValue {
   REQUESTED = 'REQUESTED',
   DEBITED = 'DEBITED',
   CREDITED = 'CREDITED',
@@ -29,14 +29,14 @@ export enum TransferStepKind {
   FAILED = 'FAILED',
 }
 
-registerEnumType(TransferStepKind, { name: 'TransferStepKind' });
+registerEnumType(TransferStepKindValue, { name: 'TransferStepKind' });
 
-const stepKinds: ReadonlySet<string> = new Set<StepKindName>(Object.values(TransferStepKind));
+const stepKinds: ReadonlySet<string> = new Set<TransferStepKind>(Object.values(TransferStepKindValue));
 
 @ObjectType({ description: 'One step a transfer took, as its stream recorded it.' })
 export class TransferStep {
-  @Field(() => TransferStepKind)
-  kind!: TransferStepKind;
+  @Field(() => TransferStepKindValue)
+  kind!: TransferStepKindValue;
 
   @Field(() => DateTimeScalar, { description: 'When the step was taken (the business time of its command).' })
   at!: Date;
@@ -46,7 +46,9 @@ export class TransferStep {
 
   static of(step: TransferStepRecord): TransferStep[] {
     if (!stepKinds.has(step.kind)) return [];
-    return [{ kind: step.kind as TransferStepKind, at: new Date(step.at), position: positionToken(step.position) }];
+    return [
+      { kind: step.kind as TransferStepKindValue, at: new Date(step.at), position: positionToken(step.position) },
+    ];
   }
 }
 

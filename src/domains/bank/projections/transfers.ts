@@ -15,7 +15,7 @@ import {
 } from '../../../core/index.js';
 import { transferEventDecoders } from '../transfers/transfer-event-decoders.js';
 import { type RecordedTransferEvent, type TransferEvent, transferEventTypes } from '../transfers/transfer-events.js';
-import { transferCategory } from '../transfers/transfer-state.js';
+import { transferCategory, transferStepKinds } from '../transfers/transfer-state.js';
 
 /*
  * Transfers as clients read them, from the `transfer-<id>` streams:
@@ -57,16 +57,6 @@ export const transferStepsKey = (transferId: string): string => `steps:${transfe
 export const accountTransfersKey = (accountId: string): string => `account:${accountId}`;
 export const transferTopic = (transferId: string): string => `transfer:${transferId}`;
 
-const stepKinds: Readonly<Record<TransferEvent['type'], string>> = {
-  TransferRequested: 'REQUESTED',
-  TransferDebited: 'DEBITED',
-  TransferCredited: 'CREDITED',
-  TransferCreditRefused: 'CREDIT_REFUSED',
-  TransferRefunded: 'REFUNDED',
-  TransferCompleted: 'COMPLETED',
-  TransferFailed: 'FAILED',
-};
-
 /** What the event changes of the transfer's hash, besides its position. */
 const fieldsOf = (event: RecordedTransferEvent): Record<string, string | number> => {
   switch (event.type) {
@@ -83,10 +73,14 @@ const fieldsOf = (event: RecordedTransferEvent): Record<string, string | number>
   }
 };
 
+const handled: ReadonlySet<string> = new Set(transferEventTypes);
+
 const project = (event: RecordedTransferEvent): readonly RedisOp[] => {
+  // The runner hands it transfer events only; anything else writes nothing, as for every projection.
+  if (!handled.has(event.type)) return [];
   const { transferId, occurredAt } = event.data;
   const position = positionToken(event.position);
-  const step = JSON.stringify({ kind: stepKinds[event.type], at: occurredAt, position });
+  const step = JSON.stringify({ kind: transferStepKinds[event.type], at: occurredAt, position });
   const listed =
     event.type === 'TransferRequested'
       ? [
