@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningEsgraph } from '../../../src/app.js';
 import { derivedId } from '../../../src/core/commands/event-ids.js';
 import { connectEventStore, type EventStoreClient } from '../../../src/core/eventstore/client.js';
 import { readEventEnvelopes } from '../../../src/core/eventstore/read-stream.js';
@@ -13,7 +14,7 @@ import {
   TransferUpdatedDocument,
 } from '../../generated/graphql.js';
 import { bankApi, errorCode } from '../../support/bank-api.js';
-import { useTestEsgraph } from '../../support/esgraph.js';
+import { startTestEsgraph, useTestEsgraph } from '../../support/esgraph.js';
 import { execute, executeOk, subscribe, wsClient } from '../../support/graphql-client.js';
 import { handDrivenTransfers, type TransferTerms } from '../../support/hand-driven-transfers.js';
 
@@ -153,6 +154,29 @@ describe('transfers through GraphQL', () => {
     const afterRefund = await readTransfer(refused.transferId, refunded.position);
     expect([afterRefund?.status, afterRefund?.reason]).toEqual(['FAILED', 'ACCOUNT_CLOSED']);
     expect(kinds(afterRefund)).toEqual(['REQUESTED', 'DEBITED', 'CREDIT_REFUSED', 'REFUNDED', 'FAILED']);
+  });
+
+  it('answers awaitSettlement with CONSISTENCY_TIMEOUT for a transfer that does not settle within CONSISTENCY_TIMEOUT_MS', async () => {
+    // A second server on the same store and Redis, that waits 200 ms at most.
+    const hurried: RunningEsgraph = await startTestEsgraph(esgraph.dependencies, { CONSISTENCY_TIMEOUT_MS: '200' });
+    try {
+      const { source, target } = await accounts();
+      const requested = await requestTransfer(source, target, '1.00');
+      const response = await execute(hurried.url, TransferDocument, {
+        id: requested.transferId,
+        consistentWith: requested.position,
+        awaitSettlement: true,
+      });
+      expect(errorCode(response)).toBe('CONSISTENCY_TIMEOUT');
+      // Without awaitSettlement the same server answers at once, PENDING.
+      const { transfer } = await executeOk(hurried.url, TransferDocument, {
+        id: requested.transferId,
+        consistentWith: requested.position,
+      });
+      expect(transfer?.status).toBe('PENDING');
+    } finally {
+      await hurried.stop();
+    }
   });
 
   it('lists an account’s transfers newest first, both directions, page by page', async () => {
