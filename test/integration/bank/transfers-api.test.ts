@@ -7,6 +7,7 @@ import { readEventEnvelopes } from '../../../src/core/eventstore/read-stream.js'
 import { accountStreamName } from '../../../src/domains/bank/account.js';
 import { transferStreamName } from '../../../src/domains/bank/transfers/transfer-state.js';
 import {
+  OpenAccountDocument,
   RequestTransferDocument,
   TransferDocument,
   type TransferFieldsFragment,
@@ -15,8 +16,9 @@ import {
 } from '../../generated/graphql.js';
 import { bankApi, errorCode } from '../../support/bank-api.js';
 import { startTestEsgraph, useTestEsgraph } from '../../support/esgraph.js';
-import { execute, executeOk, subscribe, wsClient } from '../../support/graphql-client.js';
+import { execute, executeAs, executeOk, executeOkAs, subscribe, wsClient } from '../../support/graphql-client.js';
 import { handDrivenTransfers, type TransferTerms } from '../../support/hand-driven-transfers.js';
+import { testToken } from '../../support/test-tokens.js';
 
 /*
  * The transfer mutation and the transfers read model over real HTTP and WebSocket. No process
@@ -83,6 +85,32 @@ describe('transfers through GraphQL', () => {
     }
     const after = await Promise.all([source, target, other].map((id) => streamLength(accountStreamName(id))));
     expect(after).toEqual(before);
+  });
+
+  it('lets a customer transfer from the account it opened a moment ago, and read that transfer at once', async () => {
+    const customer = `cora-${randomUUID()}`;
+    const token = await testToken(customer, ['customer']);
+    const accountId = randomUUID();
+    await executeOkAs(token, esgraph.url, OpenAccountDocument, {
+      input: { accountId, ownerId: customer, currency: 'EUR' },
+    });
+    const { target } = await accounts();
+    // No read model need have the account yet: its opening in the log is what counts.
+    const { transfer } = await executeOkAs(token, esgraph.url, RequestTransferDocument, {
+      input: { fromAccountId: accountId, toAccountId: target, amount: '1.00' },
+    });
+    const read = await executeOkAs(token, esgraph.url, TransferDocument, {
+      id: transfer.transferId as string,
+      consistentWith: transfer.position,
+    });
+    expect(read.transfer).toMatchObject({ fromAccountId: accountId, toAccountId: target, status: 'PENDING' });
+    // From someone else's account: FORBIDDEN, and nothing asked for.
+    const commandId = randomUUID();
+    const foreign = await executeAs(token, esgraph.url, RequestTransferDocument, {
+      input: { fromAccountId: target, toAccountId: accountId, amount: '1.00', commandId },
+    });
+    expect(errorCode(foreign)).toBe('FORBIDDEN');
+    expect(await streamLength(transferStreamName(derivedId(commandId, 'transfer')))).toBe(0);
   });
 
   it('derives the transfer id from the commandId: sent again, it answers the first receipt and asks for nothing more', async () => {
