@@ -9,7 +9,12 @@ import { readActiveVersion } from '../../src/core/projections/active-version.js'
 import { rebuildProjection } from '../../src/core/projections/runner/projection-admin.js';
 import { connectRedis, type RedisClient } from '../../src/core/redis/client.js';
 import { domainProjections } from '../../src/domains/index.js';
-import { AccountDocument, BankStatsDocument, ProjectionsDocument } from '../generated/graphql.js';
+import {
+  AccountDocument,
+  BankStatsDocument,
+  ProjectionsDocument,
+  RequestTransferDocument,
+} from '../generated/graphql.js';
 import { bankApi } from '../support/bank-api.js';
 import { startTestDependencies, startTestEsgraph, type TestDependencies } from '../support/esgraph.js';
 import { executeOk } from '../support/graphql-client.js';
@@ -71,10 +76,20 @@ describe('projector processes', () => {
       { timeoutMs: 30_000 },
     );
 
-  /** Random deposits and withdrawals over a few accounts, through the command node. */
+  /**
+   * Random deposits and withdrawals over a few accounts, through the command node, and now and
+   * then a transfer asked for (no process manager runs here: it stays PENDING and moves nothing).
+   */
   const traffic = async (accounts: readonly string[], operations: number) => {
     for (let index = 0; index < operations; index++) {
       const accountId = accounts[index % accounts.length]!;
+      if (index % 10 === 9) {
+        const toAccountId = accounts[(index + 1) % accounts.length]!;
+        await executeOk(node.url, RequestTransferDocument, {
+          input: { fromAccountId: accountId, toAccountId, amount: '0.01' },
+        });
+        continue;
+      }
       // Every account gets a deposit before any withdrawal, so none is refused.
       if (index >= accounts.length && index % 3 === 2) await api.withdraw(accountId, '0.01');
       else await api.deposit(accountId, `${1 + (index % 7)}.25`);

@@ -2,6 +2,8 @@ import { expect } from 'vitest';
 import type { Projection, RedisOp } from '../../src/core/projections/projection.js';
 import { accountStreamName } from '../../src/domains/bank/account.js';
 import type { BankEvent, RecordedBankEvent } from '../../src/domains/bank/events.js';
+import type { RecordedTransferEvent, TransferEvent } from '../../src/domains/bank/transfers/transfer-events.js';
+import { transferStreamName } from '../../src/domains/bank/transfers/transfer-state.js';
 import { testNow } from './bank.js';
 
 /*
@@ -36,6 +38,22 @@ export const at = (event: BankEvent, { position, revision, id }: LogPlace): Reco
 /** One account's history: event i at position 100·(i+1), revision i, id `event-<position>`. */
 export const inLog = (...events: BankEvent[]): RecordedBankEvent[] =>
   events.map((event, index) => at(event, { position: BigInt(100 * (index + 1)), revision: BigInt(index) }));
+
+/** One transfer's history, placed as `inLog` places an account's, on stream `transfer-<transferId>`. */
+export const inTransferLog = (...events: TransferEvent[]): RecordedTransferEvent[] =>
+  events.map(
+    (event, index) =>
+      ({
+        id: `event-${100 * (index + 1)}`,
+        type: event.type,
+        data: event.data,
+        metadata: {},
+        streamName: transferStreamName(event.data.transferId),
+        revision: BigInt(index),
+        position: BigInt(100 * (index + 1)),
+        created: new Date(testNow),
+      }) as RecordedTransferEvent,
+  );
 
 export const projectionSpecification =
   (projection: Projection<BankEvent>) =>

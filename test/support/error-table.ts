@@ -75,28 +75,23 @@ const configurationVariables = (): ReadonlySet<string> => {
   return new Set(names);
 };
 
-/** Upper-case literals with an underscore that are not codes a client gets, and what they are. */
+/**
+ * Upper-case literals with an underscore that are not codes a client gets, and what they are: kinds,
+ * and the refusals of a transfer's steps, which only the process manager meets (README: Transfers).
+ */
 const notCodes: ReadonlyMap<string, string> = new Map([
   ['TRANSFER_IN', 'a kind of transaction'],
   ['TRANSFER_OUT', 'a kind of transaction'],
   ['TRANSFER_REFUND', 'a kind of transaction'],
-  ['CREDIT_REFUSED', 'a step of a transfer'],
+  ['CREDIT_REFUSED', 'a kind of transfer step'],
+  // Refusals of a transfer's steps, which only the process manager sends: no client can provoke them.
+  ['TRANSFER_MISMATCH', 'a refused transfer step: the process manager’s, never a client’s'],
+  ['TRANSFER_NOT_DEBITED', 'a refused transfer step: the process manager’s, never a client’s'],
+  ['TRANSFER_NOT_FOUND', 'a refused transfer step: the process manager’s, never a client’s'],
+  ['TRANSFER_STEP_OUT_OF_ORDER', 'a refused transfer step: the process manager’s, never a client’s'],
+  // The transfer mutation derives the transfer id from the commandId: other terms under one id are COMMAND_ID_REUSED first.
+  ['TRANSFER_ALREADY_EXISTS', 'a request under a used transfer id: unreachable through the transfer mutation'],
   ['OPERATION_CANCELLED', 'why an operation whose client left stops: nobody is there to answer'],
-]);
-
-/**
- * Codes src gives that no client can receive yet: the refusals of a transfer's steps, which only
- * the transfer process manager meets until the transfer operations exist (issue 12). They get
- * their rows, and their provocations, with those operations.
- */
-const notYetClientCodes: ReadonlySet<string> = new Set([
-  'TRANSFER_MISMATCH',
-  'CURRENCY_MISMATCH',
-  'TRANSFER_NOT_DEBITED',
-  'TRANSFER_NOT_FOUND',
-  'TRANSFER_STEP_OUT_OF_ORDER',
-  'SAME_ACCOUNT',
-  'TRANSFER_ALREADY_EXISTS',
 ]);
 
 const snakeCaseLiteral = /'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'/g;
@@ -105,7 +100,8 @@ const snakeCaseLiteral = /'([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)'/g;
  * Every error code src writes, except esdb-local's (an embedded event store with gRPC statuses
  * of its own, never seen by GraphQL clients): what the patterns above find, and every upper-case
  * literal with an underscore (a code however it is written: an abort's reason, a type's member)
- * that is neither a configuration variable of the README nor listed in `notCodes`.
+ * that is neither a configuration variable of the README nor listed in `notCodes` (which no
+ * pattern counts either).
  */
 export const codesInSource = (): ReadonlySet<string> => {
   const codes = new Set<string>();
@@ -113,11 +109,12 @@ export const codesInSource = (): ReadonlySet<string> => {
   for (const file of sourceFiles(join(root, 'src'))) {
     if (file.includes('/src/esdb-local/')) continue;
     const text = readFileSync(file, 'utf8');
-    for (const pattern of codePatterns) for (const match of text.matchAll(pattern)) codes.add(match[1]!);
+    for (const pattern of codePatterns) {
+      for (const [, code] of text.matchAll(pattern)) if (!notCodes.has(code!)) codes.add(code!);
+    }
     for (const [, literal] of text.matchAll(snakeCaseLiteral)) {
       if (!variables.has(literal!) && !notCodes.has(literal!)) codes.add(literal!);
     }
   }
-  for (const code of notYetClientCodes) codes.delete(code);
   return codes;
 };

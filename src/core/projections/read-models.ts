@@ -1,8 +1,10 @@
+import { ConsistencyTimeoutError } from '../errors.js';
 import { requirePositionToken } from '../eventstore/positions.js';
 import { streamChanges } from '../pubsub/change-bundles.js';
 import type { ChannelStreamOptions } from '../pubsub/channel-stream.js';
 import type { SubscriberHub } from '../pubsub/subscriber-hub.js';
 import type { RedisClient } from '../redis/client.js';
+import { timedOut, within } from '../time-limit.js';
 import type { KeySpace } from './keys.js';
 import type { PositionWaiter } from './position-waiter.js';
 
@@ -43,5 +45,37 @@ export class ReadModels {
    */
   changes(projection: string, topic: string, options?: ChannelStreamOptions): Promise<AsyncIterableIterator<string>> {
     return streamChanges(this.hub, projection, topic, options);
+  }
+
+  /**
+   * What `read` answers once `settled` holds of it: read now, and again after each change
+   * notification of the projection's `topic` (subscribed before the first read, so no change
+   * falls in between), for at most the consistency bound (then `ConsistencyTimeoutError`). For a
+   * query that waits for a state, not a position: a transfer settled, say, whose settling
+   * position nobody knows in advance.
+   */
+  async readUntil<T>(
+    projection: string,
+    topic: string,
+    read: () => Promise<T>,
+    settled: (value: T) => boolean,
+  ): Promise<T> {
+    const deadline = performance.now() + this.consistencyTimeoutMs;
+    const changes = await this.changes(projection, topic);
+    try {
+      for (;;) {
+        const value = await read();
+        if (settled(value)) return value;
+        const left = deadline - performance.now();
+        const next = left > 0 ? await within(changes.next(), left) : timedOut;
+        if (next === timedOut || next.done === true) {
+          throw new ConsistencyTimeoutError(
+            `${projection} did not reach the awaited state within ${this.consistencyTimeoutMs} ms`,
+          );
+        }
+      }
+    } finally {
+      await changes.return?.();
+    }
   }
 }

@@ -27,13 +27,25 @@ const oversightReads = { manager: 'all', auditor: 'all' } as const;
 /** A command's data as the rules read it: every bank command names its account. */
 type CommandData = BankCommand['data'] & { readonly ownerId?: string };
 
-export const bankAccessPolicy = (bank: Pick<BankServices, 'accountOwner'>): AccessPolicy => {
+export const bankAccessPolicy = (bank: Pick<BankServices, 'accountOwner' | 'transferParties'>): AccessPolicy => {
   const owns = async (caller: SignedInCaller, accountId: unknown, field: string): Promise<boolean> =>
     typeof accountId === 'string' && (await bank.accountOwner(accountId, field)) === caller.userId;
 
   /** A read of one account's data: the customer's own account, by the argument that names it. */
   const ownAccountBy = (argument: string): ReadGrant => ({
     args: async (args, caller) => ((await owns(caller, args[argument], argument)) ? { ...args } : false),
+  });
+
+  /** A read of one transfer: the customer's own when it owns either account, from or to. */
+  const ownTransferBy = (argument: string): ReadGrant => ({
+    args: async (args, caller) => {
+      const transferId = args[argument];
+      const parties = typeof transferId === 'string' ? await bank.transferParties(transferId, argument) : undefined;
+      if (parties === undefined) return false;
+      const own =
+        (await owns(caller, parties.fromAccountId, argument)) || (await owns(caller, parties.toAccountId, argument));
+      return own ? { ...args } : false;
+    },
   });
 
   const customerReads = (grant: ReadGrant): ReadRule => ({ roles: { customer: grant, ...staffReads } });
@@ -67,17 +79,22 @@ export const bankAccessPolicy = (bank: Pick<BankServices, 'accountOwner'>): Acce
       bankStats: { roles: oversightReads },
       accountHistory: { roles: staffReads },
       accountAsOf: { roles: staffReads },
+      // Both directions: a customer sees the transfers from and to its accounts.
+      transfer: customerReads(ownTransferBy('id')),
+      transfers: customerReads(ownAccountBy('accountId')),
     },
     subscriptions: {
       accountUpdated: customerReads(ownAccountBy('id')),
       // Every account's feed is staff's; a customer names one of its own.
       transactionRecorded: customerReads(ownAccountBy('accountId')),
+      transferUpdated: customerReads(ownTransferBy('id')),
     },
     mutations: {
       openAccount: { commands: ['OpenAccount'] },
       deposit: { commands: ['DepositMoney'] },
       withdraw: { commands: ['WithdrawMoney'] },
       closeAccount: { commands: ['CloseAccount'] },
+      transfer: { commands: ['RequestTransfer'] },
     },
     // Every bank and transfer command type, or this does not compile: a new command cannot go without a rule.
     commands: {

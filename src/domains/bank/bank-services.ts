@@ -14,15 +14,18 @@ import {
 } from '../../core/index.js';
 import { accountStreamName } from './account.js';
 import { accountAggregate } from './account-aggregate.js';
-import { createAccountOwners } from './account-owners.js';
+import { createAccountOpenings } from './account-owners.js';
 import { type BankFeeds, createBankFeeds } from './bank-feeds.js';
 import { type BankQueries, createBankQueries } from './bank-queries.js';
 import type { BankCommand } from './commands.js';
 import { bankEventDecoders } from './event-decoders.js';
 import type { RecordedBankEvent } from './events.js';
+import { createTransferParties, type TransferParties } from './transfer-parties.js';
+import { createTransferReads, type TransferReads } from './transfer-reads.js';
+import { createTransferRequests, type TransferReceipt, type TransferRequest } from './transfer-requests.js';
 
 /** What the bank's resolvers can ask of the bank: commands, the log, read models and live feeds. */
-export interface BankServices extends BankQueries, BankFeeds {
+export interface BankServices extends BankQueries, BankFeeds, TransferReads {
   /**
    * Runs a command through the pipeline for whoever `request` names: stamped and checked by its
    * middleware, decided on the account's stream, appended once.
@@ -54,6 +57,18 @@ export interface BankServices extends BankQueries, BankFeeds {
    * @throws ValidationError for a malformed id, naming `field`.
    */
   accountOwner(accountId: string, field?: string): Promise<string | undefined>;
+  /**
+   * Asks for a transfer: checked up front against both accounts' openings, then RequestTransfer
+   * through the pipeline on stream `transfer-<transferId>`. The process manager does the rest.
+   * @throws DomainError ACCOUNT_NOT_FOUND (source), CURRENCY_MISMATCH, SAME_ACCOUNT, TRANSFER_ALREADY_EXISTS.
+   */
+  requestTransfer(request: TransferRequest, identity: RequestIdentity): Promise<TransferReceipt>;
+  /**
+   * A transfer's two accounts, from its request in the log (cached: they never change); undefined
+   * when nobody asked for it. What the access policy checks a customer's reads of it against.
+   * @throws ValidationError for a malformed id, naming `field`.
+   */
+  transferParties(transferId: string, field?: string): Promise<TransferParties | undefined>;
 }
 
 /** How a read of the log is made on an operation's behalf: stopped when its signal aborts. */
@@ -70,31 +85,38 @@ export const createBankServices = ({
   eventStore,
   readModels,
   streamReadMaxEvents,
-}: DomainDependencies): BankServices => ({
-  handle: (command, request) => commands.handle(accountAggregate, command, request),
-  // Ids are checked like every other operation's, before they name a stream to read.
-  accountEvents: async (accountId, read = {}) => {
-    const stream = accountStreamName(requireId(accountId, 'id'));
-    return bankEventDecoders.decodeAll(
-      await readBoundedEventEnvelopes(eventStore, stream, streamReadMaxEvents, read.signal),
-    );
-  },
-  accountEventPage: async (accountId, { first, after }, read = {}) => {
-    const id = requireId(accountId, 'id');
-    const size = pageSize(first);
-    const cursor = decodeCursor(historyCursorKind, after, isRevision);
-    const fromRevision = cursor === undefined ? 0n : BigInt(cursor) + 1n;
-    const stream = accountStreamName(id);
-    const envelopes = await readEventEnvelopePage(eventStore, stream, fromRevision, size + 1, read.signal);
-    // Cursors come from the envelopes, so an event this code cannot decode is skipped but never reread.
-    return pageOf(
-      envelopes,
-      size,
-      (envelope) => encodeCursor(historyCursorKind, envelope.revision.toString()),
-      (envelope) => bankEventDecoders.decode(envelope),
-    );
-  },
-  accountOwner: createAccountOwners(eventStore),
-  ...createBankQueries(readModels),
-  ...createBankFeeds(readModels),
-});
+}: DomainDependencies): BankServices => {
+  // One cache of openings for the access policy's owners and the transfers' up-front checks.
+  const openingOf = createAccountOpenings(eventStore);
+  return {
+    handle: (command, request) => commands.handle(accountAggregate, command, request),
+    // Ids are checked like every other operation's, before they name a stream to read.
+    accountEvents: async (accountId, read = {}) => {
+      const stream = accountStreamName(requireId(accountId, 'id'));
+      return bankEventDecoders.decodeAll(
+        await readBoundedEventEnvelopes(eventStore, stream, streamReadMaxEvents, read.signal),
+      );
+    },
+    accountEventPage: async (accountId, { first, after }, read = {}) => {
+      const id = requireId(accountId, 'id');
+      const size = pageSize(first);
+      const cursor = decodeCursor(historyCursorKind, after, isRevision);
+      const fromRevision = cursor === undefined ? 0n : BigInt(cursor) + 1n;
+      const stream = accountStreamName(id);
+      const envelopes = await readEventEnvelopePage(eventStore, stream, fromRevision, size + 1, read.signal);
+      // Cursors come from the envelopes, so an event this code cannot decode is skipped but never reread.
+      return pageOf(
+        envelopes,
+        size,
+        (envelope) => encodeCursor(historyCursorKind, envelope.revision.toString()),
+        (envelope) => bankEventDecoders.decode(envelope),
+      );
+    },
+    accountOwner: async (accountId, field) => (await openingOf(accountId, field))?.ownerId,
+    requestTransfer: createTransferRequests(commands, openingOf),
+    transferParties: createTransferParties(eventStore),
+    ...createBankQueries(readModels),
+    ...createBankFeeds(readModels),
+    ...createTransferReads(readModels),
+  };
+};

@@ -7,15 +7,30 @@ import { AccountQueries } from './graphql/account-queries.js';
 import { AccountSubscriptions } from './graphql/account-subscriptions.js';
 import type { BankContext } from './graphql/bank-context.js';
 import { BankCommandResultFields } from './graphql/command-result.js';
+import { TransferResolvers } from './graphql/transfer-resolvers.js';
 import { accountSummaryProjection } from './projections/account-summary.js';
 import { accountsByOwnerProjection } from './projections/accounts-by-owner.js';
 import { bankStatsProjection } from './projections/bank-stats.js';
 import { transactionsProjection } from './projections/transactions.js';
+import { transfersProjection } from './projections/transfers.js';
 
-/** The bank bounded context: accounts, deposits, withdrawals. */
+/** The bank bounded context: accounts, deposits, withdrawals, transfers. */
 export const bankModule: DomainModule<BankServices, BankContext> = {
-  resolvers: [AccountMutations, BankCommandResultFields, AccountHistoryQueries, AccountQueries, AccountSubscriptions],
-  projections: [accountSummaryProjection, accountsByOwnerProjection, transactionsProjection, bankStatsProjection],
+  resolvers: [
+    AccountMutations,
+    BankCommandResultFields,
+    AccountHistoryQueries,
+    AccountQueries,
+    AccountSubscriptions,
+    TransferResolvers,
+  ],
+  projections: [
+    accountSummaryProjection,
+    accountsByOwnerProjection,
+    transactionsProjection,
+    bankStatsProjection,
+    transfersProjection,
+  ],
   createServices: createBankServices,
   access: (services) => bankAccessPolicy(services),
 };

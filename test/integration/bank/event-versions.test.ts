@@ -227,8 +227,9 @@ describe('a log holding deposits of schema versions 1 and 2', () => {
     expect(mixed.stats).toEqual(current.stats);
     expect(mixed.readModels).toEqual(current.readModels);
     const dumps = Object.entries(mixed.readModels as Record<string, object>);
+    // Every read model of accounts holds something; the transfers read model, with no transfer here, nothing.
     expect(dumps.map(([name, dump]) => [name, Object.keys(dump).length > 0])).toEqual(
-      projectionNames.map((name) => [name, true]),
+      bankModule.projections.map((projection) => [projection.name, projection.streamCategory === 'account']),
     );
   });
 });

@@ -35,6 +35,7 @@ describe("the bank's projection declarations", () => {
       transactions: ['park', 5, 'account'],
       'accounts-by-owner': ['park', 5, 'account'],
       'bank-stats': ['park', 5, 'account'],
+      transfers: ['park', 5, 'transfer'],
     });
     for (const projection of shown) {
       expect(projection).toMatchObject({ halted: false, haltPosition: null, haltError: null });

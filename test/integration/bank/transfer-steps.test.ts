@@ -1,64 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Aggregate } from '../../../src/core/commands/aggregate.js';
-import { commandAccess } from '../../../src/core/commands/command-access.js';
-import { stampCommandMetadata } from '../../../src/core/commands/command-metadata.js';
-import type { IssuedCommand, RequestIdentity } from '../../../src/core/commands/command-middleware.js';
-import { CommandPipeline } from '../../../src/core/commands/command-pipeline.js';
-import type { DomainCommand } from '../../../src/core/decider.js';
+import type { RequestIdentity } from '../../../src/core/commands/command-middleware.js';
 import { AccessDeniedError } from '../../../src/core/errors.js';
 import { connectEventStore, type EventStoreClient } from '../../../src/core/eventstore/client.js';
 import { readEventEnvelopes } from '../../../src/core/eventstore/read-stream.js';
-import { bankAccessPolicy, processManagerRole } from '../../../src/domains/bank/access-policy.js';
-import { accountAggregate } from '../../../src/domains/bank/account-aggregate.js';
-import { createAccountOwners } from '../../../src/domains/bank/account-owners.js';
-import type { BankCommand } from '../../../src/domains/bank/commands.js';
-import { transferAggregate } from '../../../src/domains/bank/transfers/transfer-aggregate.js';
-import type { TransferCommand } from '../../../src/domains/bank/transfers/transfer-commands.js';
 import { transferEventDecoders } from '../../../src/domains/bank/transfers/transfer-event-decoders.js';
 import { foldTransfer, transferStreamName } from '../../../src/domains/bank/transfers/transfer-state.js';
 import { AccountHistoryDocument, MoneyInTransitDocument, TransferMovementsDocument } from '../../generated/graphql.js';
 import { bankApi } from '../../support/bank-api.js';
 import { useTestEsgraph } from '../../support/esgraph.js';
 import { executeOk } from '../../support/graphql-client.js';
+import { handDrivenTransfers } from '../../support/hand-driven-transfers.js';
 import { outcomeOf } from '../../support/pipeline.js';
 
 /*
  * A transfer's steps through a real command pipeline on the server's event store, with the bank's
- * access policy as its middleware, as the process manager will send them (no mutation issues them
- * yet); the server's projectors then show them through GraphQL. The steps are sent one by one here:
+ * access policy as its middleware, as the process manager sends them (by hand, through
+ * test/support/hand-driven-transfers.ts); the server's projectors then show them through GraphQL. The steps are sent one by one here:
  * driving them is the process manager's job, not this slice's.
  */
 
-const processManager: RequestIdentity = {
-  requestId: 'pm',
-  userId: 'process-manager:transfers',
-  roles: [processManagerRole],
-};
 const teller: RequestIdentity = { requestId: 'teller', userId: 'tess', roles: ['teller'] };
+
+type Steps = ReturnType<typeof handDrivenTransfers>;
 
 describe('a transfer’s steps on the real pipeline', () => {
   const esgraph = useTestEsgraph();
   const bank = bankApi(() => esgraph.url);
   let eventStore: EventStoreClient;
-  let pipeline: CommandPipeline;
+  let onAccount: Steps['onAccount'];
+  let onTransfer: Steps['onTransfer'];
   beforeAll(() => {
     eventStore = connectEventStore(esgraph.dependencies.esdb.connectionString);
-    const { commands } = bankAccessPolicy({ accountOwner: createAccountOwners(eventStore) });
-    const rules = commandAccess((type) => (Object.hasOwn(commands, type) ? commands[type] : undefined));
-    pipeline = new CommandPipeline(eventStore, { middleware: [stampCommandMetadata, rules] });
+    ({ onAccount, onTransfer } = handDrivenTransfers(eventStore));
   });
   afterAll(() => eventStore.dispose());
-
-  const send = <Command extends DomainCommand>(
-    aggregate: Aggregate<Command, never, unknown>,
-    command: IssuedCommand<Command>,
-    as: RequestIdentity = processManager,
-  ) => pipeline.handle(aggregate as never, { ...command, commandId: command.commandId ?? randomUUID() }, as);
-  const onAccount = (command: IssuedCommand<BankCommand>, as?: RequestIdentity) =>
-    send(accountAggregate as never, command, as);
-  const onTransfer = (command: IssuedCommand<TransferCommand>, as?: RequestIdentity) =>
-    send(transferAggregate as never, command, as);
 
   const transferState = async (transferId: string) =>
     foldTransfer(transferEventDecoders.decodeAll(await readEventEnvelopes(eventStore, transferStreamName(transferId))));

@@ -21,9 +21,13 @@ import {
   HeartbeatDocument,
   OpenAccountDocument,
   ProjectionsDocument,
+  RequestTransferDocument,
   ServerInfoDocument,
   TransactionRecordedDocument,
   TransactionsDocument,
+  TransferDocument,
+  TransfersDocument,
+  TransferUpdatedDocument,
   WithdrawDocument,
 } from '../../generated/graphql.js';
 import { startTestDependencies, startTestEsgraph, type TestDependencies } from '../../support/esgraph.js';
@@ -67,6 +71,9 @@ describe('who may do what: the access policy', () => {
   let annAccount: string;
   let bobAccount: string;
   let annOpenedAt: string;
+  /** Transfers between Ann's account and Carl's (neither customer above is Carl), one each way. */
+  let fromAnn: string;
+  let toAnn: string;
 
   const url = () => esgraph.url;
   const asStaff = (token = tokens.teller) => token as string;
@@ -96,6 +103,15 @@ describe('who may do what: the access policy', () => {
     annOpenedAt = opened.position;
     bobAccount = (await open(bob)).accountId;
     await executeOkAs(asStaff(), url(), DepositDocument, { input: { accountId: annAccount, amount: '100.00' } });
+    const carlAccount = (await open(`carl-${randomUUID()}`)).accountId;
+    const transfer = async (fromAccountId: string, toAccountId: string) =>
+      (
+        await executeOkAs(asStaff(), url(), RequestTransferDocument, {
+          input: { fromAccountId, toAccountId, amount: '1.00' },
+        })
+      ).transfer.transferId as string;
+    fromAnn = await transfer(annAccount, carlAccount);
+    toAnn = await transfer(carlAccount, annAccount);
   });
   afterAll(async () => {
     await esgraph?.stop();
@@ -215,6 +231,46 @@ describe('who may do what: the access policy', () => {
         const { accountId } = await open(ann);
         return outcomeOf(await executeAs(tokens[who], url(), CloseAccountDocument, { input: { accountId } }));
       },
+    },
+    {
+      operation: 'Mutation.transfer',
+      variant: 'from the owner’s account',
+      allowed: ['owner', 'teller'],
+      run: async (who) =>
+        outcomeOf(
+          await executeAs(tokens[who], url(), RequestTransferDocument, {
+            input: { fromAccountId: annAccount, toAccountId: bobAccount, amount: '0.01' },
+          }),
+        ),
+    },
+    {
+      operation: 'Query.transfer',
+      variant: 'from the owner’s account',
+      allowed: ['owner', ...staff],
+      run: query(TransferDocument, () => ({ id: fromAnn })),
+    },
+    {
+      operation: 'Query.transfer',
+      variant: 'to the owner’s account',
+      allowed: ['owner', ...staff],
+      run: query(TransferDocument, () => ({ id: toAnn })),
+    },
+    {
+      operation: 'Query.transfer',
+      variant: 'a transfer nobody asked for',
+      allowed: staff,
+      run: query(TransferDocument, () => ({ id: randomUUID() })),
+    },
+    {
+      operation: 'Query.transfers',
+      allowed: ['owner', ...staff],
+      run: query(TransfersDocument, () => ({ accountId: annAccount })),
+    },
+    {
+      operation: 'Subscription.transferUpdated',
+      variant: 'to the owner’s account',
+      allowed: ['owner', ...staff],
+      run: subscription(TransferUpdatedDocument, () => ({ id: toAnn, since: annOpenedAt })),
     },
     {
       operation: 'Subscription.accountUpdated',

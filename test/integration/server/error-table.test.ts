@@ -19,6 +19,7 @@ import {
   CloseAccountDocument,
   DepositDocument,
   OpenAccountDocument,
+  RequestTransferDocument,
   ServerInfoDocument,
   WithdrawDocument,
 } from '../../generated/graphql.js';
@@ -139,6 +140,18 @@ describe('the README error table', () => {
     INSUFFICIENT_FUNDS: async () => {
       const { accountId } = await bank.open();
       return send(standard.url, WithdrawDocument, { input: { accountId, amount: '1.00' } });
+    },
+    SAME_ACCOUNT: async () => {
+      const { accountId } = await bank.open();
+      return send(standard.url, RequestTransferDocument, {
+        input: { fromAccountId: accountId, toAccountId: accountId, amount: '1.00' },
+      });
+    },
+    CURRENCY_MISMATCH: async () => {
+      const [from, to] = await Promise.all([bank.open(), bank.open({ currency: 'NOK' })]);
+      return send(standard.url, RequestTransferDocument, {
+        input: { fromAccountId: from.accountId, toAccountId: to.accountId, amount: '1.00' },
+      });
     },
     ACCOUNT_NOT_EMPTY: async () => {
       const { accountId } = await bank.open();

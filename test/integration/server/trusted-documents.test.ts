@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -80,14 +80,19 @@ describe('trusted documents', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('builds, with npm run trusted-documents, an Apollo manifest of every test operation as the test clients send it, and of the given folder', () => {
+  it('builds, with npm run trusted-documents, an Apollo manifest of every test operation as the test clients send it, and of the given folder', async () => {
+    const operationFiles = (await readdir(new URL('../../operations/', import.meta.url))).filter((name) =>
+      name.endsWith('.graphql'),
+    );
     expect(manifest.format).toBe('apollo-persisted-query-manifest');
     const ids = manifest.operations.map((operation) => operation.id);
     for (const { text } of testDocuments) expect(ids).toContain(documentHash(text));
     expect(ids).toContain(documentHash(clientOperation));
     expect(manifest.operations).toHaveLength(testDocuments.length + 1);
     expect(written).toContain(`${documentHash(clientOperation)}  query ClientServerInfo`);
-    expect(written).toContain(`wrote ${testDocuments.length + 1} operations from 7 files to ${file}`);
+    expect(written).toContain(
+      `wrote ${testDocuments.length + 1} operations from ${operationFiles.length + 1} files to ${file}`,
+    );
   });
 
   it('runs every listed test operation sent as text, as the test clients send it', async () => {

@@ -11,7 +11,11 @@ import { bankAccessPolicy, processManagerRole } from '../../../src/domains/bank/
  */
 
 const owners: Readonly<Record<string, string>> = { 'acc-1': 'ann', 'acc-2': 'bob' };
-const policy = bankAccessPolicy({ accountOwner: async (accountId) => owners[accountId] });
+const policy = bankAccessPolicy({
+  accountOwner: async (accountId) => owners[accountId],
+  // No transfer is read here: these tests are about the commands.
+  transferParties: async () => undefined,
+});
 const rules = commandAccess((type) => (Object.hasOwn(policy.commands, type) ? policy.commands[type] : undefined));
 
 const callers: Readonly<Record<string, Caller>> = {

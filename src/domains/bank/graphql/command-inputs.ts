@@ -54,3 +54,21 @@ export class CloseAccountInput {
   @Field(() => ID, { nullable: true, description: commandIdDescription })
   commandId?: string | null;
 }
+
+@InputType({ description: 'Money to move from one account to another of the same currency.' })
+export class TransferInput {
+  @Field(() => ID)
+  fromAccountId!: string;
+
+  @Field(() => ID)
+  toAccountId!: string;
+
+  @Field(() => MoneyScalar)
+  amount!: MinorUnits;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: `${commandIdDescription} The transfer's id is derived from it, so a retry asks for the same transfer.`,
+  })
+  commandId?: string | null;
+}

@@ -74,7 +74,8 @@ export const transferCategory = 'transfer';
 
 export const transferStreamName = (transferId: string): string => `${transferCategory}-${transferId}`;
 
-const stepKind: Readonly<Record<TransferEvent['type'], TransferStepKind>> = {
+/** The step each transfer event records: what the state's steps and the transfers read model show. */
+export const transferStepKinds: Readonly<Record<TransferEvent['type'], TransferStepKind>> = {
   TransferRequested: 'REQUESTED',
   TransferDebited: 'DEBITED',
   TransferCredited: 'CREDITED',
@@ -126,7 +127,7 @@ const next = (state: TransferState, event: TransferEvent): TransferState | undef
 export const evolveTransfer = (state: TransferState, event: TransferEvent): TransferState => {
   const after = next(state, event);
   if (after === undefined || after.status === 'none') return state;
-  return { ...after, steps: [...after.steps, { kind: stepKind[event.type], at: event.data.occurredAt }] };
+  return { ...after, steps: [...after.steps, { kind: transferStepKinds[event.type], at: event.data.occurredAt }] };
 };
 
 export const foldTransfer = (events: readonly TransferEvent[]): TransferState =>

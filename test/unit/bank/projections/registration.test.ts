@@ -9,17 +9,37 @@ import {
   moneyWithdrawn,
   transferOutRefunded,
 } from '../../../support/bank.js';
-import { inLog } from '../../../support/bank-projections.js';
+import { inLog, inTransferLog } from '../../../support/bank-projections.js';
+import {
+  transferCompleted,
+  transferCredited,
+  transferCreditRefused,
+  transferDebited,
+  transferFailed,
+  transferRefunded,
+  transferRequested,
+} from '../../../support/transfers.js';
 
-const oneOfEach = inLog(
-  accountOpened(),
-  moneyDeposited('1.00'),
-  moneyWithdrawn('1.00', '0.00'),
-  accountClosed(),
-  moneyTransferredOut('1.00', '0.00'),
-  moneyTransferredIn('1.00'),
-  transferOutRefunded('1.00', '1.00'),
-);
+const oneOfEach = [
+  ...inLog(
+    accountOpened(),
+    moneyDeposited('1.00'),
+    moneyWithdrawn('1.00', '0.00'),
+    accountClosed(),
+    moneyTransferredOut('1.00', '0.00'),
+    moneyTransferredIn('1.00'),
+    transferOutRefunded('1.00', '1.00'),
+  ),
+  ...inTransferLog(
+    transferRequested(),
+    transferDebited(),
+    transferCredited(),
+    transferCreditRefused(),
+    transferRefunded(),
+    transferCompleted(),
+    transferFailed('INSUFFICIENT_FUNDS'),
+  ),
+];
 
 describe('the bank', () => {
   it('registers its read models under distinct names', () =>
@@ -28,6 +48,7 @@ describe('the bank', () => {
       'accounts-by-owner',
       'transactions',
       'bank-stats',
+      'transfers',
     ]));
 
   it.each(bankModule.projections.map((projection) => [projection.name, projection] as const))(
