@@ -1,4 +1,12 @@
-import type { AccessPolicy, CommandGrant, CommandRule, ReadGrant, ReadRule, SignedInCaller } from '../../core/index.js';
+import {
+  type AccessPolicy,
+  type CommandGrant,
+  type CommandRule,
+  processManagerRole,
+  type ReadGrant,
+  type ReadRule,
+  type SignedInCaller,
+} from '../../core/index.js';
 import type { BankServices } from './bank-services.js';
 import type { BankCommand } from './commands.js';
 import type { RequestTransfer, TransferCommand } from './transfers/transfer-commands.js';
@@ -16,8 +24,8 @@ import type { RequestTransfer, TransferCommand } from './transfers/transfer-comm
  * transfer itself is asked for by a teller, or by a customer from an account it owns.
  */
 
-/** The role of the process managers' own identity, and of nobody else. */
-export const processManagerRole = 'process-manager';
+/** The role of the process managers' own identity (core sends it with their every command), and of nobody else. */
+export { processManagerRole };
 
 const processManagerOnly: CommandRule = { roles: { [processManagerRole]: 'all' } };
 

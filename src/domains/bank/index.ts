@@ -11,11 +11,13 @@ import { accountSummaryProjection } from './projections/account-summary.js';
 import { accountsByOwnerProjection } from './projections/accounts-by-owner.js';
 import { bankStatsProjection } from './projections/bank-stats.js';
 import { transactionsProjection } from './projections/transactions.js';
+import { transferProcess } from './transfers/transfer-process.js';
 
-/** The bank bounded context: accounts, deposits, withdrawals. */
+/** The bank bounded context: accounts, deposits, withdrawals, and the transfers between them. */
 export const bankModule: DomainModule<BankServices, BankContext> = {
   resolvers: [AccountMutations, BankCommandResultFields, AccountHistoryQueries, AccountQueries, AccountSubscriptions],
   projections: [accountSummaryProjection, accountsByOwnerProjection, transactionsProjection, bankStatsProjection],
+  processManagers: [transferProcess],
   createServices: createBankServices,
   access: (services) => bankAccessPolicy(services),
 };
