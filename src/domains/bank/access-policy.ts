@@ -102,6 +102,7 @@ export const bankAccessPolicy = (bank: Pick<BankServices, 'accountOwner'>): Acce
       RecordCredit: processManagerOnly,
       RecordCreditRefused: processManagerOnly,
       RecordRefund: processManagerOnly,
+      ConfirmTransferStep: processManagerOnly,
     } satisfies Record<BankCommand['type'] | TransferCommand['type'], CommandRule>,
   };
 };
