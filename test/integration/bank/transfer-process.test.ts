@@ -1,22 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commandAccess } from '../../../src/core/commands/command-access.js';
-import { stampCommandMetadata } from '../../../src/core/commands/command-metadata.js';
-import type { RequestIdentity } from '../../../src/core/commands/command-middleware.js';
-import { CommandPipeline } from '../../../src/core/commands/command-pipeline.js';
 import { connectEventStore, type EventStoreClient } from '../../../src/core/eventstore/client.js';
-import { positionToken } from '../../../src/core/eventstore/positions.js';
-import { readEventEnvelopes } from '../../../src/core/eventstore/read-stream.js';
-import { bankAccessPolicy } from '../../../src/domains/bank/access-policy.js';
-import { createAccountOwners } from '../../../src/domains/bank/account-owners.js';
-import { transferAggregate } from '../../../src/domains/bank/transfers/transfer-aggregate.js';
-import { transferEventDecoders } from '../../../src/domains/bank/transfers/transfer-event-decoders.js';
 import { transferProcessName } from '../../../src/domains/bank/transfers/transfer-process.js';
-import { foldTransfer, transferStreamName } from '../../../src/domains/bank/transfers/transfer-state.js';
 import { AccountDocument, ProjectionsDocument, TransferMovementsDocument } from '../../generated/graphql.js';
 import { bankApi } from '../../support/bank-api.js';
 import { useTestEsgraph } from '../../support/esgraph.js';
 import { executeOk } from '../../support/graphql-client.js';
+import { transferDesk } from '../../support/transfer-desk.js';
 import { waitFor } from '../../support/wait-for.js';
 
 /*
@@ -26,43 +16,20 @@ import { waitFor } from '../../support/wait-for.js';
  * the same access policy, which grants the steps to its role alone.
  */
 
-const teller: RequestIdentity = { requestId: 'teller', userId: 'tess', roles: ['teller'] };
-
 describe('the transfers’ process manager on a server', () => {
   const esgraph = useTestEsgraph();
   const bank = bankApi(() => esgraph.url);
   let eventStore: EventStoreClient;
-  let pipeline: CommandPipeline;
+  let desk: ReturnType<typeof transferDesk>;
   beforeAll(() => {
     eventStore = connectEventStore(esgraph.dependencies.esdb.connectionString);
-    const { commands } = bankAccessPolicy({ accountOwner: createAccountOwners(eventStore) });
-    const rules = commandAccess((type) => (Object.hasOwn(commands, type) ? commands[type] : undefined));
-    pipeline = new CommandPipeline(eventStore, { middleware: [stampCommandMetadata, rules] });
+    desk = transferDesk(eventStore);
   });
   afterAll(() => eventStore.dispose());
 
-  const requestTransfer = async (fromAccountId: string, toAccountId: string, amount: number, currency = 'EUR') => {
-    const transferId = randomUUID();
-    await pipeline.handle(
-      transferAggregate,
-      {
-        type: 'RequestTransfer',
-        data: { transferId, fromAccountId, toAccountId, amount, currency },
-        commandId: randomUUID(),
-      },
-      teller,
-    );
-    return transferId;
-  };
-
-  /** The transfer once it settled, from its stream, with where its last event sits in the log. */
-  const settled = (transferId: string) =>
-    waitFor(`transfer ${transferId} to settle`, async () => {
-      const events = await readEventEnvelopes(eventStore, transferStreamName(transferId));
-      const state = foldTransfer(transferEventDecoders.decodeAll(events));
-      if (state.status !== 'completed' && state.status !== 'failed') return undefined;
-      return { state, position: positionToken(events.at(-1)!.position) };
-    });
+  const requestTransfer = (fromAccountId: string, toAccountId: string, amount: number) =>
+    desk.requestTransfer(fromAccountId, toAccountId, amount);
+  const settled = (transferId: string) => desk.settled(transferId);
 
   const balanceOf = async (id: string, consistentWith: string) =>
     (await executeOk(esgraph.url, AccountDocument, { id, consistentWith })).account?.balance;
