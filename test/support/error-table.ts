@@ -79,6 +79,7 @@ const configurationVariables = (): ReadonlySet<string> => {
 const notCodes: ReadonlyMap<string, string> = new Map([
   ['TRANSFER_IN', 'a kind of transaction'],
   ['TRANSFER_OUT', 'a kind of transaction'],
+  ['PROCESS_MANAGER', 'a kind of row in the projections query'],
   ['OPERATION_CANCELLED', 'why an operation whose client left stops: nobody is there to answer'],
 ]);
 

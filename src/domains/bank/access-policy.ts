@@ -24,9 +24,7 @@ import type { RequestTransfer, TransferCommand } from './transfers/transfer-comm
  * transfer itself is asked for by a teller, or by a customer from an account it owns.
  */
 
-/** The role of the process managers' own identity (core sends it with their every command), and of nobody else. */
-export { processManagerRole };
-
+/** The process managers' own role (core sends it with their every command), and nobody else's. */
 const processManagerOnly: CommandRule = { roles: { [processManagerRole]: 'all' } };
 
 const staffReads = { teller: 'all', manager: 'all', auditor: 'all' } as const;
