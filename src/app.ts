@@ -111,10 +111,13 @@ export const startEsgraph = async (
     // Set on projector nodes once the command rules are known (below); read when the report is asked for.
     let processManagers: ProcessManagers | undefined;
     const allProcessManagers = domainProcessManagers();
-    const projections = async () => ({
-      projections: await reportProjections(redis, eventStore, allProjections, projector?.statuses()),
-      processManagers: await reportProcessManagers(redis, eventStore, allProcessManagers, processManagers?.statuses()),
-    });
+    const projections = async () => {
+      const [projections, processManagerReports] = await Promise.all([
+        reportProjections(redis, eventStore, allProjections, projector?.statuses()),
+        reportProcessManagers(redis, eventStore, allProcessManagers, processManagers?.statuses()),
+      ]);
+      return { projections, processManagers: processManagerReports };
+    };
 
     // The command rules are known once the services exist (they read owners through them), and the
     // pipeline exists before the services: the middleware asks for the rule when a command comes.
@@ -145,7 +148,7 @@ export const startEsgraph = async (
     }
     // Process managers run where read models are kept (the projector role), each under its own lease
     // and on its own feed. They start once the command rules are in place: a step sent before would
-    // be refused FORBIDDEN, a refusal for good that takes the step's failure path.
+    // be refused FORBIDDEN, a failure of its event, which would end parked.
     if (config.roles.includes('projector') && allProcessManagers.length > 0) {
       const started = new ProcessManagers({ eventStore, redis, pipeline: commands, log }, allProcessManagers, {
         leaseTtlMs: config.projectionLeaseTtlMs,
