@@ -9,13 +9,20 @@ import { CommandPipeline } from './core/commands/command-pipeline.js';
 import { ServiceUnavailableError } from './core/errors.js';
 import { connectEventStore, probeEventStore } from './core/eventstore/client.js';
 import type { Logger } from './core/logger.js';
+import { reportProcessManagers } from './core/process-managers/process-manager-report.js';
+import { ProcessManagers } from './core/process-managers/process-managers.js';
 import { PositionWaiter } from './core/projections/position-waiter.js';
 import { ReadModels } from './core/projections/read-models.js';
 import { reportProjections } from './core/projections/runner/projection-report.js';
 import { Projector } from './core/projections/runner/projector.js';
 import { SubscriberHub } from './core/pubsub/subscriber-hub.js';
 import { closeRedisClient, connectRedis } from './core/redis/client.js';
-import { createDomainServices, domainAccessPolicies, domainProjections } from './domains/index.js';
+import {
+  createDomainServices,
+  domainAccessPolicies,
+  domainProcessManagers,
+  domainProjections,
+} from './domains/index.js';
 import { guardSchema } from './graphql/access/access-guard.js';
 import { serverAccessPolicy } from './graphql/access/server-policy.js';
 import { createContext, type ServerIdentity } from './graphql/context.js';
@@ -101,7 +108,16 @@ export const startEsgraph = async (
       projector.start();
       stops.push({ name: 'projector', stop: () => projector.stop() });
     }
-    const projections = () => reportProjections(redis, eventStore, allProjections, projector?.statuses());
+    // Set on projector nodes once the command rules are known (below); read when the report is asked for.
+    let processManagers: ProcessManagers | undefined;
+    const allProcessManagers = domainProcessManagers();
+    const projections = async () => {
+      const [projections, processManagerReports] = await Promise.all([
+        reportProjections(redis, eventStore, allProjections, projector?.statuses()),
+        reportProcessManagers(redis, eventStore, allProcessManagers, processManagers?.statuses()),
+      ]);
+      return { projections, processManagers: processManagerReports };
+    };
 
     // The command rules are known once the services exist (they read owners through them), and the
     // pipeline exists before the services: the middleware asks for the rule when a command comes.
@@ -129,6 +145,17 @@ export const startEsgraph = async (
     const schema = await buildEsgraphSchema();
     if (config.authorization) {
       commandRules = guardSchema(schema, [serverAccessPolicy, ...domainAccessPolicies(services)]).commands;
+    }
+    // Process managers run where read models are kept (the projector role), each under its own lease
+    // and on its own feed. They start once the command rules are in place: a step sent before would
+    // be refused FORBIDDEN, a failure of its event, which would end parked.
+    if (config.roles.includes('projector') && allProcessManagers.length > 0) {
+      const started = new ProcessManagers({ eventStore, redis, pipeline: commands, log }, allProcessManagers, {
+        leaseTtlMs: config.projectionLeaseTtlMs,
+      });
+      started.start();
+      processManagers = started;
+      stops.push({ name: 'process managers', stop: () => started.stop() });
     }
     const server: ServerIdentity = { name: 'esgraph', version: packageVersion(), roles: config.roles };
     const http = await startHttpServer({

@@ -2,13 +2,14 @@ import 'reflect-metadata';
 import { type Config, ConfigError, readConfig } from './config.js';
 import { connectEventStore } from './core/eventstore/client.js';
 import { createLogger } from './core/logger.js';
+import { type ProcessManagerReport, reportProcessManagers } from './core/process-managers/process-manager-report.js';
 import { readActiveVersion } from './core/projections/active-version.js';
 import { clearHalt, describeHalt } from './core/projections/halts.js';
 import type { Projection } from './core/projections/projection.js';
 import { rebuildProjection, resetProjection } from './core/projections/runner/projection-admin.js';
 import { type ProjectionReport, reportProjections } from './core/projections/runner/projection-report.js';
 import { connectRedis } from './core/redis/client.js';
-import { domainProjections } from './domains/index.js';
+import { domainProcessManagers, domainProjections } from './domains/index.js';
 import { readEndpoints } from './embedded-endpoints.js';
 
 /*
@@ -47,24 +48,39 @@ const endpointsOf = (config: Config) => {
 const age = (ms: number): string =>
   ms < 1_000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
 
-const printReports = (reports: readonly ProjectionReport[]): void => {
-  console.table(
-    reports.map((report) => ({
+/** The columns a read model and a process manager share: where each stands, who runs it, what it parked. */
+const progressColumns = (report: Omit<ProcessManagerReport, 'runner'>) => ({
+  checkpoint: report.checkpoint?.toString() ?? '-',
+  head: report.head?.toString() ?? '-',
+  'lag (events)': `${report.lagAtLeast ? '>' : ''}${report.lagEvents}`,
+  'lag (age)': age(report.lagMs),
+  writer: report.leaseHolder ?? '(none)',
+  parked: report.parked,
+  'on failure': `${report.failurePolicy.whenExhausted} after ${report.failurePolicy.maxAttempts}`,
+  streams: report.streamCategory === undefined ? 'all' : `${report.streamCategory}-*`,
+});
+
+const printReports = (reports: readonly ProjectionReport[], processManagers: readonly ProcessManagerReport[]): void => {
+  console.table([
+    ...reports.map((report) => ({
       projection: report.name,
+      kind: 'read model',
       'code version': report.codeVersion,
       'active build':
         report.activeBuild === undefined ? '(none)' : `${report.activeBuild} (v${report.activeCodeVersion})`,
-      checkpoint: report.checkpoint?.toString() ?? '-',
-      head: report.head?.toString() ?? '-',
-      'lag (events)': `${report.lagAtLeast ? '>' : ''}${report.lagEvents}`,
-      'lag (age)': age(report.lagMs),
-      writer: report.leaseHolder ?? '(none)',
-      parked: report.parked,
-      'on failure': `${report.failurePolicy.whenExhausted} after ${report.failurePolicy.maxAttempts}`,
-      streams: report.streamCategory === undefined ? 'all' : `${report.streamCategory}-*`,
+      ...progressColumns(report),
       halted: report.halt === undefined ? 'no' : `at ${report.halt.position}`,
     })),
-  );
+    // No builds and no halts: a process manager's effects are commands, which no rebuild replays.
+    ...processManagers.map((report) => ({
+      projection: report.name,
+      kind: 'process manager',
+      'code version': '-',
+      'active build': '-',
+      ...progressColumns(report),
+      halted: 'never',
+    })),
+  ]);
   for (const { name, halt } of reports) {
     if (halt)
       console.log(`${name} ${describeHalt(halt)}\n  fix the cause, then: npm run projections -- resume ${name}`);
@@ -97,7 +113,10 @@ const main = async (): Promise<void> => {
   const eventStore = connectEventStore(endpoints.eventStoreConnectionString);
   try {
     if (target === undefined) {
-      printReports(await reportProjections(redis, eventStore, projections));
+      printReports(
+        await reportProjections(redis, eventStore, projections),
+        await reportProcessManagers(redis, eventStore, domainProcessManagers()),
+      );
     } else if (command === 'resume') {
       // The lanes poll the halt record: once it is gone they take the lease and retry the event.
       const active = await readActiveVersion(redis, target.name);

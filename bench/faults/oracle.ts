@@ -107,10 +107,12 @@ export const settle = async (queryUrl: string, timeoutMs = 20_000): Promise<void
   await waitFor(
     'every read model to apply the whole log',
     async () => {
-      const { projections } = await query<{ projections: { activeBuild: number | null; lagEvents: number }[] }>(
+      const answer = await query<{ projections: { kind: string; activeBuild: number | null; lagEvents: number }[] }>(
         queryUrl,
-        '{ projections { activeBuild lagEvents } }',
+        '{ projections { kind activeBuild lagEvents } }',
       );
+      // Read models only: a process manager has no build.
+      const projections = answer.projections.filter((p) => p.kind === 'PROJECTION');
       return projections.length > 0 && projections.every((p) => p.activeBuild !== null && p.lagEvents === 0);
     },
     { timeoutMs, intervalMs: 100 },

@@ -2,6 +2,7 @@ import type { AccessPolicy } from './access.js';
 import type { CommandPipeline } from './commands/command-pipeline.js';
 import type { EventStoreClient } from './eventstore/client.js';
 import type { Logger } from './logger.js';
+import type { ProcessManager } from './process-managers/process-manager.js';
 import type { Projection } from './projections/projection.js';
 import type { ReadModels } from './projections/read-models.js';
 
@@ -32,6 +33,12 @@ export interface DomainModule<Services, RequestContext = unknown> {
   /** The context's read models; projector nodes keep them up to date. */
   // biome-ignore lint/suspicious/noExplicitAny: each projection narrows the events it handles.
   readonly projections: readonly Projection<any>[];
+  /**
+   * The context's process managers (sagas), if it has any; projector nodes run them, each under
+   * its own lease, sending their commands through the pipeline with the access policy's rules.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: each process manager narrows the events it reacts to.
+  readonly processManagers?: readonly ProcessManager<any>[];
   createServices(dependencies: DomainDependencies): Services;
   /**
    * Who may run each of the context's operations and commands. Every query, subscription and

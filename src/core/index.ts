@@ -78,6 +78,7 @@ export {
 export {
   type ProcessManager,
   type ProcessStep,
+  processManagerRole,
   processManagerUser,
   processStep,
   type StepCommand,

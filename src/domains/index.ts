@@ -37,6 +37,10 @@ export const domainResolvers = () => Object.values(domainModules).flatMap((modul
 /** Every read model of every context, for the projector role to run. */
 export const domainProjections = () => Object.values(domainModules).flatMap((module) => module.projections);
 
+/** Every process manager of every context, for projector nodes to run. */
+export const domainProcessManagers = () =>
+  Object.values(domainModules).flatMap((module: DomainModule<unknown>) => module.processManagers ?? []);
+
 /** Each context's access policy, for the resolver guard and the command middleware. */
 export const domainAccessPolicies = (services: DomainServices): AccessPolicy[] =>
   Object.entries(domainModules).map(([key, module]) =>

@@ -1,4 +1,5 @@
 import type { Logger } from '../core/logger.js';
+import type { ProcessManagerReport } from '../core/process-managers/process-manager-report.js';
 import type { ProjectionReport } from '../core/projections/runner/projection-report.js';
 import type { DomainServices, RequiredRequestContext } from '../domains/index.js';
 import type { Identity } from '../identity/index.js';
@@ -30,16 +31,22 @@ export type GraphQLContext = DomainServices & {
   readonly signal: AbortSignal;
   readonly log: Logger;
   readonly server: ServerIdentity;
-  /** Every read model's progress, for operators. */
-  readonly projections: () => Promise<ProjectionReport[]>;
+  /** Every read model's and process manager's progress, for operators. */
+  readonly projections: () => Promise<RunnerReports>;
 };
+
+/** What follows the log, as operators see it: the read models, and the process managers. */
+export interface RunnerReports {
+  readonly projections: readonly ProjectionReport[];
+  readonly processManagers: readonly ProcessManagerReport[];
+}
 
 /** The long-lived dependencies a context is made from. */
 export interface ContextDependencies {
   readonly log: Logger;
   readonly server: ServerIdentity;
   readonly services: DomainServices;
-  readonly projections: () => Promise<ProjectionReport[]>;
+  readonly projections: () => Promise<RunnerReports>;
 }
 
 /**
@@ -51,7 +58,7 @@ export interface ContextDependencies {
 class RequestContext {
   readonly requestId: string;
   readonly server: ServerIdentity;
-  readonly projections: () => Promise<ProjectionReport[]>;
+  readonly projections: () => Promise<RunnerReports>;
   readonly identity: Identity | undefined;
   readonly userId: string | undefined;
   readonly roles: readonly string[];

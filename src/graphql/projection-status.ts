@@ -1,15 +1,40 @@
-import { Ctx, Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
+import { Ctx, Field, Int, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
 import { positionToken } from '../core/eventstore/positions.js';
+import type { ProcessManagerReport } from '../core/process-managers/process-manager-report.js';
 import { describeHalt } from '../core/projections/halts.js';
 import type { ProjectionReport } from '../core/projections/runner/projection-report.js';
 import type { GraphQLContext } from './context.js';
 
-@ObjectType({ description: 'Where a read model stands: what `npm run projections -- status` prints.' })
+export enum FollowerKind {
+  PROJECTION = 'PROJECTION',
+  PROCESS_MANAGER = 'PROCESS_MANAGER',
+}
+
+registerEnumType(FollowerKind, {
+  name: 'FollowerKind',
+  description: 'What follows the log from a checkpoint.',
+  valuesConfig: {
+    PROJECTION: { description: 'A read model: applies events to Redis.' },
+    PROCESS_MANAGER: {
+      description: 'A process manager (saga): reacts to events with commands; it has no builds and never halts.',
+    },
+  },
+});
+
+@ObjectType({
+  description:
+    'Where a read model or a process manager stands: what `npm run projections -- status` prints. Both follow the log from a checkpoint, under a lease, and park what they give up on.',
+})
 export class ProjectionStatus {
   @Field(() => String)
   name!: string;
 
-  @Field(() => Int, { description: 'The projection’s version in this node’s code.' })
+  @Field(() => FollowerKind, { description: 'A read model, or a process manager.' })
+  kind!: FollowerKind;
+
+  @Field(() => Int, {
+    description: 'The projection’s version in this node’s code; 1 for a process manager (its bookkeeping’s).',
+  })
   codeVersion!: number;
 
   @Field(() => Int, { nullable: true, description: 'The build readers use (code version × 1000 + generation).' })
@@ -66,10 +91,11 @@ export class ProjectionStatus {
   haltError?: string | undefined;
 }
 
-const toStatus = (report: ProjectionReport): ProjectionStatus => ({
+/** The fields a read model and a process manager share: where each stands in the log, and who runs it. */
+const progressOf = (
+  report: Omit<ProcessManagerReport, 'runner'> & { readonly runner?: { readonly state: string } },
+) => ({
   name: report.name,
-  codeVersion: report.codeVersion,
-  activeBuild: report.activeBuild,
   checkpoint: report.checkpoint === undefined ? undefined : positionToken(report.checkpoint),
   head: report.head === undefined ? undefined : positionToken(report.head),
   lagEvents: report.lagEvents,
@@ -81,15 +107,36 @@ const toStatus = (report: ProjectionReport): ProjectionStatus => ({
   failurePolicy: report.failurePolicy.whenExhausted,
   failureMaxAttempts: report.failurePolicy.maxAttempts,
   streamCategory: report.streamCategory,
+});
+
+const toStatus = (report: ProjectionReport): ProjectionStatus => ({
+  ...progressOf(report),
+  kind: FollowerKind.PROJECTION,
+  codeVersion: report.codeVersion,
+  activeBuild: report.activeBuild,
   halted: report.halt !== undefined,
   haltPosition: report.halt === undefined ? undefined : positionToken(report.halt.position),
   haltError: report.halt === undefined ? undefined : describeHalt(report.halt),
 });
 
+/** A process manager's row: it has no builds and never halts. */
+const processManagerStatus = (report: ProcessManagerReport): ProjectionStatus => ({
+  ...progressOf(report),
+  kind: FollowerKind.PROCESS_MANAGER,
+  codeVersion: 1,
+  activeBuild: undefined,
+  halted: false,
+  haltPosition: undefined,
+  haltError: undefined,
+});
+
 @Resolver()
 export class ProjectionStatusResolver {
-  @Query(() => [ProjectionStatus], { description: 'Every read model’s progress and lag, for operators.' })
+  @Query(() => [ProjectionStatus], {
+    description: 'Every read model’s and process manager’s progress and lag, for operators: read models first.',
+  })
   async projections(@Ctx() ctx: GraphQLContext): Promise<ProjectionStatus[]> {
-    return (await ctx.projections()).map(toStatus);
+    const { projections, processManagers } = await ctx.projections();
+    return [...projections.map(toStatus), ...processManagers.map(processManagerStatus)];
   }
 }

@@ -8,7 +8,7 @@ import { createLogger } from '../../src/core/logger.js';
 import { readActiveVersion } from '../../src/core/projections/active-version.js';
 import { rebuildProjection } from '../../src/core/projections/runner/projection-admin.js';
 import { connectRedis, type RedisClient } from '../../src/core/redis/client.js';
-import { domainProjections } from '../../src/domains/index.js';
+import { domainProcessManagers, domainProjections } from '../../src/domains/index.js';
 import {
   AccountDocument,
   BankStatsDocument,
@@ -70,7 +70,7 @@ describe('projector processes', () => {
     waitFor(
       'every read model to catch up',
       async () => {
-        const all = await projections();
+        const all = (await projections()).filter((p) => p.kind === 'PROJECTION');
         return all.length === projectionNames.length && all.every((p) => p.activeBuild !== null && p.lagEvents === 0);
       },
       { timeoutMs: 30_000 },
@@ -238,7 +238,7 @@ describe('projector processes', () => {
     await projector.stop('SIGTERM');
   });
 
-  it('reports every read model through the CLI against an embedded server, which then stops promptly', async () => {
+  it('reports every read model and process manager through the CLI against an embedded server, which then stops promptly', async () => {
     // No REDIS_URL or EVENTSTORE_CONNECTION_STRING: its own esdb-local and redis-server, found
     // by the CLI through DATA_DIR.
     const embedded = await startServerProcess();
@@ -250,6 +250,7 @@ describe('projector processes', () => {
       env: { PATH: process.env.PATH, DATA_DIR: embedded.dataDir },
     });
     for (const name of projectionNames) expect(stdout).toContain(name);
+    for (const { name } of domainProcessManagers()) expect(stdout).toMatch(new RegExp(`${name}.*process manager`));
     expect(await embedded.stop('SIGTERM')).toBe(0);
   });
 });

@@ -111,7 +111,10 @@ const caughtUp = (url: string) =>
     'every read model to catch up',
     async () => {
       const { projections } = await executeOk(url, ProjectionsDocument);
-      return projections.every((p) => p.activeBuild !== null && p.lagEvents === 0);
+      // Read models only: a process manager has no build.
+      return projections
+        .filter((p) => p.kind === 'PROJECTION')
+        .every((p) => p.activeBuild !== null && p.lagEvents === 0);
     },
     { timeoutMs: 20_000 },
   );

@@ -16,7 +16,7 @@ import { type EsdbLocal, startEsdbLocal } from '../../src/esdb-local/index.js';
 /*
  * A node of esgraph without its HTTP edge, for core's own tests: core's pieces put together the
  * way src/app.ts puts them together (pipeline, subscriber hub, position waiter, read models,
- * projector; and process managers, which app.ts does not run yet), around one bounded context's module. Several nodes on one event store and one
+ * projector; and process managers, which app.ts runs on projector nodes), around one bounded context's module. Several nodes on one event store and one
  * Redis are several processes of one deployment.
  */
 

@@ -89,8 +89,11 @@ const notCodes: ReadonlyMap<string, string> = new Map([
   ['TRANSFER_NOT_DEBITED', 'a refused transfer step: the process manager’s, never a client’s'],
   ['TRANSFER_NOT_FOUND', 'a refused transfer step: the process manager’s, never a client’s'],
   ['TRANSFER_STEP_OUT_OF_ORDER', 'a refused transfer step: the process manager’s, never a client’s'],
+  ['TRANSFER_SETTLED', 'a refused step confirmation: the process manager’s, never a client’s'],
+  ['TRANSFER_CREDIT_REFUSED', 'a refused step confirmation: the process manager’s, never a client’s'],
   // The transfer mutation derives the transfer id from the commandId: other terms under one id are COMMAND_ID_REUSED first.
   ['TRANSFER_ALREADY_EXISTS', 'a request under a used transfer id: unreachable through the transfer mutation'],
+  ['PROCESS_MANAGER', 'a kind of row in the projections query'],
   ['OPERATION_CANCELLED', 'why an operation whose client left stops: nobody is there to answer'],
 ]);
 

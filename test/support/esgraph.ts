@@ -62,11 +62,16 @@ export interface TestEsgraphs {
  * Starts, for the whole test file, private dependencies and `count` esgraph instances against
  * them, and stops them all after the file's tests.
  */
-export const useTestEsgraph = (count = 1): TestEsgraphs => {
+export const useTestEsgraph = (
+  count = 1,
+  /** Runs once the dependencies are up, before any instance starts (to prepare Redis, say). */
+  beforeStart?: (dependencies: TestDependencies) => Promise<void>,
+): TestEsgraphs => {
   let dependencies: TestDependencies | undefined;
   let instances: RunningEsgraph[] = [];
   beforeAll(async () => {
     dependencies = await startTestDependencies();
+    await beforeStart?.(dependencies);
     instances = await Promise.all(Array.from({ length: count }, () => startTestEsgraph(dependencies!)));
   });
   afterAll(async () => {

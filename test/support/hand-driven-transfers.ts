@@ -6,7 +6,8 @@ import type { IssuedCommand, RequestIdentity } from '../../src/core/commands/com
 import { CommandPipeline } from '../../src/core/commands/command-pipeline.js';
 import type { DomainCommand } from '../../src/core/decider.js';
 import type { EventStoreClient } from '../../src/core/eventstore/client.js';
-import { bankAccessPolicy, processManagerRole } from '../../src/domains/bank/access-policy.js';
+import { processManagerRole } from '../../src/core/index.js';
+import { bankAccessPolicy } from '../../src/domains/bank/access-policy.js';
 import { accountAggregate } from '../../src/domains/bank/account-aggregate.js';
 import { createAccountOwners } from '../../src/domains/bank/account-owners.js';
 import type { BankCommand } from '../../src/domains/bank/commands.js';

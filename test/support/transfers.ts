@@ -1,5 +1,7 @@
 import { transferDecider } from '../../src/domains/bank/transfers/transfer.js';
 import type {
+  AccountStep,
+  ConfirmTransferStep,
   FailTransfer,
   RecordCredit,
   RecordCreditRefused,
@@ -129,6 +131,11 @@ export const recordRefund = (options: CommandOptions = {}): RecordRefund => ({
 export const failTransfer = (reason: string, options: CommandOptions = {}): FailTransfer => {
   const { data, metadata } = stepCommand(options);
   return { type: 'FailTransfer', data: { ...data, reason }, metadata };
+};
+
+export const confirmTransferStep = (step: AccountStep, options: CommandOptions = {}): ConfirmTransferStep => {
+  const { data, metadata } = stepCommand(options);
+  return { type: 'ConfirmTransferStep', data: { ...data, step }, metadata };
 };
 
 export const recordCreditRefused = (reason: string, options: CommandOptions = {}): RecordCreditRefused => {

@@ -66,3 +66,9 @@ export interface ProcessManager<Event extends DomainEvent = DomainEvent> {
 
 /** The user a process manager's commands are sent as: what their events' metadata records. */
 export const processManagerUser = (name: string): string => `process-manager:${name}`;
+
+/**
+ * The one role a process manager's commands carry, so a context's access policy can grant its
+ * steps to process managers and to nobody else: no token a person holds should carry it.
+ */
+export const processManagerRole = 'process-manager';

@@ -5,7 +5,7 @@ import { derivedId } from '../commands/event-ids.js';
 import type { DomainError } from '../errors.js';
 import type { EventEnvelope } from '../eventstore/event-envelope.js';
 import type { Logger } from '../logger.js';
-import { type ProcessStep, processManagerUser } from './process-manager.js';
+import { type ProcessStep, processManagerRole, processManagerUser } from './process-manager.js';
 import { refusalKind } from './refusals.js';
 
 /** Between sends of a command refused for a reason that passes: 50 ms, doubling, up to 5 s, jittered. */
@@ -32,12 +32,16 @@ export interface ReactionContext {
 export const stepCommandId = (event: Pick<EventEnvelope, 'id'>, processManager: string, path: string): string =>
   derivedId(event.id, `${processManager}/${path}`);
 
-/** The request the commands are sent in: the process manager as the user, the causing request's correlation. */
+/**
+ * The request the commands are sent in: the process manager as the user, with the process-manager
+ * role the access policy's command rules grant its steps to, and the causing request's correlation.
+ */
 const requestFor = (event: EventEnvelope, processManager: string): RequestIdentity => {
   const { correlationId } = event.metadata;
   return {
     requestId: typeof correlationId === 'string' ? correlationId : event.id,
     userId: processManagerUser(processManager),
+    roles: [processManagerRole],
   };
 };
 

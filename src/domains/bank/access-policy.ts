@@ -1,4 +1,12 @@
-import type { AccessPolicy, CommandGrant, CommandRule, ReadGrant, ReadRule, SignedInCaller } from '../../core/index.js';
+import {
+  type AccessPolicy,
+  type CommandGrant,
+  type CommandRule,
+  processManagerRole,
+  type ReadGrant,
+  type ReadRule,
+  type SignedInCaller,
+} from '../../core/index.js';
 import type { BankServices } from './bank-services.js';
 import type { BankCommand } from './commands.js';
 import type { RequestTransfer, TransferCommand } from './transfers/transfer-commands.js';
@@ -16,9 +24,7 @@ import type { RequestTransfer, TransferCommand } from './transfers/transfer-comm
  * transfer itself is asked for by a teller, or by a customer from an account it owns.
  */
 
-/** The role of the process managers' own identity, and of nobody else. */
-export const processManagerRole = 'process-manager';
-
+/** The process managers' own role (core sends it with their every command), and nobody else's. */
 const processManagerOnly: CommandRule = { roles: { [processManagerRole]: 'all' } };
 
 const staffReads = { teller: 'all', manager: 'all', auditor: 'all' } as const;
@@ -111,6 +117,7 @@ export const bankAccessPolicy = (bank: Pick<BankServices, 'accountOwner' | 'tran
       RecordCredit: processManagerOnly,
       RecordCreditRefused: processManagerOnly,
       RecordRefund: processManagerOnly,
+      ConfirmTransferStep: processManagerOnly,
     } satisfies Record<BankCommand['type'] | TransferCommand['type'], CommandRule>,
   };
 };

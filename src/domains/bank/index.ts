@@ -13,8 +13,9 @@ import { accountsByOwnerProjection } from './projections/accounts-by-owner.js';
 import { bankStatsProjection } from './projections/bank-stats.js';
 import { transactionsProjection } from './projections/transactions.js';
 import { transfersProjection } from './projections/transfers.js';
+import { transferProcess } from './transfers/transfer-process.js';
 
-/** The bank bounded context: accounts, deposits, withdrawals, transfers. */
+/** The bank bounded context: accounts, deposits, withdrawals, and the transfers between them. */
 export const bankModule: DomainModule<BankServices, BankContext> = {
   resolvers: [
     AccountMutations,
@@ -31,6 +32,7 @@ export const bankModule: DomainModule<BankServices, BankContext> = {
     bankStatsProjection,
     transfersProjection,
   ],
+  processManagers: [transferProcess],
   createServices: createBankServices,
   access: (services) => bankAccessPolicy(services),
 };

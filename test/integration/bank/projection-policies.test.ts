@@ -26,16 +26,17 @@ describe("the bank's projection declarations", () => {
   const projections = async () => (await executeOk(esgraph.url, ProjectionsDocument)).projections;
   const named = async (name: string) => (await projections()).find((projection) => projection.name === name)!;
 
-  it('show each read model’s failure policy and its stream category in the projections query', async () => {
+  it('show each read model’s and process manager’s failure policy and its stream category in the projections query', async () => {
     const shown = await projections();
     expect(
-      Object.fromEntries(shown.map((p) => [p.name, [p.failurePolicy, p.failureMaxAttempts, p.streamCategory]])),
+      Object.fromEntries(shown.map((p) => [p.name, [p.kind, p.failurePolicy, p.failureMaxAttempts, p.streamCategory]])),
     ).toEqual({
-      'account-summary': ['halt', 5, 'account'],
-      transactions: ['park', 5, 'account'],
-      'accounts-by-owner': ['park', 5, 'account'],
-      'bank-stats': ['park', 5, 'account'],
-      transfers: ['park', 5, 'transfer'],
+      'account-summary': ['PROJECTION', 'halt', 5, 'account'],
+      transactions: ['PROJECTION', 'park', 5, 'account'],
+      'accounts-by-owner': ['PROJECTION', 'park', 5, 'account'],
+      'bank-stats': ['PROJECTION', 'park', 5, 'account'],
+      transfers: ['PROJECTION', 'park', 5, 'transfer'],
+      'transfer-process': ['PROCESS_MANAGER', 'park', 5, 'transfer'],
     });
     for (const projection of shown) {
       expect(projection).toMatchObject({ halted: false, haltPosition: null, haltError: null });

@@ -16,8 +16,9 @@ import { outcomeOf } from '../../support/pipeline.js';
 /*
  * A transfer's steps through a real command pipeline on the server's event store, with the bank's
  * access policy as its middleware, as the process manager sends them (by hand, through
- * test/support/hand-driven-transfers.ts); the server's projectors then show them through GraphQL. The steps are sent one by one here:
- * driving them is the process manager's job, not this slice's.
+ * test/support/hand-driven-transfers.ts); the server's projectors then show them through GraphQL.
+ * The server's own process manager drives the same transfers meanwhile (transfer-process.test.ts):
+ * every step is idempotent, so each one sent by both moves money once, whoever comes first.
  */
 
 const teller: RequestIdentity = { requestId: 'teller', userId: 'tess', roles: ['teller'] };

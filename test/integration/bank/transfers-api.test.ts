@@ -4,7 +4,11 @@ import type { RunningEsgraph } from '../../../src/app.js';
 import { derivedId } from '../../../src/core/commands/event-ids.js';
 import { connectEventStore, type EventStoreClient } from '../../../src/core/eventstore/client.js';
 import { readEventEnvelopes } from '../../../src/core/eventstore/read-stream.js';
+import { processManagerId } from '../../../src/core/projections/keys.js';
+import { acquireLease } from '../../../src/core/projections/lease.js';
+import { connectRedis } from '../../../src/core/redis/client.js';
 import { accountStreamName } from '../../../src/domains/bank/account.js';
+import { transferProcessName } from '../../../src/domains/bank/transfers/transfer-process.js';
 import { transferStreamName } from '../../../src/domains/bank/transfers/transfer-state.js';
 import {
   OpenAccountDocument,
@@ -15,19 +19,36 @@ import {
   TransferUpdatedDocument,
 } from '../../generated/graphql.js';
 import { bankApi, errorCode } from '../../support/bank-api.js';
-import { startTestEsgraph, useTestEsgraph } from '../../support/esgraph.js';
+import { startTestEsgraph, type TestDependencies, useTestEsgraph } from '../../support/esgraph.js';
 import { execute, executeAs, executeOk, executeOkAs, subscribe, wsClient } from '../../support/graphql-client.js';
 import { handDrivenTransfers, type TransferTerms } from '../../support/hand-driven-transfers.js';
 import { testToken } from '../../support/test-tokens.js';
 
 /*
- * The transfer mutation and the transfers read model over real HTTP and WebSocket. No process
- * manager runs here: the steps are sent by hand, as the process manager sends them, so each test
- * can look at a transfer between any two of its steps.
+ * The transfer mutation and the transfers read model over real HTTP and WebSocket. The server's
+ * transfer process manager never runs here: a node that is not there holds its lease for the
+ * whole file, as a stuck node would. The steps are sent by hand, as the process manager sends
+ * them, so each test can look at a transfer between any two of its steps.
  */
 
+/** Holds the transfers' process manager's lease for longer than the file runs. */
+const holdTheProcessManagersLease = async ({ redis }: TestDependencies): Promise<void> => {
+  const client = await connectRedis(redis.url);
+  try {
+    const held = await acquireLease(
+      client,
+      processManagerId(transferProcessName),
+      3_600_000,
+      'a-node-that-is-not-there',
+    );
+    if (held === undefined) throw new Error('the process manager lease was taken already');
+  } finally {
+    await client.close();
+  }
+};
+
 describe('transfers through GraphQL', () => {
-  const esgraph = useTestEsgraph();
+  const esgraph = useTestEsgraph(1, holdTheProcessManagersLease);
   const bank = bankApi(() => esgraph.url);
   let eventStore: EventStoreClient;
   let steps: ReturnType<typeof handDrivenTransfers>;

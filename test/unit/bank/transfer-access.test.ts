@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Caller } from '../../../src/core/access.js';
 import { commandAccess } from '../../../src/core/commands/command-access.js';
 import { AccessDeniedError } from '../../../src/core/errors.js';
-import { bankAccessPolicy, processManagerRole } from '../../../src/domains/bank/access-policy.js';
+import { processManagerRole } from '../../../src/core/index.js';
+import { bankAccessPolicy } from '../../../src/domains/bank/access-policy.js';
 
 /*
  * The command rules of a transfer's steps, through the same middleware the pipeline runs. Who

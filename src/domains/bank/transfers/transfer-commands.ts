@@ -43,10 +43,26 @@ export type RecordCreditRefused = DomainCommand<
 /** The source account recorded the refund (TransferOutRefunded): the transfer failed, nothing moved. */
 export type RecordRefund = DomainCommand<'RecordRefund', { readonly transferId: string }>;
 
+/** A step on an account the process manager asks the transfer about before it takes it. */
+export type AccountStep = 'debit' | 'credit';
+
+/**
+ * Is this step on an account still due? Decides nothing when it is, and is refused when it is
+ * not: TRANSFER_SETTLED once the transfer completed or failed, TRANSFER_CREDIT_REFUSED for a
+ * credit already refused (its refund is due instead). Refusals leave no trace on the accounts, so
+ * a step sent again on a replay would be decided again there, and may pass where it was refused
+ * (a deposit came, the missing target was opened): only the transfer knows it is no longer due.
+ */
+export type ConfirmTransferStep = DomainCommand<
+  'ConfirmTransferStep',
+  { readonly transferId: string; readonly step: AccountStep }
+>;
+
 export type TransferCommand =
   | RequestTransfer
   | RecordDebit
   | FailTransfer
   | RecordCredit
   | RecordCreditRefused
-  | RecordRefund;
+  | RecordRefund
+  | ConfirmTransferStep;

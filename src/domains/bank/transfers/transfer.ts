@@ -1,6 +1,7 @@
 import { checkAmount, type Decider, DomainError, requireId, ValidationError } from '../../../core/index.js';
 import { parseCurrencyCode } from '../currency.js';
 import type {
+  ConfirmTransferStep,
   FailTransfer,
   RecordCredit,
   RecordCreditRefused,
@@ -45,6 +46,8 @@ export const decideTransfer = (command: TransferCommand, state: TransferState): 
       return recordCreditRefused(command, state);
     case 'RecordRefund':
       return recordRefund(command, state);
+    case 'ConfirmTransferStep':
+      return confirmTransferStep(command, state);
     default:
       return rejectUnknownCommand(command);
   }
@@ -175,6 +178,31 @@ const recordRefund = ({ data, metadata }: RecordRefund, state: TransferState): T
     // The failure's reason is the credit's refusal: why the money could not arrive.
     { type: 'TransferFailed', data: { transferId, reason: transfer.reason, occurredAt } },
   ];
+};
+
+const accountSteps: ReadonlySet<string> = new Set(['debit', 'credit']);
+
+/** Decides nothing, or refuses: the step is not due (see ConfirmTransferStep). */
+const confirmTransferStep = ({ data }: ConfirmTransferStep, state: TransferState): TransferEvent[] => {
+  const transferId = requireId(data.transferId, 'transferId');
+  if (!accountSteps.has(data.step)) {
+    throw new ValidationError(`step must be debit or credit; got ${JSON.stringify(data.step)}`, 'step');
+  }
+  const transfer = requireKnown(state, transferId);
+  if (transfer.status !== 'pending') {
+    throw new DomainError('TRANSFER_SETTLED', `transfer ${transferId} is ${whereItIs(transfer)}; no step is due`);
+  }
+  if (data.step === 'debit') return [];
+  if (transfer.stage === 'credit-refused') {
+    throw new DomainError('TRANSFER_CREDIT_REFUSED', `transfer ${transferId} is ${whereItIs(transfer)}`);
+  }
+  if (transfer.stage === 'requested') {
+    throw new DomainError(
+      'TRANSFER_STEP_OUT_OF_ORDER',
+      `transfer ${transferId} is ${whereItIs(transfer)}; its credit is not due`,
+    );
+  }
+  return [];
 };
 
 /** The transfer aggregate's logic, as the command pipeline runs it. */

@@ -2,6 +2,7 @@ import { describe, it } from 'vitest';
 import type { TransferCommand } from '../../../../src/domains/bank/transfers/transfer-commands.js';
 import type { TransferEvent } from '../../../../src/domains/bank/transfers/transfer-events.js';
 import {
+  confirmTransferStep,
   failTransfer,
   givenTransfer,
   recordCredit,
@@ -42,6 +43,8 @@ const steps: Readonly<Record<string, TransferCommand>> = {
   'a credit': recordCredit(),
   'a refused credit': recordCreditRefused('ACCOUNT_CLOSED'),
   'a refund': recordRefund(),
+  'a confirmation of its debit': confirmTransferStep('debit'),
+  'a confirmation of its credit': confirmTransferStep('credit'),
 };
 
 describe('requesting a transfer', () => {
@@ -131,6 +134,20 @@ const outcomes: readonly [place: string, step: string, outcome: 'repeat' | strin
   ['failed and refunded', 'a refused credit', 'repeat'],
   ['failed and refunded', 'a refund', 'repeat'],
   ['failed and refunded', 'a credit', 'TRANSFER_STEP_OUT_OF_ORDER'],
+  // A confirmation decides nothing when the step is due; a settled transfer has none due.
+  ['requested', 'a confirmation of its debit', 'repeat'],
+  ['debited', 'a confirmation of its debit', 'repeat'],
+  ['credit refused', 'a confirmation of its debit', 'repeat'],
+  ['requested', 'a confirmation of its credit', 'TRANSFER_STEP_OUT_OF_ORDER'],
+  ['debited', 'a confirmation of its credit', 'repeat'],
+  ['credit refused', 'a confirmation of its credit', 'TRANSFER_CREDIT_REFUSED'],
+  ...(['completed', 'failed before its debit', 'failed and refunded'] as const).flatMap((place) =>
+    (['a confirmation of its debit', 'a confirmation of its credit'] as const).map((step): [string, string, string] => [
+      place,
+      step,
+      'TRANSFER_SETTLED',
+    ]),
+  ),
 ];
 
 describe('a step sent again, or out of order', () => {
@@ -151,6 +168,11 @@ describe('a step sent again, or out of order', () => {
       .when(recordCreditRefused(''))
       .thenRejectsInput('reason must be');
   });
+
+  it('rejects a confirmation of a step other than debit or credit', () =>
+    givenTransfer(transferRequested())
+      .when(confirmTransferStep('refund' as never))
+      .thenRejectsInput('step must be'));
 
   it('rejects a malformed transfer id before looking at the transfer', () =>
     givenTransfer()
