@@ -103,8 +103,8 @@ const unbalanced = (transfer: TransferOutcome): string | undefined => {
   if (debits.length > 1 || credits.length > 1 || refunds.length > 1) return `moved money twice: ${moved}`;
   if ([...debits, ...credits, ...refunds].some((each) => each !== amount))
     return `moved other than ${amount}: ${moved}`;
-  if (total(debits) !== total(credits) + total(refunds)) return `debits are not credits + refunds: ${moved}`;
   if (transfer.status === 'PENDING') return `is still PENDING after ${transfer.steps.join(', ')}`;
+  if (total(debits) !== total(credits) + total(refunds)) return `debits are not credits + refunds: ${moved}`;
   if (transfer.status === 'COMPLETED' && (debits.length !== 1 || refunds.length !== 0)) {
     return `is COMPLETED with ${moved}`;
   }

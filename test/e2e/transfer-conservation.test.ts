@@ -61,6 +61,9 @@ describe('transfers under process-manager crashes', () => {
   });
 
   it('conserves money through 1,000 concurrent transfers while the process manager is killed and taken over', async () => {
+    const started = Date.now();
+    const phases: string[] = [];
+    const phase = (name: string) => phases.push(`${name} ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const url = () => cluster.queryUrl();
     const accounts = transferAccounts();
     await openTransferAccounts(url(), accounts);
@@ -77,12 +80,14 @@ describe('transfers under process-manager crashes', () => {
       transferUnderWay((transferId) => requestedAt.get(transferId)),
     );
     let loadDone = false;
+    phase('opened');
     const load = runTransferLoad(url, plan, concurrency, (answer) => {
       if (answer.kind !== 'ok' || !answer.transferId) return;
       accepted.push(BigInt(answer.position));
       requestedAt.set(answer.transferId, BigInt(answer.position));
     }).finally(() => {
       loadDone = true;
+      phase('load sent');
     });
     const killing = (async () => {
       for (const point of plan.killPoints) {
@@ -93,7 +98,9 @@ describe('transfers under process-manager crashes', () => {
       }
     })();
     const [result] = await Promise.all([load, killing]);
+    phase('killed');
     await settle(url(), 60_000, { processManagers: true });
+    phase('settled');
 
     const context = `seed ${seed}`;
     const log = await readLog(cluster.eventStore());
@@ -202,11 +209,13 @@ describe('transfers under process-manager crashes', () => {
       }),
     );
     expect(disagreements, context).toEqual([]);
+    phase('checked');
     const rebuilt = await readModelsEqualRebuild(cluster.redisUrl(), cluster.eventStore());
     expect(rebuilt.ok, `${context}: ${rebuilt.detail}`).toBe(true);
 
     // The process manager parked nothing, was killed at every kill point, and at least one kill
     // cut a reaction off between a command and its checkpoint.
+    phase('rebuilt');
     const { projections } = await query<{ projections: { name: string; parked: number }[] }>(
       url(),
       '{ projections { name parked } }',
@@ -218,7 +227,7 @@ describe('transfers under process-manager crashes', () => {
     const aimed = killer.kills.filter((kill) => kill.aimed).length;
     expect(cut, `${context}: reactions cut off by a kill`).toBeGreaterThan(0);
     console.log(
-      `transfer conservation: ${balanced.detail}; ${kills} kills (${aimed} aimed mid-reaction, ${cut} reactions cut off), restarts ${killer.kills.map((kill) => kill.restartMs).join(', ')} ms`,
+      `transfer conservation: ${balanced.detail}; ${kills} kills (${aimed} aimed mid-reaction, ${cut} reactions cut off), restarts ${killer.kills.map((kill) => kill.restartMs).join(', ')} ms; ${phases.join(', ')}`,
     );
   }, 150_000);
 });
