@@ -93,16 +93,18 @@ describe('transfers under process-manager crashes', () => {
       for (const point of plan.killPoints) {
         await killer.killHolderPast(
           () => (accepted.length > point ? accepted[point] : loadDone ? accepted.at(-1) : undefined),
-          60_000,
+          120_000,
         );
       }
     })();
     const [result] = await Promise.all([load, killing]);
+    const context = `seed ${seed}`;
     phase('killed');
-    await settle(url(), 60_000, { processManagers: true });
+    await settle(url(), 120_000, { processManagers: true }).catch(async (error: Error) => {
+      throw new Error(`${context}: ${error.message}\n${await whyUnsettled(cluster)}`);
+    });
     phase('settled');
 
-    const context = `seed ${seed}`;
     const log = await readLog(cluster.eventStore());
     const ledger = transferLedger(log);
 
@@ -229,7 +231,7 @@ describe('transfers under process-manager crashes', () => {
     console.log(
       `transfer conservation: ${balanced.detail}; ${kills} kills (${aimed} aimed mid-reaction, ${cut} reactions cut off), restarts ${killer.kills.map((kill) => kill.restartMs).join(', ')} ms; ${phases.join(', ')}`,
     );
-  }, 150_000);
+  }, 300_000);
 });
 
 const sameAnswer = (answer: Answer, root: Answer): boolean =>
@@ -237,3 +239,26 @@ const sameAnswer = (answer: Answer, root: Answer): boolean =>
   root.kind === 'ok' &&
   answer.transferId === root.transferId &&
   answer.position === root.position;
+
+/** What the followers report, the transfers left PENDING and what the projector nodes warned of. */
+const whyUnsettled = async (cluster: Cluster): Promise<string> => {
+  const { projections } = await query<{ projections: Record<string, unknown>[] }>(
+    cluster.queryUrl(),
+    '{ projections { name kind lagEvents lagMs parked runnerState writer checkpoint head } }',
+  );
+  const pending = [...transferLedger(await readLog(cluster.eventStore())).transfers.values()].filter(
+    (transfer) => transfer.status === 'PENDING',
+  );
+  const warnings = cluster.projectorNames.map((name) => {
+    const lines = cluster.node(name).proc.output().split('\n');
+    return `${name}:\n${lines
+      .filter((line) => /"level":(40|50|60)/.test(line))
+      .slice(-6)
+      .join('\n')}`;
+  });
+  return [
+    ...projections.map((row) => JSON.stringify(row)),
+    `${pending.length} PENDING, e.g. ${JSON.stringify(pending.slice(0, 3))}`,
+    ...warnings,
+  ].join('\n');
+};
