@@ -1,9 +1,9 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEsgraph } from '../../src/app.js';
 import { bankApi } from '../support/bank-api.js';
 import { openRecordedPage, type RecordedPage, requestsElsewhere, useBrowser } from '../support/browser.js';
 import { startTestDependencies, startTestEsgraph, type TestDependencies } from '../support/esgraph.js';
+import { headersPane, openGraphiQL, paneText, responsePane, runOperationAt } from '../support/graphiql-page.js';
 import { STAFF_USER, staffToken } from '../support/test-tokens.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -34,30 +34,16 @@ afterAll(async () => {
 
 const origin = (): string => new URL(esgraph.url).origin;
 
-/** The text of a visible editor pane (response, headers), as Monaco renders it (spaces as U+00A0). */
-const paneText = async (page: Page, pane: string): Promise<string> =>
-  (await page.locator(`${pane} .view-lines`).first().innerText()).replace(/\u00a0/g, ' ');
-
-const responsePane = '.graphiql-response';
-const headersPane = '.graphiql-editor-tool .graphiql-editor:not(.hidden)';
-
-/** Puts the cursor on the query editor's line containing `text` and runs the operation there. */
-const runOperationAt = async (page: Page, text: string): Promise<void> => {
-  await page.locator('.graphiql-query-editor .view-line', { hasText: text }).first().click();
-  await page.keyboard.press('Control+Enter');
-};
-
-/** Opens GraphiQL at `path` and waits for its editors. */
-const openGraphiQL = async (path: string): Promise<RecordedPage> => {
+/** A fresh page with GraphiQL open at `path`. */
+const openPage = async (path: string): Promise<RecordedPage> => {
   const opened = await openRecordedPage(browser.browser);
-  await opened.page.goto(`${origin()}${path}`);
-  await opened.page.locator('.graphiql-query-editor .view-line', { hasText: 'serverInfo' }).first().waitFor();
+  await openGraphiQL(opened.page, `${origin()}${path}`);
   return opened;
 };
 
 describe('GraphiQL', () => {
   it('loads from esgraph alone, with the development token in its header editor', async () => {
-    const opened = await openGraphiQL('/graphiql/');
+    const opened = await openPage('/graphiql/');
     try {
       // The docs explorer fills from the schema's introspection: the page has talked to /graphql.
       await opened.page.getByRole('button', { name: 'Show Documentation Explorer' }).click();
@@ -73,7 +59,7 @@ describe('GraphiQL', () => {
   });
 
   it('runs a query over HTTP, shows its result and keeps it in the history', async () => {
-    const opened = await openGraphiQL('/graphiql/');
+    const opened = await openPage('/graphiql/');
     try {
       await runOperationAt(opened.page, 'serverInfo');
       const shown = await waitFor('the query result', async () => {
@@ -91,7 +77,7 @@ describe('GraphiQL', () => {
 
   it('runs a subscription over graphql-ws and shows what another client causes', async () => {
     // Opened from /graphql, as a browser pointed at the endpoint opens it.
-    const opened = await openGraphiQL('/graphql');
+    const opened = await openPage('/graphql');
     try {
       await runOperationAt(opened.page, 'transactionRecorded');
       await waitFor('the subscription socket', () =>

@@ -1,8 +1,10 @@
 /** What a first visit's editor holds: one operation of each kind, ready to run. */
-export const exampleDocument = `# esgraph: queries and mutations over HTTP,
-# subscriptions over graphql-ws. In development the
-# Headers tab holds dev-teller's token (README: Identity).
-# Ctrl-Enter runs the operation under the cursor.
+export const exampleDocument = `# esgraph: queries and mutations over
+# HTTP, subscriptions over graphql-ws.
+# In development, Headers holds the
+# dev-teller token (README: Identity).
+# Ctrl-Enter runs the operation under
+# the cursor.
 
 query ServerInfo {
   serverInfo {
@@ -13,7 +15,9 @@ query ServerInfo {
 }
 
 mutation OpenAccount {
-  openAccount(input: { ownerId: "dev-customer", currency: "EUR" }) {
+  openAccount(
+    input: { ownerId: "dev-customer", currency: "EUR" }
+  ) {
     accountId
     position
   }
