@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { derivedId, type IssuedCommand } from '../../../core/index.js';
-import type { CloseAccount, DepositMoney, OpenAccount, WithdrawMoney } from '../commands.js';
+import type {
+  CancelAccountClose,
+  CloseAccount,
+  DepositMoney,
+  OpenAccount,
+  RequestAccountClose,
+  WithdrawMoney,
+} from '../commands.js';
 import type { CloseAccountInput, DepositInput, OpenAccountInput, WithdrawInput } from './command-inputs.js';
 
 /*
@@ -37,8 +44,19 @@ export const withdrawCommand = (input: WithdrawInput): IssuedCommand<WithdrawMon
   commandId: input.commandId,
 });
 
-export const closeAccountCommand = (input: CloseAccountInput): IssuedCommand<CloseAccount> => ({
-  type: 'CloseAccount',
-  data: { accountId: input.accountId },
-  commandId: input.commandId,
-});
+/** The commands that name an account and nothing else. */
+type AccountOnlyCommand = CloseAccount | RequestAccountClose | CancelAccountClose;
+
+const onAccount = <Command extends AccountOnlyCommand>(
+  type: Command['type'],
+  input: CloseAccountInput,
+): IssuedCommand<Command> =>
+  ({ type, data: { accountId: input.accountId }, commandId: input.commandId }) as IssuedCommand<Command>;
+
+export const closeAccountCommand = (input: CloseAccountInput) => onAccount<CloseAccount>('CloseAccount', input);
+
+export const requestAccountCloseCommand = (input: CloseAccountInput) =>
+  onAccount<RequestAccountClose>('RequestAccountClose', input);
+
+export const cancelAccountCloseCommand = (input: CloseAccountInput) =>
+  onAccount<CancelAccountClose>('CancelAccountClose', input);
