@@ -24,9 +24,9 @@ import { requestTransfer } from '../../../support/transfers.js';
  * Interleaved at random: deposits, withdrawals (some of the whole balance), closings, close
  * requests and their cancelling on either account, and the close process
  * (account-close-process.ts) over every money-out event so far, so each of its reactions is
- * delivered again and again; crashes between
- * an account's step and its record (the next attempt sends the step again); and replays of any
- * step command that was accepted before, which must decide nothing. The second account is at
+ * delivered again and again; crashes between an account's step and its record (the next attempt
+ * sends the step again); and replays of any step command that was accepted before, which must
+ * decide nothing. The second account is at
  * random open, closed, of another currency or never opened, so every failure path runs.
  * After every action, per currency: balances + money in transit = deposited − withdrawn, and
  * bank-stats, fed the same events, says so too. Once every transfer is driven to its end, none is
