@@ -44,19 +44,18 @@ export const withdrawCommand = (input: WithdrawInput): IssuedCommand<WithdrawMon
   commandId: input.commandId,
 });
 
-/** The commands that name an account and nothing else. */
-type AccountOnlyCommand = CloseAccount | RequestAccountClose | CancelAccountClose;
+/** A command that names an account and nothing else. */
+const onAccount = <Type extends string>(type: Type, input: CloseAccountInput) => ({
+  type,
+  data: { accountId: input.accountId },
+  commandId: input.commandId,
+});
 
-const onAccount = <Command extends AccountOnlyCommand>(
-  type: Command['type'],
-  input: CloseAccountInput,
-): IssuedCommand<Command> =>
-  ({ type, data: { accountId: input.accountId }, commandId: input.commandId }) as IssuedCommand<Command>;
+export const closeAccountCommand = (input: CloseAccountInput): IssuedCommand<CloseAccount> =>
+  onAccount('CloseAccount', input);
 
-export const closeAccountCommand = (input: CloseAccountInput) => onAccount<CloseAccount>('CloseAccount', input);
+export const requestAccountCloseCommand = (input: CloseAccountInput): IssuedCommand<RequestAccountClose> =>
+  onAccount('RequestAccountClose', input);
 
-export const requestAccountCloseCommand = (input: CloseAccountInput) =>
-  onAccount<RequestAccountClose>('RequestAccountClose', input);
-
-export const cancelAccountCloseCommand = (input: CloseAccountInput) =>
-  onAccount<CancelAccountClose>('CancelAccountClose', input);
+export const cancelAccountCloseCommand = (input: CloseAccountInput): IssuedCommand<CancelAccountClose> =>
+  onAccount('CancelAccountClose', input);
