@@ -6,6 +6,7 @@ import { stepCommandId } from '../../../src/core/process-managers/reaction.js';
 import { accountStreamName } from '../../../src/domains/bank/account.js';
 import { accountCloseProcessName } from '../../../src/domains/bank/account-close-process.js';
 import {
+  AccountCloseAsOfDocument,
   AccountCloseDocument,
   type AccountCloseFieldsFragment,
   AccountCloseUpdatedDocument,
@@ -123,6 +124,12 @@ describe('the close process on a server', () => {
       userId: `process-manager:${accountCloseProcessName}`,
       commandId: stepCommandId(emptied!, accountCloseProcessName, '0'),
     });
+    // Folded from the log, as of each revision: pending after the request, closed at the end.
+    const asOf = async (revision: number) =>
+      (await executeOk(esgraph.url, AccountCloseAsOfDocument, { id: source.accountId, revision })).accountAsOf;
+    expect(await asOf(1)).toMatchObject({ status: 'OPEN', closeRequestedAt: null });
+    expect(await asOf(2)).toMatchObject({ status: 'OPEN', closeRequestedAt: expect.any(String) });
+    expect(await asOf(4)).toMatchObject({ status: 'CLOSED', closeRequestedAt: null });
     // The target got the money and stays open.
     expect(await account(target.accountId)).toMatchObject({ status: 'OPEN', balance: '10.00' });
 
