@@ -1,16 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEsgraph } from '../../../src/app.js';
-import { connectEventStore, type EventStoreClient } from '../../../src/core/eventstore/client.js';
+import { describe, expect, it } from 'vitest';
 import { readEventEnvelopes } from '../../../src/core/eventstore/read-stream.js';
 import { checkpointKey, processManagerId } from '../../../src/core/projections/keys.js';
-import { closeRedisClient, connectRedis, type RedisClient } from '../../../src/core/redis/client.js';
 import { accountStreamName } from '../../../src/domains/bank/account.js';
 import { accountCloseProcessName } from '../../../src/domains/bank/account-close-process.js';
-import { ProjectionsDocument, RequestTransferDocument, TransferDocument } from '../../generated/graphql.js';
+import { RequestTransferDocument, TransferDocument } from '../../generated/graphql.js';
 import { bankApi } from '../../support/bank-api.js';
-import { startTestDependencies, startTestEsgraph, type TestDependencies } from '../../support/esgraph.js';
 import { executeOk } from '../../support/graphql-client.js';
+import { processManagerPast, useRestartableServers } from '../../support/restartable-servers.js';
 import { transferDesk } from '../../support/transfer-desk.js';
 import { waitFor } from '../../support/wait-for.js';
 
@@ -22,40 +19,14 @@ import { waitFor } from '../../support/wait-for.js';
  */
 
 describe('the close process, resuming and replaying', () => {
-  let dependencies: TestDependencies;
-  let eventStore: EventStoreClient;
-  let redis: RedisClient;
-  const servers: RunningEsgraph[] = [];
-  beforeAll(async () => {
-    dependencies = await startTestDependencies();
-    eventStore = connectEventStore(dependencies.esdb.connectionString);
-    redis = await connectRedis(dependencies.redis.url);
-  });
-  afterAll(async () => {
-    for (const server of servers) await server.stop();
-    await closeRedisClient(redis);
-    await eventStore.dispose();
-    await dependencies.stop();
-  });
-
-  const startServer = async () => {
-    const server = await startTestEsgraph(dependencies);
-    servers.push(server);
-    return server;
-  };
-
-  const checkpointPast = (url: string, position: string) =>
-    waitFor('the close process’s checkpoint past the position', async () => {
-      const { projections } = await executeOk(url, ProjectionsDocument);
-      const row = projections.find(({ name }) => name === accountCloseProcessName);
-      return row?.checkpoint != null && BigInt(row.checkpoint) >= BigInt(position) ? row : undefined;
-    });
+  const servers = useRestartableServers();
+  const checkpointPast = (url: string, position: string) => processManagerPast(url, accountCloseProcessName, position);
 
   const types = async (accountId: string) =>
-    (await readEventEnvelopes(eventStore, accountStreamName(accountId))).map(({ type }) => type);
+    (await readEventEnvelopes(servers.eventStore, accountStreamName(accountId))).map(({ type }) => type);
 
   it('completes closes left while it was down, and closes each account once when every event comes again', async () => {
-    const desk = transferDesk(eventStore);
+    const desk = transferDesk(servers.eventStore);
     const account = async (amount: number) => {
       const accountId = randomUUID();
       await desk.onAccount({ type: 'OpenAccount', data: { accountId, ownerId: randomUUID(), currency: 'EUR' } });
@@ -72,7 +43,7 @@ describe('the close process, resuming and replaying', () => {
     await desk.onAccount({ type: 'WithdrawMoney', data: { accountId: calledOff, amount: 500 } });
     const beforeStart = await desk.onAccount({ type: 'CancelAccountClose', data: { accountId: calledOff } });
 
-    const first = await startServer();
+    const first = await servers.startServer();
     await checkpointPast(first.url, beforeStart.position);
     expect(await types(resumed)).toEqual([
       'AccountOpened',
@@ -108,8 +79,8 @@ describe('the close process, resuming and replaying', () => {
     await first.stop();
 
     // Every event again, to a new node.
-    await redis.del(checkpointKey(processManagerId(accountCloseProcessName)));
-    const second = await startServer();
+    await servers.redis.del(checkpointKey(processManagerId(accountCloseProcessName)));
+    const second = await servers.startServer();
     // An event past every other, to know the replay has reached the end of the log.
     const head = await bankApi(() => second.url).open();
     const replayed = await checkpointPast(second.url, head.position);

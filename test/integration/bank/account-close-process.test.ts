@@ -21,6 +21,7 @@ import {
 import { bankApi, errorCode } from '../../support/bank-api.js';
 import { useTestEsgraph } from '../../support/esgraph.js';
 import { execute, executeAs, executeOk, executeOkAs, subscribe, wsClient } from '../../support/graphql-client.js';
+import { processManagerPast } from '../../support/restartable-servers.js';
 import { testToken } from '../../support/test-tokens.js';
 import { waitFor } from '../../support/wait-for.js';
 
@@ -56,17 +57,8 @@ describe('the close process on a server', () => {
       return shown?.status === 'CLOSED' ? shown : undefined;
     });
 
-  const processManagerRow = async () =>
-    (await executeOk(esgraph.url, ProjectionsDocument)).projections.find(
-      ({ name }) => name === accountCloseProcessName,
-    );
-
   /** The close process has seen everything up to `position` (and acted on it). */
-  const closeProcessPast = (position: string) =>
-    waitFor('the close process’s checkpoint past the position', async () => {
-      const row = await processManagerRow();
-      return row?.checkpoint != null && BigInt(row.checkpoint) >= BigInt(position) ? row : undefined;
-    });
+  const closeProcessPast = (position: string) => processManagerPast(esgraph.url, accountCloseProcessName, position);
 
   const transfer = async (fromAccountId: string, toAccountId: string, amount: string) => {
     const { transfer } = await executeOk(esgraph.url, RequestTransferDocument, {
