@@ -49,10 +49,25 @@ const exitOf = (child: ChildProcess): Promise<number | string> =>
     else child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
 
+/** Where the server runs from: this checkout's build unless a test built one elsewhere. */
+export interface ServerBuild {
+  /** The entry script (default: this checkout's dist/main.js). */
+  readonly script?: string;
+  readonly cwd?: string;
+}
+
 /** Starts `node dist/main.js` on a free port and resolves once it logs that it listens. */
-export const startServerProcess = (env: Record<string, string> = {}, timeoutMs = 20_000): Promise<ServerProcess> => {
+export const startServerProcess = (
+  env: Record<string, string> = {},
+  timeoutMs = 20_000,
+  { script = mainScript, cwd }: ServerBuild = {},
+): Promise<ServerProcess> => {
   const dataDir = env.DATA_DIR ?? freshDataDir();
-  const child = spawn(process.execPath, [mainScript], { env: serverEnv(env, dataDir), stdio: 'pipe' });
+  const child = spawn(process.execPath, [script], {
+    env: serverEnv(env, dataDir),
+    stdio: 'pipe',
+    ...(cwd ? { cwd } : {}),
+  });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
