@@ -52,7 +52,7 @@ export const AccountDetail = ({
     (transaction) => setTransactions((held) => mergeNewestFirst(held ?? [], [transaction])),
   );
   return (
-    <section class="account-detail">
+    <section class="account-detail" data-account-id={account.id}>
       <h2>
         {account.id} <span class="balance">{account.balance}</span> {account.currency}
       </h2>
@@ -74,7 +74,7 @@ export const AccountDetail = ({
               </thead>
               <tbody>
                 {transactions.map((transaction) => (
-                  <tr key={transaction.id} data-transaction-id={transaction.id}>
+                  <tr key={transaction.id} data-transaction-id={transaction.id} data-position={transaction.position}>
                     <td>{new Date(transaction.occurredAt).toLocaleTimeString()}</td>
                     <td>{transaction.kind.toLowerCase().replace('_', ' ')}</td>
                     <td class="money">{transaction.amount}</td>
