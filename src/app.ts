@@ -29,12 +29,13 @@ import { createContext, type ServerIdentity } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/errors.js';
 import { refuseUnservedOperation } from './graphql/role-guard.js';
 import { buildEsgraphSchema } from './graphql/schema.js';
-import { createTokenVerifier } from './identity/index.js';
+import { createTokenVerifier, type DevelopmentToken } from './identity/index.js';
 import type { LivenessCheck } from './server/health.js';
-import { startHttpServer } from './server/http-server.js';
+import { type ServedPage, startHttpServer } from './server/http-server.js';
 import { createRedisApqCache } from './server/persisted-queries/redis-apq-cache.js';
 import { createRateLimitCheck } from './server/rate-limiter.js';
 import { stopNewestFirst, stopStepBoundMs, stopWithin } from './server/shutdown.js';
+import { webPages } from './server/web-pages.js';
 
 /** Configuration whose dependencies are known: embedded ones have been started by then. */
 export type ConnectedConfig = Config & { readonly redisUrl: string; readonly eventStoreConnectionString: string };
@@ -43,6 +44,8 @@ export interface RunningEsgraph {
   /** http://host:port/graphql */
   readonly url: string;
   readonly port: number;
+  /** The web pages served (GraphiQL, the app), each with its URL, for the start banner. */
+  readonly pages: readonly ServedPage[];
   /** Stops serving (in-flight requests finish), then closes connections to Redis and the event store. */
   stop(): Promise<void>;
 }
@@ -60,6 +63,8 @@ export interface EsgraphOptions {
   readonly liveness?: readonly LivenessCheck[];
   /** Command middleware run after stamping, in this order (tests add entries here). */
   readonly commandMiddleware?: readonly CommandMiddleware[];
+  /** Tokens main.ts minted on the dev secret: GraphiQL starts with one, the app offers them. */
+  readonly developmentTokens?: readonly DevelopmentToken[];
 }
 
 const packageVersion = (): string =>
@@ -189,9 +194,10 @@ export const startEsgraph = async (
       allowLists: { origins: config.corsOrigins, hosts: config.allowedHosts },
       apqCache: createRedisApqCache(redis, config.persistedQueries, log),
       ...(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
+      ...webPages(config, options.developmentTokens ?? []),
     });
     stops.push({ name: 'http server', stop: http.stop, boundMs: config.shutdownGraceMs + stopStepBoundMs });
-    return { url: http.url, port: http.port, stop: stopAll };
+    return { url: http.url, port: http.port, pages: http.pages, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

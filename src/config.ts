@@ -69,6 +69,8 @@ export interface Config {
   readonly persistedQueries: PersistedQueryLimits;
   /** When set (`TRUSTED_DOCUMENTS_FILE`), only these documents run; undefined: any document. */
   readonly trustedDocuments: TrustedDocuments | undefined;
+  /** Whether GraphiQL is served at /graphiql and to browsers at /graphql (`GRAPHIQL`; off in production by default). */
+  readonly graphiql: boolean;
 }
 
 /** The bound on the APQ cache in Redis: at most `maxEntries` × `maxDocumentBytes`. */
@@ -173,6 +175,7 @@ export const readConfig = (env: Env): Config => ({
     maxDocumentBytes: integer(env, 'APQ_MAX_DOCUMENT_BYTES', { min: 1_024, max: mebibyte }) ?? 16_384,
   },
   trustedDocuments: trustedDocuments(env, 'TRUSTED_DOCUMENTS_FILE'),
+  graphiql: (oneOf(env, 'GRAPHIQL', ['on', 'off'] as const) ?? (isProduction(env) ? 'off' : 'on')) === 'on',
 });
 
 const authorization = (env: Env): boolean => {

@@ -8,7 +8,7 @@ import { RedisServerMissingError } from './core/redis/embedded-redis.js';
 import { superviseEmbeddedRedis } from './core/redis/redis-supervisor.js';
 import { forgetEndpoints, recordEndpoints } from './embedded-endpoints.js';
 import { lockDirectory, startEsdbLocal } from './esdb-local/index.js';
-import { loadOrCreateDevSecret, mintToken, userRoles } from './identity/index.js';
+import { type DevelopmentToken, loadOrCreateDevSecret, mintDevelopmentTokens } from './identity/index.js';
 import type { LivenessCheck } from './server/health.js';
 import {
   shutdownCloseBoundMs,
@@ -96,27 +96,28 @@ const devTokenTtlSeconds = 12 * 3600;
 
 /**
  * With no key source configured (readConfig refuses that in production), the data directory's own
- * secret, and one ready-to-paste token per role in the log.
+ * secret, and one ready-to-paste token per role in the log (and for the pages to offer).
  */
-const withDevSecret = async <C extends Config>(config: C, log: Logger): Promise<C> => {
-  if (config.jwt.secret !== undefined || config.jwt.jwksUrl !== undefined) return config;
+const withDevSecret = async <C extends Config>(
+  config: C,
+  log: Logger,
+): Promise<{ config: C; developmentTokens: readonly DevelopmentToken[] }> => {
+  if (config.jwt.secret !== undefined || config.jwt.jwksUrl !== undefined) return { config, developmentTokens: [] };
   const secret = await loadOrCreateDevSecret(config.dataDir);
   const { issuer, audience } = config.jwt;
   log.info(
     { dataDir: config.dataDir },
     "no JWT_SECRET or JWT_JWKS_URL: tokens are signed with this data directory's secret",
   );
-  for (const role of userRoles) {
-    const token = await mintToken(secret, {
-      sub: `dev-${role}`,
-      roles: [role],
-      ttlSeconds: devTokenTtlSeconds,
-      ...(issuer === undefined ? {} : { issuer }),
-      ...(audience === undefined ? {} : { audience }),
-    });
-    log.info({ role, sub: `dev-${role}` }, `dev token: Bearer ${token}`);
+  const developmentTokens = await mintDevelopmentTokens(secret, {
+    ttlSeconds: devTokenTtlSeconds,
+    ...(issuer === undefined ? {} : { issuer }),
+    ...(audience === undefined ? {} : { audience }),
+  });
+  for (const { roles, sub, token } of developmentTokens) {
+    log.info({ role: roles[0], sub }, `dev token: Bearer ${token}`);
   }
-  return { ...config, jwt: { ...config.jwt, secret } };
+  return { config: { ...config, jwt: { ...config.jwt, secret } }, developmentTokens };
 };
 
 const start = async (config: Config, log: Logger): Promise<Stoppable> => {
@@ -125,8 +126,10 @@ const start = async (config: Config, log: Logger): Promise<Stoppable> => {
   try {
     const dependencies = await startEmbeddedDependencies(config, log, stops);
     // After the dependencies, so a start that fails on them says only that.
-    const esgraph = await startEsgraph(await withDevSecret(dependencies.config, log), log, {
+    const identity = await withDevSecret(dependencies.config, log);
+    const esgraph = await startEsgraph(identity.config, log, {
       liveness: dependencies.liveness,
+      developmentTokens: identity.developmentTokens,
     });
     stops.push(esgraph.stop);
     log.info({ url: esgraph.url, port: esgraph.port, roles: config.roles }, 'esgraph listening');
