@@ -22,7 +22,10 @@ const shownTransactions = (page: Page) =>
   page
     .locator('[data-transaction-id]')
     .evaluateAll((rows) =>
-      rows.map((row) => ({ id: row.getAttribute('data-transaction-id')!, position: row.getAttribute('data-position')! })),
+      rows.map((row) => ({
+        id: row.getAttribute('data-transaction-id')!,
+        position: row.getAttribute('data-position')!,
+      })),
     );
 
 /** Signs in as dev-customer, opens an EUR account in the page and returns its id once it shows, live. */
@@ -47,14 +50,14 @@ const refusesConnections = (port: number): Promise<boolean> =>
   });
 
 describe('the web app', () => {
-  const { browser } = useBrowser();
+  const chromium = useBrowser();
   const cleanup = useCleanups();
 
   it('shows a deposit made by another client within a second', async () => {
     const server = await startServerProcess({ JWT_SECRET: '' });
     cleanup(() => server.stop('SIGKILL'));
     const teller = devTokens(server.output()).get('teller')!;
-    const recorded = await openRecordedPage(browser);
+    const recorded = await openRecordedPage(chromium.browser);
     cleanup(() => recorded.close());
     const accountId = await signInAndOpenAccount(recorded.page, server);
 
@@ -74,7 +77,7 @@ describe('the web app', () => {
     const first = await startServerProcess({ JWT_SECRET: '' });
     cleanup(() => first.stop('SIGKILL'));
     const teller = devTokens(first.output()).get('teller')!;
-    const recorded = await openRecordedPage(browser);
+    const recorded = await openRecordedPage(chromium.browser);
     cleanup(() => recorded.close());
     const { page } = recorded;
     const subscribes: { at: number; since: unknown; operationName: unknown }[] = [];
