@@ -1,16 +1,57 @@
 import type { Client, TypedDocumentNode } from '@urql/core';
 
 /*
- * A subscription that outlives its connection. Each item it receives carries a `position` in the
- * global log; when the subscription ends with an error (the connection dropped, the server was
- * restarting, Redis was away) it subscribes again with `since` set to the last position it
- * received, so the server sends what was missed, oldest first, then live changes: nothing twice,
- * nothing lost (README, "Resuming with `since`").
+ * Subscriptions that outlive their connection. One that ends with an error (the connection
+ * dropped, the server was restarting, Redis was away) subscribes again, waiting a little longer
+ * each time. A feed whose items carry a `position` in the global log subscribes again with
+ * `since` set to the last position it received, so the server sends what was missed, oldest
+ * first, then live changes: nothing twice, nothing lost (README, "Resuming with `since`").
  */
 
 export interface LiveFeed {
   stop(): void;
 }
+
+const firstRetryMs = 250;
+const longestRetryMs = 2_000;
+
+/** Subscribes, and again after each error; `variables` is asked anew each time. */
+export const keepSubscribed = <Data, Variables extends object>(
+  client: Client,
+  document: TypedDocumentNode<Data, Variables>,
+  variables: () => Variables,
+  onData: (data: Data) => void,
+): LiveFeed => {
+  let failures = 0;
+  let stopped = false;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let current: { unsubscribe(): void } | undefined;
+
+  const subscribe = (): void => {
+    current = client.subscription(document, variables()).subscribe((result) => {
+      if (stopped) return;
+      if (result.error) {
+        current?.unsubscribe();
+        current = undefined;
+        retry = setTimeout(subscribe, Math.min(longestRetryMs, firstRetryMs * 2 ** failures));
+        failures += 1;
+        return;
+      }
+      if (result.data === undefined) return;
+      failures = 0;
+      onData(result.data);
+    });
+  };
+
+  subscribe();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(retry);
+      current?.unsubscribe();
+    },
+  };
+};
 
 /** A subscription's variables: whatever it takes, and `since`. */
 export type Resumable = { readonly since?: string | null | undefined };
@@ -28,50 +69,21 @@ export interface FollowOptions<Field extends string, Data extends Positioned<Fie
   /** The subscription's root field. */
   readonly field: Field;
   readonly onItem: (item: Data[Field]) => void;
-  /** Told of each error the feed meets (it subscribes again after it). */
-  readonly onError?: (message: string) => void;
 }
 
-const firstRetryMs = 250;
-const longestRetryMs = 2_000;
-
+/** Follows a feed of positioned items, resuming after the last one received. */
 export const follow = <Field extends string, Data extends Positioned<Field>, Variables extends Resumable>(
   options: FollowOptions<Field, Data, Variables>,
 ): LiveFeed => {
   let since = options.since;
-  let failures = 0;
-  let stopped = false;
-  let retry: ReturnType<typeof setTimeout> | undefined;
-  let current: { unsubscribe(): void } | undefined;
-
-  const subscribe = (): void => {
-    current = options.client
-      .subscription(options.document, { ...options.variables, since } as Variables)
-      .subscribe((result) => {
-        if (stopped) return;
-        if (result.error) {
-          options.onError?.(result.error.message);
-          current?.unsubscribe();
-          current = undefined;
-          const wait = Math.min(longestRetryMs, firstRetryMs * 2 ** failures);
-          failures += 1;
-          retry = setTimeout(subscribe, wait);
-          return;
-        }
-        if (result.data === undefined) return;
-        failures = 0;
-        const item = result.data[options.field];
-        since = item.position;
-        options.onItem(item);
-      });
-  };
-
-  subscribe();
-  return {
-    stop() {
-      stopped = true;
-      clearTimeout(retry);
-      current?.unsubscribe();
+  return keepSubscribed(
+    options.client,
+    options.document,
+    () => ({ ...options.variables, since }) as Variables,
+    (data) => {
+      const item = data[options.field];
+      since = item.position;
+      options.onItem(item);
     },
-  };
+  );
 };

@@ -14,6 +14,7 @@ const linkLabels: Readonly<Record<LinkState, string>> = {
   connecting: 'connecting…',
   online: 'live',
   offline: 'offline: reconnecting',
+  refused: 'token refused: sign in again',
 };
 
 export const Bank = ({ session, onSignOut }: { session: Session; onSignOut: () => void }) => {
@@ -40,10 +41,21 @@ export const Bank = ({ session, onSignOut }: { session: Session; onSignOut: () =
           Sign out
         </button>
       </header>
-      <main class="bank">
-        {isOperator(session) && <Operations />}
-        <Accounts session={session} />
-      </main>
+      {link === 'refused' ? (
+        <main class="bank">
+          <p class="problem" role="alert">
+            The server no longer accepts this token (expired or not valid).{' '}
+            <button type="button" onClick={onSignOut}>
+              Sign in again
+            </button>
+          </p>
+        </main>
+      ) : (
+        <main class="bank">
+          {isOperator(session) && <Operations />}
+          <Accounts session={session} />
+        </main>
+      )}
     </ApiContext.Provider>
   );
 };

@@ -135,6 +135,7 @@ const TransferForm = ({
     const transferId = result?.transfer.transferId;
     if (!transferId) return;
     setAmount('');
+    setTo('');
     // Read as the read model holds it once it has the request; its feed then brings every step.
     const read = await api.client
       .query(AppTransferDocument, { id: transferId, consistentWith: result.transfer.position })
