@@ -44,7 +44,6 @@ export const AccountDetail = ({
       });
   }, [api, account.id]);
   useLive(
-    account.id,
     AppTransactionRecordedDocument,
     { accountId: account.id },
     transactions === undefined ? null : (newestPosition(transactions) ?? startOfLog),

@@ -77,7 +77,7 @@ const AccountRow = ({
   onSelect: () => void;
   onUpdate: (account: AppAccountFragment) => void;
 }) => {
-  useLive(account.id, AppAccountUpdatedDocument, { id: account.id }, account.position, 'accountUpdated', onUpdate);
+  useLive(AppAccountUpdatedDocument, { id: account.id }, account.position, 'accountUpdated', onUpdate);
   return (
     <li class={selected ? 'selected' : undefined} data-account-id={account.id}>
       <button type="button" onClick={onSelect}>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import {
   AppBankStatsDocument,
   type AppBankStatsQuery,
@@ -25,21 +25,24 @@ export const Operations = () => {
   const wanted = useRef<string | undefined>(undefined);
 
   // One read at a time: a burst of transactions costs one read after the one under way.
-  const readStats = (consistentWith?: string): void => {
-    wanted.current = consistentWith;
-    if (reading.current) return;
-    reading.current = (async () => {
-      do {
-        const at = wanted.current;
-        wanted.current = undefined;
-        const result = await api.client.query(AppBankStatsDocument, { consistentWith: at }).toPromise();
-        if (result.data) setStats(result.data.bankStats);
-      } while (wanted.current !== undefined);
-      reading.current = undefined;
-    })();
-  };
-  useEffect(() => readStats(), [api]);
-  useLive('bank', AppTransactionRecordedDocument, {}, undefined, 'transactionRecorded', (transaction) =>
+  const readStats = useCallback(
+    (consistentWith?: string): void => {
+      wanted.current = consistentWith;
+      if (reading.current) return;
+      reading.current = (async () => {
+        do {
+          const at = wanted.current;
+          wanted.current = undefined;
+          const result = await api.client.query(AppBankStatsDocument, { consistentWith: at }).toPromise();
+          if (result.data) setStats(result.data.bankStats);
+        } while (wanted.current !== undefined);
+        reading.current = undefined;
+      })();
+    },
+    [api],
+  );
+  useEffect(() => readStats(), [readStats]);
+  useLive(AppTransactionRecordedDocument, {}, undefined, 'transactionRecorded', (transaction) =>
     readStats(transaction.position),
   );
   useEffect(() => {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useState } from 'preact/hooks';
 import {
   type AppAccountFragment,
   AppRequestTransferDocument,
@@ -31,7 +31,10 @@ export const Transfers = ({
 }) => {
   const api = useApi();
   const [transfers, setTransfers] = useState<AppTransferFragment[]>([]);
-  const add = (transfer: AppTransferFragment) => setTransfers((held) => mergeNewestFirst(held, [transfer]));
+  const add = useCallback(
+    (transfer: AppTransferFragment) => setTransfers((held) => mergeNewestFirst(held, [transfer])),
+    [],
+  );
   useEffect(() => {
     void api.client
       .query(AppTransfersDocument, { accountId: account.id })
@@ -46,17 +49,22 @@ export const Transfers = ({
           );
       });
   }, [api, account.id]);
-  const unknown = transactions
-    .map((transaction) => transaction.transferId)
-    .filter((id): id is string => id !== null && !transfers.some((transfer) => transfer.id === id));
+  // The transfers that moved money on this account and are not listed yet, as one comparable key.
+  const unknown = [
+    ...new Set(
+      transactions
+        .map((transaction) => transaction.transferId)
+        .filter((id): id is string => id !== null && !transfers.some((transfer) => transfer.id === id)),
+    ),
+  ].join(' ');
   useEffect(() => {
-    for (const id of new Set(unknown)) {
+    for (const id of unknown.split(' ').filter(Boolean)) {
       void api.client
         .query(AppTransferDocument, { id })
         .toPromise()
         .then((result) => result.data?.transfer && add(result.data.transfer));
     }
-  }, [api, unknown.join()]);
+  }, [api, unknown, add]);
   return (
     <section class="transfers">
       <h3>Transfers</h3>
@@ -88,7 +96,6 @@ const TransferRow = ({
   const settled = transfer.status !== 'PENDING';
   // Followed while pending only: a settled transfer changes no more.
   useLive(
-    `${transfer.id}:${settled}`,
     AppTransferUpdatedDocument,
     { id: transfer.id },
     settled ? null : transfer.position,
