@@ -8,6 +8,7 @@ import {
   AppWithdrawDocument,
 } from '../generated/graphql';
 import { mergeNewestFirst, newestPosition } from '../log-order';
+import { readWhenAnswered } from '../read';
 import { canCommand, type Session } from '../session';
 import { useLive } from '../use-live';
 import { useApi } from './bank';
@@ -35,14 +36,13 @@ export const AccountDetail = ({
 }) => {
   const api = useApi();
   const [transactions, setTransactions] = useState<AppTransactionFragment[]>();
-  useEffect(() => {
-    void api.client
-      .query(AppTransactionsDocument, { accountId: account.id, first: firstPage })
-      .toPromise()
-      .then((result) => {
-        if (result.data) setTransactions(result.data.transactions.edges.map((edge) => edge.node));
-      });
-  }, [api, account.id]);
+  useEffect(
+    () =>
+      readWhenAnswered(api.client, AppTransactionsDocument, { accountId: account.id, first: firstPage }, (data) =>
+        setTransactions(data.transactions.edges.map((edge) => edge.node)),
+      ),
+    [api, account.id],
+  );
   useLive(
     AppTransactionRecordedDocument,
     { accountId: account.id },

@@ -5,6 +5,7 @@ import {
   AppAccountUpdatedDocument,
   AppOpenAccountDocument,
 } from '../generated/graphql';
+import { readWhenAnswered } from '../read';
 import { canCommand, type Session } from '../session';
 import { useLive } from '../use-live';
 import { AccountDetail } from './account-detail';
@@ -16,16 +17,15 @@ export const Accounts = ({ session }: { session: Session }) => {
   const api = useApi();
   const [accounts, setAccounts] = useState<AppAccountFragment[]>();
   const [selected, setSelected] = useState<string>();
-  const load = useCallback(
-    async (consistentWith?: string) => {
-      const result = await api.client.query(AppAccountsDocument, { consistentWith }).toPromise();
-      if (result.data) setAccounts(result.data.accounts.edges.map((edge) => edge.node));
-    },
-    [api],
+  // Read again (after the position of an account this page opened); each read ends the one before.
+  const [readAfter, setReadAfter] = useState<string>();
+  useEffect(
+    () =>
+      readWhenAnswered(api.client, AppAccountsDocument, { consistentWith: readAfter }, (data) =>
+        setAccounts(data.accounts.edges.map((edge) => edge.node)),
+      ),
+    [api, readAfter],
   );
-  useEffect(() => {
-    void load();
-  }, [load]);
   const update = useCallback((account: AppAccountFragment) => {
     setAccounts((held) => held?.map((one) => (one.id === account.id ? account : one)));
   }, []);
@@ -56,7 +56,7 @@ export const Accounts = ({ session }: { session: Session }) => {
             session={session}
             onOpened={(accountId, position) => {
               setSelected(accountId);
-              void load(position);
+              setReadAfter(position);
             }}
           />
         )}

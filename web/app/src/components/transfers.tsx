@@ -9,6 +9,7 @@ import {
   AppTransferUpdatedDocument,
 } from '../generated/graphql';
 import { mergeNewestFirst } from '../log-order';
+import { readWhenAnswered } from '../read';
 import { canCommand, type Session } from '../session';
 import { useLive } from '../use-live';
 import { useApi } from './bank';
@@ -35,20 +36,18 @@ export const Transfers = ({
     (transfer: AppTransferFragment) => setTransfers((held) => mergeNewestFirst(held, [transfer])),
     [],
   );
-  useEffect(() => {
-    void api.client
-      .query(AppTransfersDocument, { accountId: account.id })
-      .toPromise()
-      .then((result) => {
-        if (result.data)
-          setTransfers((held) =>
-            mergeNewestFirst(
-              held,
-              result.data!.transfers.edges.map((e) => e.node),
-            ),
-          );
-      });
-  }, [api, account.id]);
+  useEffect(
+    () =>
+      readWhenAnswered(api.client, AppTransfersDocument, { accountId: account.id }, (data) =>
+        setTransfers((held) =>
+          mergeNewestFirst(
+            held,
+            data.transfers.edges.map((edge) => edge.node),
+          ),
+        ),
+      ),
+    [api, account.id],
+  );
   // The transfers that moved money on this account and are not listed yet, as one comparable key.
   const unknown = [
     ...new Set(
