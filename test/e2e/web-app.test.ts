@@ -1,4 +1,3 @@
-import { connect } from 'node:net';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { mintToken } from '../../src/identity/index.js';
@@ -12,7 +11,7 @@ import {
 import { openRecordedPage, useBrowser } from '../support/browser.js';
 import { useCleanups } from '../support/cleanups.js';
 import { executeOkAs } from '../support/graphql-client.js';
-import { type ServerProcess, startServerProcess } from '../support/server-process.js';
+import { devTokensIn, refusesConnections, type ServerProcess, startServerProcess } from '../support/server-process.js';
 import { testToken } from '../support/test-tokens.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -21,9 +20,6 @@ import { waitFor } from '../support/wait-for.js';
  * its own dev secret: a customer signs in as a development user, opens an account in the page,
  * and another client (the dev teller, over HTTP) moves money on it.
  */
-
-const devTokens = (output: string): Map<string, string> =>
-  new Map([...output.matchAll(/"role":"(\w+)"[^\n]*"msg":"dev token: Bearer ([\w.-]+)"/g)].map((m) => [m[1]!, m[2]!]));
 
 /** What the page shows of the account's transactions: ids and positions, top to bottom. */
 const shownTransactions = (page: Page) =>
@@ -50,16 +46,6 @@ const signInAndOpenAccount = async (page: Page, server: ServerProcess): Promise<
   return (await detail.getAttribute('data-account-id'))!;
 };
 
-const refusesConnections = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-
 describe('the web app', () => {
   const chromium = useBrowser();
   const cleanup = useCleanups();
@@ -67,7 +53,7 @@ describe('the web app', () => {
   it('shows a deposit made by another client within a second', async () => {
     const server = await startServerProcess({ JWT_SECRET: '' });
     cleanup(() => server.stop('SIGKILL'));
-    const teller = devTokens(server.output()).get('teller')!;
+    const teller = devTokensIn(server.output()).get('teller')!;
     const recorded = await openRecordedPage(chromium.browser);
     cleanup(() => recorded.close());
     const accountId = await signInAndOpenAccount(recorded.page, server);
@@ -89,7 +75,7 @@ describe('the web app', () => {
     const env = { JWT_SECRET: '', PROJECTION_LEASE_TTL_MS: '2000' };
     const first = await startServerProcess(env);
     cleanup(() => first.stop('SIGKILL'));
-    const teller = devTokens(first.output()).get('teller')!;
+    const teller = devTokensIn(first.output()).get('teller')!;
     const recorded = await openRecordedPage(chromium.browser);
     cleanup(() => recorded.close());
     const { page } = recorded;
@@ -160,7 +146,7 @@ describe('the web app', () => {
   it('follows a transfer asked for in the page to its last step, while a manager sees the totals move live', async () => {
     const server = await startServerProcess({ JWT_SECRET: '' });
     cleanup(() => server.stop('SIGKILL'));
-    const tokens = devTokens(server.output());
+    const tokens = devTokensIn(server.output());
     const teller = tokens.get('teller')!;
     const customer = await openRecordedPage(chromium.browser);
     const manager = await openRecordedPage(chromium.browser);
