@@ -1,24 +1,11 @@
-import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
+import { launchChromium } from './chromium.js';
 
 /*
- * A real browser for tests of the pages esgraph serves: Debian's Chromium (the `chromium`
- * package, which .ci/run installs when it is missing) driven by playwright-core, which never
- * downloads a browser of its own.
+ * A real browser for tests of the pages esgraph serves (test/support/chromium.ts launches it),
+ * with a record of every request a page makes.
  */
-
-export const chromiumPath = '/usr/bin/chromium';
-
-/** Headless, without the sandbox (CI runs as root) and without Chromium's own calls home. */
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
-
-export const launchChromium = (): Promise<Browser> => {
-  if (!existsSync(chromiumPath)) {
-    throw new Error(`${chromiumPath} is missing: install Debian's chromium package (apt-get install chromium)`);
-  }
-  return chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
-};
 
 /** One page in a context of its own, with everything it asked the network for. */
 export interface RecordedPage {

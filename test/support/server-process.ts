@@ -50,10 +50,17 @@ const exitOf = (child: ChildProcess): Promise<number | string> =>
     else child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
 
-/** Starts `node dist/main.js` on a free port and resolves once it logs that it listens. */
-export const startServerProcess = (env: Record<string, string> = {}, timeoutMs = 20_000): Promise<ServerProcess> => {
+/**
+ * Starts `node dist/main.js` on a free port and resolves once it logs that it listens; `main`
+ * names the script when this file runs from elsewhere than test/support (the screenshot script).
+ */
+export const startServerProcess = (
+  env: Record<string, string> = {},
+  timeoutMs = 20_000,
+  main = mainScript,
+): Promise<ServerProcess> => {
   const dataDir = env.DATA_DIR ?? freshDataDir();
-  const child = spawn(process.execPath, [mainScript], { env: serverEnv(env, dataDir), stdio: 'pipe' });
+  const child = spawn(process.execPath, [main], { env: serverEnv(env, dataDir), stdio: 'pipe' });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -44,7 +44,16 @@ describe('readConfig', () => {
       webSocket: { maxSubscriptionsPerConnection: 100, pingIntervalMs: 30_000 },
       persistedQueries: { maxEntries: 5_000, maxDocumentBytes: 16_384 },
       trustedDocuments: undefined,
+      graphiql: true,
     });
+  });
+
+  it('serves GraphiQL unless GRAPHIQL=off, and in production only with GRAPHIQL=on', () => {
+    expect(readConfig({ GRAPHIQL: 'off' }).graphiql).toBe(false);
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-32-characters!' };
+    expect(readConfig(production).graphiql).toBe(false);
+    expect(readConfig({ ...production, GRAPHIQL: 'on' }).graphiql).toBe(true);
+    expect(() => readConfig({ GRAPHIQL: 'yes' })).toThrow('GRAPHIQL must be one of on, off, got "yes"');
   });
 
   it('reads every variable', () => {
@@ -63,6 +72,7 @@ describe('readConfig', () => {
       ACCOUNT_AS_OF_MAX_EVENTS: '2000',
       PROJECTION_LEASE_TTL_MS: '1500',
       SUBSCRIBER_STALL_MS: '2000',
+      GRAPHIQL: 'off',
       CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
       ALLOWED_HOSTS: 'api.example.com, API.example.com:8443',
       MAX_QUERY_DEPTH: '7',
@@ -124,6 +134,7 @@ describe('readConfig', () => {
       webSocket: { maxSubscriptionsPerConnection: 5, pingIntervalMs: 2_000 },
       persistedQueries: { maxEntries: 500, maxDocumentBytes: 4_096 },
       trustedDocuments: undefined,
+      graphiql: false,
     });
   });
 
