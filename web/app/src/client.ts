@@ -54,7 +54,8 @@ export const connectApi = (token: string): Api => {
   });
   let heartbeat: { stop(): void } | undefined;
   const unlisten = [
-    ws.on('connecting', () => tell('connecting')),
+    // Once offline, it stays so through each attempt until one connects.
+    ws.on('connecting', () => state !== 'offline' && tell('connecting')),
     ws.on('connected', () => tell('online')),
     ws.on('closed', (event) => {
       if (!tokenRefusedCodes.has(closeCodeOf(event) ?? 0)) return tell('offline');
