@@ -22,9 +22,7 @@ export const graphiqlBundle = (developmentTokens: readonly DevelopmentToken[]): 
   const token = developmentTokens.find(({ roles }) => roles.includes(graphiqlRole));
   return {
     name: 'graphiql',
-    pageData: () => ({
-      ...(token ? { headers: { Authorization: `Bearer ${token.token}` }, tokenSub: token.sub } : {}),
-    }),
+    pageData: () => (token ? { headers: { Authorization: `Bearer ${token.token}` } } : {}),
   };
 };
 

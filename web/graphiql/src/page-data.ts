@@ -2,8 +2,6 @@
 export interface GraphiQLPageData {
   /** The header editor's starting headers: a development token, only on a development server. */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Whom that token names (`dev-teller`). */
-  readonly tokenSub?: string;
 }
 
 /** The JSON data block static-pages.ts puts in the page; nothing when it is absent or unreadable. */
