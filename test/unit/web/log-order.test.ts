@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { comparePositions, mergeNewestFirst, newestPosition } from '../../../web/app/src/log-order.js';
+import { comparePositions, mergeNewestFirst, newerOf, newestPosition } from '../../../web/app/src/log-order.js';
 
 const item = (id: string, position: string, note = '') => ({ id, position, note });
 
@@ -25,5 +25,12 @@ describe("the web app's log-ordered lists", () => {
   it('names the newest position held, or none for an empty list', () => {
     expect(newestPosition([item('a', '10'), item('b', '200'), item('c', '30')])).toBe('200');
     expect(newestPosition([])).toBeUndefined();
+  });
+
+  it('keeps a read list in its order, taking a held item where it is newer than the one read', () => {
+    const held = [item('a', '70', 'live'), item('b', '20', 'live')];
+    const read = [item('b', '40', 'read'), item('a', '60', 'read'), item('c', '50', 'read')];
+    expect(newerOf(held, read)).toEqual([item('b', '40', 'read'), item('a', '70', 'live'), item('c', '50', 'read')]);
+    expect(newerOf(undefined, read)).toEqual(read);
   });
 });

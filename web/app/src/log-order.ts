@@ -34,3 +34,10 @@ export const newestPosition = (items: readonly Positioned[]): string | undefined
     (newest, item) => (newest === undefined || comparePositions(item.position, newest) > 0 ? item.position : newest),
     undefined,
   );
+
+/** `read` in its own order, each item replaced by the one `held` has when that one is newer. */
+export const newerOf = <Item extends Positioned>(held: readonly Item[] | undefined, read: readonly Item[]): Item[] =>
+  read.map((item) => {
+    const kept = held?.find((one) => one.id === item.id);
+    return kept !== undefined && comparePositions(kept.position, item.position) > 0 ? kept : item;
+  });

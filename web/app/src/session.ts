@@ -22,8 +22,9 @@ const payloadOf = (token: string): Record<string, unknown> | undefined => {
   const part = token.split('.')[1];
   if (part === undefined) return undefined;
   try {
-    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
-    const payload: unknown = JSON.parse(json);
+    // base64url of UTF-8: atob gives the bytes as a binary string.
+    const bytes = Uint8Array.from(atob(part.replace(/-/g, '+').replace(/_/g, '/')), (char) => char.charCodeAt(0));
+    const payload: unknown = JSON.parse(new TextDecoder().decode(bytes));
     return typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
@@ -64,6 +65,7 @@ export const developmentUsers = (): readonly DevUser[] => {
   }
 };
 
+/** Managers and auditors read the bank's totals and the projections. */
 export const isOperator = (session: Session): boolean =>
   session.roles.includes('manager') || session.roles.includes('auditor');
 /** Customers and tellers send commands; managers and auditors only read. */

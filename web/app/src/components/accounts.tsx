@@ -5,6 +5,7 @@ import {
   AppAccountUpdatedDocument,
   AppOpenAccountDocument,
 } from '../generated/graphql';
+import { newerOf } from '../log-order';
 import { readWhenAnswered } from '../read';
 import { canCommand, type Session } from '../session';
 import { useLive } from '../use-live';
@@ -22,12 +23,18 @@ export const Accounts = ({ session }: { session: Session }) => {
   useEffect(
     () =>
       readWhenAnswered(api.client, AppAccountsDocument, { consistentWith: readAfter }, (data) =>
-        setAccounts(data.accounts.edges.map((edge) => edge.node)),
+        // A change the feeds brought while this read was under way may be newer than what it read.
+        setAccounts((held) =>
+          newerOf(
+            held,
+            data.accounts.edges.map((edge) => edge.node),
+          ),
+        ),
       ),
     [api, readAfter],
   );
   const update = useCallback((account: AppAccountFragment) => {
-    setAccounts((held) => held?.map((one) => (one.id === account.id ? account : one)));
+    setAccounts((held) => held && newerOf([account], held));
   }, []);
   const current = accounts?.find((account) => account.id === selected);
   return (

@@ -6,7 +6,7 @@ export const SignIn = ({ onSignIn }: { onSignIn: (session: Session) => void }) =
   const users = developmentUsers();
   const [pasted, setPasted] = useState('');
   const [problem, setProblem] = useState<string>();
-  const usePasted = (event: Event) => {
+  const signInWithPasted = (event: Event) => {
     event.preventDefault();
     const session = sessionOf(pasted);
     if (session === undefined) setProblem('That is not a token with a subject (sub).');
@@ -30,7 +30,7 @@ export const SignIn = ({ onSignIn }: { onSignIn: (session: Session) => void }) =
           </ul>
         </section>
       )}
-      <form onSubmit={usePasted}>
+      <form onSubmit={signInWithPasted}>
         <label for="token">Bearer token</label>
         <textarea
           id="token"
