@@ -39,6 +39,33 @@ const until = async (what: string, probe: () => Promise<boolean>, act: () => Pro
   throw new Error(`screenshots: gave up waiting for ${what}`);
 };
 
+/** Opens an EUR account for `ownerId` as the teller and moves `amounts` into it (negative: withdrawn). */
+const accountWith = async (context: ShotContext, ownerId: string, amounts: readonly string[]): Promise<string> => {
+  const opened = await context.graphql(
+    'mutation ($owner: ID!) { openAccount(input: { ownerId: $owner, currency: "EUR" }) { accountId } }',
+    { owner: ownerId },
+  );
+  const { accountId } = opened.openAccount as { accountId: string };
+  for (const amount of amounts) {
+    const field = amount.startsWith('-') ? 'withdraw' : 'deposit';
+    await context.graphql(
+      `mutation ($id: ID!, $amount: Money!) { ${field}(input: { accountId: $id, amount: $amount }) { position } }`,
+      {
+        id: accountId,
+        amount: amount.replace(/^-/, ''),
+      },
+    );
+  }
+  return accountId;
+};
+
+/** The web app at /app/, signed in as one of the development users it offers. */
+const openApp = async (page: Page, origin: string, sub: string): Promise<void> => {
+  await page.goto(`${origin}/app/`);
+  await page.getByRole('button', { name: new RegExp(`^${sub}\\b`) }).click();
+  await page.locator('[data-link="online"]').waitFor();
+};
+
 const shots: readonly Shot[] = [
   {
     file: 'docs/images/graphiql.png',
@@ -60,6 +87,33 @@ const shots: readonly Shot[] = [
           });
         },
       );
+    },
+  },
+  {
+    file: 'docs/images/app.png',
+    take: async (page, context) => {
+      const savings = await accountWith(context, 'dev-customer', ['1250.00', '-80.00']);
+      await accountWith(context, 'dev-customer', ['310.40']);
+      const anns = await accountWith(context, 'ann', ['45.00']);
+      await openApp(page, context.origin, 'dev-customer');
+      await page.locator(`[data-account-id="${savings}"] button`).click();
+      // A transfer asked for in the page, followed to its last step, then a deposit.
+      await page.fill('input[name=to]', anns);
+      await page.fill('input[name=transfer-amount]', '125.00');
+      await page.getByRole('button', { name: 'Transfer' }).click();
+      await page.locator('.transfer.completed').waitFor();
+      await page.fill('input[name=amount]', '42.00');
+      await page.getByRole('button', { name: 'Deposit' }).click();
+      await page.locator('section.account-detail .balance', { hasText: '1087.00' }).waitFor();
+    },
+  },
+  {
+    file: 'docs/images/app-manager.png',
+    take: async (page, { origin }) => {
+      await openApp(page, origin, 'dev-manager');
+      await page.locator('[data-projection="transfers"]').waitFor();
+      await page.locator('[data-account-id] button', { hasText: '1087.00' }).click();
+      await page.locator('.transfer.completed').waitFor();
     },
   },
 ];

@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { DevelopmentToken } from '../identity/index.js';
+import { appBundle } from './app-page.js';
 import type { WebBundle } from './static-pages.js';
 
 /*
@@ -28,7 +29,7 @@ export const graphiqlBundle = (developmentTokens: readonly DevelopmentToken[]): 
 export const webPages = (config: Config, developmentTokens: readonly DevelopmentToken[]): WebPages => {
   const graphiql = config.graphiql ? graphiqlBundle(developmentTokens) : undefined;
   return {
-    pages: [...(graphiql ? [graphiql] : [])],
+    pages: [...(graphiql ? [graphiql] : []), appBundle(developmentTokens)],
     ...(graphiql ? { graphqlPage: graphiql } : {}),
   };
 };

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withTestKey } from './test-tokens.js';
@@ -127,3 +128,18 @@ export const runServerToExit = (env: Record<string, string>, timeoutMs = 20_000)
     });
   });
 };
+
+/** The development tokens an embedded server logged at start-up (no key source configured), by role. */
+export const devTokensIn = (output: string): Map<string, string> =>
+  new Map([...output.matchAll(/"role":"(\w+)"[^\n]*"msg":"dev token: Bearer ([\w.-]+)"/g)].map((m) => [m[1]!, m[2]!]));
+
+/** Whether nothing accepts connections on the loopback port (a killed server's redis-server gone, say). */
+export const refusesConnections = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });

@@ -55,7 +55,10 @@ describe('the GraphiQL page', () => {
 
   it('is served at /graphiql/ with its hashed assets, and listed among the served pages', async () => {
     const origin = new URL(withToken.url).origin;
-    expect(withToken.pages).toEqual([{ name: 'graphiql', url: `${origin}/graphiql/` }]);
+    expect(withToken.pages).toEqual([
+      { name: 'graphiql', url: `${origin}/graphiql/` },
+      { name: 'app', url: `${origin}/app/` },
+    ]);
     const page = await browserGet(`${origin}/graphiql/`);
     expect(page.status).toBe(200);
     const script = /src="(\/graphiql\/assets\/index-[\w-]+\.js)"/.exec(page.body)![1]!;
@@ -84,7 +87,8 @@ describe('the GraphiQL page', () => {
   });
 
   it('is not served with GRAPHIQL=off: /graphiql/ is 404 and /graphql answers as GraphQL', async () => {
-    expect(off.pages).toEqual([]);
+    // The web app (served whatever GRAPHIQL says) is the only page left.
+    expect(off.pages.map(({ name }) => name)).toEqual(['app']);
     const origin = new URL(off.url).origin;
     expect((await browserGet(`${origin}/graphiql/`)).status).toBe(404);
     const answer = await browserGet(off.url);
