@@ -9,7 +9,8 @@ import { ProjectionLease } from '../projections/projection-lease.js';
 import { afterFailedSession } from '../projections/runner/session-backoff.js';
 import type { FeedLane, SharedFeed } from '../projections/runner/shared-feed.js';
 import { onConnectionLost, type RedisClient } from '../redis/client.js';
-import { EventHandling } from './event-handling.js';
+import { processManagerConcurrency } from './declarations.js';
+import { EventHandling, type Handled } from './event-handling.js';
 import type { ProcessManager } from './process-manager.js';
 
 export interface ProcessManagerLaneOptions {
@@ -142,22 +143,66 @@ export class ProcessManagerLane implements FeedLane {
     if (this.#session && !this.#session.signal.aborted) this.#state = 'live';
   }
 
+  /**
+   * Reacts to a batch: events of one stream one after another in log order, events of different
+   * streams side by side, at most the process manager's `concurrency` at once. The checkpoint
+   * moves past an event only once it and every event before it are done, so a crash replays
+   * whatever was not, and each replayed command answers as a repeat.
+   */
   async #applyAll(session: Session, events: readonly EventEnvelope[]): Promise<void> {
     this.#pending = events.length;
+    const limit = processManagerConcurrency(this.processManager);
+    const outcomes: (Handled | undefined)[] = new Array(events.length);
+    const endSession = (error: unknown): void =>
+      session.end(error instanceof SleepAbortedError ? 'stopped' : 'failed', error);
+    // The first event not yet done, and whether one before it sent commands (or parked) since the last commit.
+    let frontier = 0;
+    let unrecorded = false;
+    let committing: Promise<void> = Promise.resolve();
+    // One commit at a time, each to the frontier as it stands when its turn comes.
+    const commitFrontier = (): void => {
+      committing = committing
+        .then(async () => {
+          if (session.signal.aborted || frontier === 0) return;
+          const position = events[frontier - 1]!.position;
+          if (this.#checkpoint !== undefined && this.#checkpoint >= position) return;
+          unrecorded = false;
+          if (!(await this.#checkpointAt(session, position))) session.end('lease-lost');
+        })
+        .catch(endSession);
+    };
+    const done = (index: number, handled: Handled): void => {
+      outcomes[index] = handled;
+      if (handled === 'parked') this.#parked++;
+      for (; frontier < events.length && outcomes[frontier] !== undefined; frontier++) {
+        if (outcomes[frontier] !== 'passed') unrecorded = true;
+      }
+      this.#pending = events.length - frontier;
+      // Past an event that sent commands (or parked), at once: a crash later need not send them again.
+      if (unrecorded || frontier === events.length) commitFrontier();
+    };
+    const react = async (index: number): Promise<void> => {
+      if (session.signal.aborted) return;
+      const handled = await this.#handling.handle(session, events[index]!);
+      if (handled === 'fenced') return session.end('lease-lost');
+      done(index, handled);
+    };
+    const inFlight = new Set<Promise<void>>();
+    // The last reaction of each stream in this batch: the next of that stream follows it.
+    const byStream = new Map<string, Promise<void>>();
     try {
       for (const [index, event] of events.entries()) {
-        const handled = await this.#handling.handle(session, event);
-        if (handled === 'parked') this.#parked++;
-        if (handled === 'fenced') return session.end('lease-lost');
-        // Past an event that sent commands (or parked), at once: a crash later need not send them again.
-        const last = index === events.length - 1;
-        if ((handled !== 'passed' || last) && !(await this.#checkpointAt(session, event.position))) {
-          return session.end('lease-lost');
-        }
-        this.#pending = events.length - index - 1;
+        while (inFlight.size >= limit && !session.signal.aborted) await Promise.race(inFlight).catch(() => undefined);
+        if (session.signal.aborted) break;
+        const reaction = (byStream.get(event.streamName) ?? Promise.resolve()).then(() => react(index));
+        byStream.set(event.streamName, reaction);
+        inFlight.add(reaction);
+        reaction.catch(endSession).finally(() => inFlight.delete(reaction));
       }
+      await Promise.allSettled(inFlight);
+      await committing;
     } catch (error) {
-      session.end(error instanceof SleepAbortedError ? 'stopped' : 'failed', error);
+      endSession(error);
     } finally {
       this.#pending = 0;
     }
