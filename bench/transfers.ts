@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { startEmbeddedRedis } from '../src/core/redis/embedded-redis.js';
 import { DEPOSIT, openAccounts } from './deposits.js';
 import { dataOf, type GraphQLPost, graphqlClient, medianRatio, pooled, report, runInterleaved } from './load.js';
-import { startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
+import { cpuProfileArgs, startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
 
 /*
  * npm run bench:transfers — completed transfers per second, end to end, beside the deposits of
@@ -22,6 +22,7 @@ import { startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
  * accounts; the ratio is the median of the rounds' own ratios. At the end the money is counted:
  * every transfer sent is settled, the accounts' balances sum to what was deposited, and the
  * bank's totals agree, so the rate counts only transfers that really moved their money.
+ *   PROFILE_DIR=<dir>     runs esgraph under `node --cpu-prof`, its profile in <dir>/esgraph when it stops.
  */
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -56,10 +57,10 @@ interface Settled {
 
 const esdb = await startEsdbLocalProcess();
 const redis = await startEmbeddedRedis();
-const esgraph = await startEsgraphProcess({
-  EVENTSTORE_CONNECTION_STRING: esdb.connectionString,
-  REDIS_URL: redis.url,
-});
+const esgraph = await startEsgraphProcess(
+  { EVENTSTORE_CONNECTION_STRING: esdb.connectionString, REDIS_URL: redis.url },
+  cpuProfileArgs(process.env.PROFILE_DIR, 'esgraph'),
+);
 try {
   const post = graphqlClient(esgraph.url, CLIENTS);
   const accounts = Array.from({ length: ACCOUNTS }, () => randomUUID());
