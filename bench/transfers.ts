@@ -29,7 +29,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 3_000);
 const MAX_PER_ROUND = 20_000;
 const ACCOUNTS = 1_000;
-const CLIENTS = 64;
+/** Clients of each round: 64 is the figure to report; more show whether transfers are bound by latency. */
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 64);
 /** Each account's funding, in cents: far more than the one-euro transfers can take from it in a run. */
 const FUNDING_CENTS = 1_000_000;
 const AMOUNT = '1.00';
@@ -94,7 +95,7 @@ try {
     if (settled?.status !== 'COMPLETED') throw new Error(`transfer ${result.transferId}: ${JSON.stringify(settled)}`);
   };
 
-  const watch = { esgraph: esgraph.child.pid, 'esdb-local': esdb.child.pid };
+  const watch = { esgraph: esgraph.child.pid, 'esdb-local': esdb.child.pid, 'redis-server': redis.pid };
   const [depositRuns, transferRuns] = await runInterleaved(
     [
       {
