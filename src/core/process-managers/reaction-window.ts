@@ -56,13 +56,13 @@ export class ReactionWindow {
   /** Takes the events in order, each once there is room; resolves once all are taken or the session ended. */
   async take(events: readonly EventEnvelope[]): Promise<void> {
     for (const event of events) {
+      if (this.#lastTaken !== undefined && event.position <= this.#lastTaken) continue;
       while (this.#unfinished >= this.limit && !this.session.signal.aborted) {
         await new Promise<void>((resolve) => {
           this.#roomMade = resolve;
         });
       }
       if (this.session.signal.aborted) return;
-      if (this.#lastTaken !== undefined && event.position <= this.#lastTaken) continue;
       this.#start(event);
     }
   }
