@@ -1,6 +1,9 @@
 import type { EventEnvelope } from '../eventstore/event-envelope.js';
 import type { Handled } from './event-handling.js';
 
+/** Most events taken and not yet checkpointed past, done or not. */
+export const MAX_TAKEN = 10_000;
+
 /** What a window needs of its lane's session. */
 export interface ReactionWindowSession {
   /** Reacts to one event; 'fenced' when the lease is gone. */
@@ -17,10 +20,10 @@ export interface ReactionWindowSession {
  * The events one session of a process manager has taken from its feed and not yet checkpointed
  * past, in log order, with their reactions under way. Events of one stream are reacted to one
  * after another in log order, events of different streams side by side, at most `limit` taken
- * and unfinished at once: taking one more waits for room, which holds the feed back. The
- * checkpoint moves only to the last event before which every event is done, so a crash replays
- * whatever was not; it moves as soon as that frontier passes an event that sent commands or
- * parked, and whenever the window empties, one commit at a time.
+ * and unfinished at once (and MAX_TAKEN behind the checkpoint): taking one more waits for room,
+ * which holds the feed back. The checkpoint moves only to the last event before which every
+ * event is done, so a crash replays whatever was not; it moves as soon as that frontier passes
+ * an event that sent commands or parked, and whenever the window empties, one commit at a time.
  */
 export class ReactionWindow {
   /** Taken and not yet checkpointed past, oldest first, each with its outcome once done. */
@@ -57,7 +60,7 @@ export class ReactionWindow {
   async take(events: readonly EventEnvelope[]): Promise<void> {
     for (const event of events) {
       if (this.#lastTaken !== undefined && event.position <= this.#lastTaken) continue;
-      while (this.#unfinished >= this.limit && !this.session.signal.aborted) {
+      while (!this.#hasRoom() && !this.session.signal.aborted) {
         await new Promise<void>((resolve) => {
           this.#roomMade = resolve;
         });
@@ -65,6 +68,15 @@ export class ReactionWindow {
       if (this.session.signal.aborted) return;
       this.#start(event);
     }
+  }
+
+  /**
+   * Room for one more: fewer than `limit` reactions unfinished, and fewer than MAX_TAKEN events
+   * behind the checkpoint, so one reaction that takes long (sent again and again while a
+   * dependency is away) cannot make the window hold every later event in memory.
+   */
+  #hasRoom(): boolean {
+    return this.#unfinished < this.limit && this.#taken.length < MAX_TAKEN;
   }
 
   /** Resolves once every reaction taken is over and the last commit is answered. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EventEnvelope } from '../../../src/core/eventstore/event-envelope.js';
 import type { Handled } from '../../../src/core/process-managers/event-handling.js';
-import { ReactionWindow } from '../../../src/core/process-managers/reaction-window.js';
+import { MAX_TAKEN, ReactionWindow } from '../../../src/core/process-managers/reaction-window.js';
 import { waitFor } from '../../support/wait-for.js';
 
 /*
@@ -107,6 +107,22 @@ describe('a reaction window', () => {
     await finish(3);
     await window.settled();
     expect(started).toEqual([1, 2, 3]);
+  });
+
+  it('holds no more than MAX_TAKEN events behind its checkpoint, however high its limit', async () => {
+    const { session, started, finish } = recordingSession();
+    const window = new ReactionWindow(session, 2 * MAX_TAKEN);
+    const events = Array.from({ length: MAX_TAKEN + 1 }, (_, index) => event(index + 1, `s-${index}`));
+    const taking = window.take(events);
+    await waitFor('the first MAX_TAKEN to start', () => started.length === MAX_TAKEN);
+    expect(window.pending).toBe(MAX_TAKEN);
+    // The oldest done moves the checkpoint on, which makes room for the last.
+    await finish(1);
+    await taking;
+    await waitFor('the last to start', () => started.length === MAX_TAKEN + 1);
+    for (let position = 2; position <= MAX_TAKEN + 1; position++) await finish(position);
+    await window.settled();
+    expect(window.pending).toBe(0);
   });
 
   it('ends the session when the lease is gone, and starts nothing after it', async () => {
