@@ -49,10 +49,29 @@ const exitOf = (child: ChildProcess): Promise<number | string> =>
     else child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
 
+/** `esgraph listening` with its port, in a JSON line or a pretty one (LOG_PRETTY=on). */
+const listening = /"port":(\d+)[^\n]*"msg":"esgraph listening"|esgraph listening[^\n]*"port":(\d+)/;
+
+export interface ServerSpawnOptions {
+  /**
+   * Its own process group (pid = pgid), as a shell puts a foreground job: `process.kill(-pid,
+   * 'SIGINT')` then does what a terminal's Ctrl-C does, signalling everything in the group.
+   */
+  readonly ownProcessGroup?: boolean;
+}
+
 /** Starts `node dist/main.js` on a free port and resolves once it logs that it listens. */
-export const startServerProcess = (env: Record<string, string> = {}, timeoutMs = 20_000): Promise<ServerProcess> => {
+export const startServerProcess = (
+  env: Record<string, string> = {},
+  timeoutMs = 20_000,
+  options: ServerSpawnOptions = {},
+): Promise<ServerProcess> => {
   const dataDir = env.DATA_DIR ?? freshDataDir();
-  const child = spawn(process.execPath, [mainScript], { env: serverEnv(env, dataDir), stdio: 'pipe' });
+  const child = spawn(process.execPath, [mainScript], {
+    env: serverEnv(env, dataDir),
+    stdio: 'pipe',
+    detached: options.ownProcessGroup === true,
+  });
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -69,15 +88,16 @@ export const startServerProcess = (env: Record<string, string> = {}, timeoutMs =
     });
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /"port":(\d+)[^\n]*"msg":"esgraph listening"/.exec(output);
+      const match = listening.exec(output);
       if (match === null) return;
       clearTimeout(timer);
       child.off('exit', onExit);
-      const baseUrl = `http://127.0.0.1:${match[1]}`;
+      const port = match[1] ?? match[2];
+      const baseUrl = `http://127.0.0.1:${port}`;
       resolve({
         child,
         url: `${baseUrl}/graphql`,
-        wsUrl: `ws://127.0.0.1:${match[1]}/graphql`,
+        wsUrl: `ws://127.0.0.1:${port}/graphql`,
         baseUrl,
         dataDir,
         output: () => output,
