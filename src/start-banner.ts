@@ -1,3 +1,5 @@
+import { alignColumns } from './aligned-columns.js';
+
 /*
  * What `npm start` prints once it serves, for a person at a terminal: where everything is, in a
  * few aligned lines. main.ts prints it when logs are pretty (a terminal); as JSON lines, the same
@@ -47,10 +49,7 @@ export interface StartBanner {
   readonly tokens: TokenSource;
 }
 
-const aligned = (rows: readonly (readonly [string, string])[], indent = '  '): string[] => {
-  const width = Math.max(...rows.map(([label]) => label.length));
-  return rows.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`);
-};
+const aligned = (rows: readonly (readonly [string, string])[]): string[] => alignColumns(rows, { indent: '  ' });
 
 const tokenLines = (tokens: TokenSource): string[] => {
   switch (tokens.kind) {

@@ -56,9 +56,8 @@ describe('npm start in a terminal', () => {
     process.kill(-server.child.pid!, 'SIGINT');
     expect(await exited).toBe(0);
 
-    const shutdown = server.output().slice(stoppingAt);
-    expect(shutdown).toContain('"msg":"stopped"');
-    expect(warnings(shutdown)).toEqual([]);
+    expect(server.output().slice(stoppingAt)).toContain('"msg":"stopped"');
+    expect(warnings(server.output())).toEqual([]);
     expect(server.output()).not.toMatch(/\n\s+at /);
     expect(server.output()).not.toContain('"stack"');
     await waitFor('the redis-server to be gone', () => !alive(redisPids[0]!, 'redis-server'));
