@@ -25,7 +25,8 @@ const builtAt = () => {
   }
 };
 
-if (Math.max(...inputs.map(newest)) >= builtAt()) {
+// `--always` (npm run build): build whatever the times say, and leave the stamp for the next call.
+if (process.argv.includes('--always') || Math.max(...inputs.map(newest)) >= builtAt()) {
   const began = new Date();
   const build = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
     stdio: 'inherit',
