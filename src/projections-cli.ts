@@ -143,7 +143,8 @@ const main = async (): Promise<void> => {
   const target = command === 'status' ? undefined : projectionNamed(projections, name);
   const endpoints = endpointsOf(config);
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const redis = await connectRedis(endpoints.redisUrl);
+  // A server that was killed leaves its endpoints behind: fail with their name, not a silent wait.
+  const redis = await connectRedis(endpoints.redisUrl, { firstConnectionTimeoutMs: config.startupTimeoutMs });
   const eventStore = connectEventStore(endpoints.eventStoreConnectionString);
   try {
     if (target === undefined) {
