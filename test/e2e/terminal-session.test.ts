@@ -60,6 +60,8 @@ describe('npm start in a terminal', () => {
     expect(warnings(server.output())).toEqual([]);
     expect(server.output()).not.toMatch(/\n\s+at /);
     expect(server.output()).not.toContain('"stack"');
+    // Not a terminal (a pipe): JSON lines only, no banner among them.
+    expect(server.output().split('\n').filter((line) => line !== '' && !line.startsWith('{"level":'))).toEqual([]);
     await waitFor('the redis-server to be gone', () => !alive(redisPids[0]!, 'redis-server'));
     await client.dispose();
   });
