@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { descendantsNamed, freePort } from '../../bench/faults/processes.js';
 import { DepositDocument, HeartbeatDocument, OpenAccountDocument } from '../generated/graphql.js';
 import { executeOk, executeOkAs, subscribe, wsClient } from '../support/graphql-client.js';
@@ -41,6 +41,9 @@ const warnings = (output: string): string[] =>
 describe('npm start in a terminal', () => {
   it('stops cleanly on Ctrl-C sent to its whole process group: exit 0, no warning or stack trace, no redis-server left', async () => {
     const server = await startServerProcess({}, 20_000, { ownProcessGroup: true });
+    onTestFinished(() => {
+      if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
+    });
     const redisPids = descendantsNamed(server.child.pid!, 'redis-server');
     expect(redisPids).toHaveLength(1);
     // Work in flight when the signal comes: a subscription open, projections running.
@@ -61,7 +64,12 @@ describe('npm start in a terminal', () => {
     expect(server.output()).not.toMatch(/\n\s+at /);
     expect(server.output()).not.toContain('"stack"');
     // Not a terminal (a pipe): JSON lines only, no banner among them.
-    expect(server.output().split('\n').filter((line) => line !== '' && !line.startsWith('{"level":'))).toEqual([]);
+    expect(
+      server
+        .output()
+        .split('\n')
+        .filter((line) => line !== '' && !line.startsWith('{"level":')),
+    ).toEqual([]);
     await waitFor('the redis-server to be gone', () => !alive(redisPids[0]!, 'redis-server'));
     await client.dispose();
   });

@@ -27,6 +27,13 @@ export interface ExitedProcess {
   readonly output: string;
 }
 
+const live = new Set<ChildProcess>();
+// A test that times out never reaches its cleanup: its servers (and, through the pipe their
+// redis-server's guard watches, their Redis) go when the test worker does.
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 const freshDataDir = (): string => mkdtempSync(join(tmpdir(), 'esgraph-test-'));
 
 /** The environment a test server gets: its own port and data dir, quiet logs, nothing inherited by accident. */
@@ -72,6 +79,8 @@ export const startServerProcess = (
     stdio: 'pipe',
     detached: options.ownProcessGroup === true,
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
