@@ -7,7 +7,7 @@ import { stampCommandMetadata } from './core/commands/command-metadata.js';
 import type { CommandMiddleware } from './core/commands/command-middleware.js';
 import { CommandPipeline } from './core/commands/command-pipeline.js';
 import { ServiceUnavailableError } from './core/errors.js';
-import { connectEventStore, probeEventStore } from './core/eventstore/client.js';
+import { awaitEventStore, connectEventStore, probeEventStore } from './core/eventstore/client.js';
 import type { Logger } from './core/logger.js';
 import { reportProcessManagers } from './core/process-managers/process-manager-report.js';
 import { ProcessManagers } from './core/process-managers/process-managers.js';
@@ -36,6 +36,10 @@ import { createRedisApqCache } from './server/persisted-queries/redis-apq-cache.
 import { createRateLimitCheck } from './server/rate-limiter.js';
 import { stopNewestFirst, stopStepBoundMs, stopWithin } from './server/shutdown.js';
 import { webPages } from './server/web-pages.js';
+import type { ServedEndpoint } from './start-banner.js';
+
+/** How the start banner names each web page served (by its bundle's name). */
+const pageLabels: Readonly<Record<string, string>> = { graphiql: 'GraphiQL', app: 'App' };
 
 /** Configuration whose dependencies are known: embedded ones have been started by then. */
 export type ConnectedConfig = Config & { readonly redisUrl: string; readonly eventStoreConnectionString: string };
@@ -46,6 +50,8 @@ export interface RunningEsgraph {
   readonly port: number;
   /** The web pages served (GraphiQL, the app), each with its URL, for the start banner. */
   readonly pages: readonly ServedPage[];
+  /** What it serves, for the start banner: GraphQL, and whatever else is on (add yours here). */
+  readonly endpoints: readonly ServedEndpoint[];
   /** Stops serving (in-flight requests finish), then closes connections to Redis and the event store. */
   stop(): Promise<void>;
 }
@@ -67,7 +73,7 @@ export interface EsgraphOptions {
   readonly developmentTokens?: readonly DevelopmentToken[];
 }
 
-const packageVersion = (): string =>
+export const packageVersion = (): string =>
   (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
@@ -88,12 +94,15 @@ export const startEsgraph = async (
       await stopWithin(name, stop, log, boundMs);
     });
   try {
+    // A dependency that does not answer within STARTUP_TIMEOUT_MS fails the start, naming it.
     const redis = await connectRedis(config.redisUrl, {
       onError: (error) => log.warn({ err: error }, 'redis connection error'),
+      firstConnectionTimeoutMs: config.startupTimeoutMs,
     });
     stops.push({ name: 'redis connection', stop: () => closeRedisClient(redis) });
     const eventStore = connectEventStore(config.eventStoreConnectionString);
     stops.push({ name: 'event store connection', stop: () => eventStore.dispose() });
+    await awaitEventStore(eventStore, config.eventStoreConnectionString, config.startupTimeoutMs);
 
     const hub = await SubscriberHub.connect(redis, {
       onError: (error) => log.warn({ err: error }, 'redis subscriber connection error'),
@@ -197,7 +206,11 @@ export const startEsgraph = async (
       ...webPages(config, options.developmentTokens ?? []),
     });
     stops.push({ name: 'http server', stop: http.stop, boundMs: config.shutdownGraceMs + stopStepBoundMs });
-    return { url: http.url, port: http.port, pages: http.pages, stop: stopAll };
+    const endpoints: ServedEndpoint[] = [
+      { label: 'GraphQL', url: http.url, note: `POST; subscriptions at ${http.url.replace(/^http/, 'ws')}` },
+      ...http.pages.map(({ name, url }) => ({ label: pageLabels[name] ?? name, url })),
+    ];
+    return { url: http.url, port: http.port, pages: http.pages, endpoints, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -7,7 +7,7 @@ import { documentHash } from '../../src/server/persisted-queries/manifest.js';
 
 describe('readConfig', () => {
   it('defaults to embedded mode on 127.0.0.1:4000 with every role', () => {
-    expect(readConfig({})).toEqual({
+    expect(readConfig({}, false)).toEqual({
       host: '127.0.0.1',
       port: 4000,
       roles: ['command', 'query', 'projector'],
@@ -15,6 +15,8 @@ describe('readConfig', () => {
       eventStoreConnectionString: undefined,
       dataDir: './.data',
       logLevel: 'info',
+      logPretty: false,
+      startupTimeoutMs: 30_000,
       shutdownGraceMs: 10_000,
       commandMaxAttempts: 10,
       consistencyTimeoutMs: 5_000,
@@ -64,6 +66,8 @@ describe('readConfig', () => {
       REDIS_URL: 'redis://cache:6379/2',
       DATA_DIR: '/var/lib/esgraph',
       LOG_LEVEL: 'debug',
+      LOG_PRETTY: 'on',
+      STARTUP_TIMEOUT_MS: '1500',
       SHUTDOWN_GRACE_MS: '2500',
       EVENTSTORE_CONNECTION_STRING: 'esdb+discover://node1:2113,node2:2113?tls=true',
       COMMAND_MAX_ATTEMPTS: '3',
@@ -105,6 +109,8 @@ describe('readConfig', () => {
       eventStoreConnectionString: 'esdb+discover://node1:2113,node2:2113?tls=true',
       dataDir: '/var/lib/esgraph',
       logLevel: 'debug',
+      logPretty: true,
+      startupTimeoutMs: 1_500,
       shutdownGraceMs: 2500,
       commandMaxAttempts: 3,
       consistencyTimeoutMs: 750,
@@ -145,6 +151,14 @@ describe('readConfig', () => {
       'AUTH cannot be off when NODE_ENV=production: anyone could run every command',
     );
     expect(readConfig({ ...production, AUTH: 'on' }).authorization).toBe(true);
+  });
+
+  it('prints readable logs by default on a terminal only, and as LOG_PRETTY says otherwise', () => {
+    expect(readConfig({}, true).logPretty).toBe(true);
+    expect(readConfig({}, false).logPretty).toBe(false);
+    expect(readConfig({ LOG_PRETTY: 'off' }, true).logPretty).toBe(false);
+    expect(readConfig({ LOG_PRETTY: 'on' }, false).logPretty).toBe(true);
+    expect(() => readConfig({ LOG_PRETTY: 'yes' })).toThrow('LOG_PRETTY must be one of on, off, got "yes"');
   });
 
   it('turns rate limits off with RATE_LIMIT=off', () => {
