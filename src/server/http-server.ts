@@ -18,6 +18,8 @@ import { type ContextFactory, createGraphQLHttpHandler } from './graphql-http.js
 import { attachGraphQLWebSocket, type ErrorFormatter, type OperationAdmission } from './graphql-ws.js';
 import { answerLiveness, answerReadiness, type LivenessCheck, type ReadinessCheck } from './health.js';
 import { subscriptionsOverWebSocketOnly } from './http-subscriptions.js';
+import { answerMetrics, type MetricsAccess, metricsPath } from './metrics-endpoint.js';
+import { type OperationCaller, type OperationRecorder, operationRecordPlugin } from './operation-record.js';
 import type { TrustedDocuments } from './persisted-queries/manifest.js';
 import { trustedDocumentCache, trustedDocumentsPlugin } from './persisted-queries/trusted-admission.js';
 import type { RateLimitCheck } from './rate-limiter.js';
@@ -28,8 +30,9 @@ import {
   hostNotAllowed,
   refuseUpgrade,
 } from './request-origins.js';
+import { WebSocketOperationRecords } from './ws-operation-records.js';
 
-export interface HttpServerOptions<Context extends object> {
+export interface HttpServerOptions<Context extends OperationCaller> {
   readonly host: string;
   readonly port: number;
   readonly schema: GraphQLSchema;
@@ -64,6 +67,10 @@ export interface HttpServerOptions<Context extends object> {
   readonly apqCache: KeyValueCache<string>;
   /** Trusted mode: only these documents run, on both transports, and nothing registers. */
   readonly trustedDocuments?: TrustedDocuments;
+  /** Records every operation (request log, metrics); nothing is recorded when absent or disabled. */
+  readonly recorder?: OperationRecorder;
+  /** `/metrics` on this port, to whom; not served here when absent. */
+  readonly metrics?: MetricsAccess;
 }
 
 export interface RunningHttpServer {
@@ -95,12 +102,13 @@ const refuse = (res: ServerResponse, refusal: EdgeRefusal): void => {
 };
 
 /** One HTTP server: GraphQL over HTTP and WebSocket on /graphql, plus /healthz and /readyz. */
-export const startHttpServer = async <Context extends object>(
+export const startHttpServer = async <Context extends OperationCaller>(
   options: HttpServerOptions<Context>,
 ): Promise<RunningHttpServer> => {
   const httpServer = createServer();
   const protection = documentProtection(options.edge.documents, options.edge.fieldSuggestions);
-  const { trustedDocuments } = options;
+  const { trustedDocuments, metrics } = options;
+  const recorder = options.recorder?.enabled ? options.recorder : undefined;
   const webSocket = attachGraphQLWebSocket({
     httpServer,
     path: graphqlPath,
@@ -120,6 +128,7 @@ export const startHttpServer = async <Context extends object>(
     maxSubscriptionsPerConnection: options.webSocket.maxSubscriptionsPerConnection,
     pingIntervalMs: options.webSocket.pingIntervalMs,
     ...(trustedDocuments ? { trustedDocuments } : {}),
+    ...(recorder ? { records: new WebSocketOperationRecords(recorder) } : {}),
     log: options.log,
   });
   const apollo = new ApolloServer<Context>({
@@ -148,6 +157,7 @@ export const startHttpServer = async <Context extends object>(
       ...(trustedDocuments ? [trustedDocumentsPlugin<Context>(trustedDocuments)] : []),
       ...(options.admit ? [admissionPlugin<Context>(options.admit)] : []),
       ...(options.edge.fieldSuggestions ? [] : [suggestionMaskPlugin<Context>(protection.maskSuggestions)]),
+      ...(recorder ? [operationRecordPlugin<Context>(recorder)] : []),
     ],
   });
   await apollo.start();
@@ -171,6 +181,7 @@ export const startHttpServer = async <Context extends object>(
     }
     if (path === '/healthz') return answerLiveness(res, options.liveness ?? []);
     if (path === '/readyz') return answerReadiness(res, options.readiness);
+    if (path === metricsPath && metrics) return answerMetrics(req, res, metrics);
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   };
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {

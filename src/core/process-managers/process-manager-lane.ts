@@ -7,7 +7,7 @@ import { commitUntilAnswered } from '../projections/commit-batch.js';
 import { type ProjectionId, processManagerId } from '../projections/keys.js';
 import { ProjectionLease } from '../projections/projection-lease.js';
 import { afterFailedSession } from '../projections/runner/session-backoff.js';
-import type { FeedLane, SharedFeed } from '../projections/runner/shared-feed.js';
+import type { BatchObserver, FeedLane, SharedFeed } from '../projections/runner/shared-feed.js';
 import { onConnectionLost, type RedisClient } from '../redis/client.js';
 import { EventHandling } from './event-handling.js';
 import type { ProcessManager } from './process-manager.js';
@@ -18,6 +18,8 @@ export interface ProcessManagerLaneOptions {
   readonly owner?: string;
   /** Between sends of a command refused for a reason that passes. */
   readonly retry?: BackoffPolicy;
+  /** Told of each batch handled to its last checkpoint, its commands' round trips included. */
+  readonly onBatch?: BatchObserver;
 }
 
 export type ProcessManagerState = 'starting' | 'stand-by' | 'catching-up' | 'live' | 'stopped';
@@ -144,6 +146,8 @@ export class ProcessManagerLane implements FeedLane {
 
   async #applyAll(session: Session, events: readonly EventEnvelope[]): Promise<void> {
     this.#pending = events.length;
+    const { onBatch } = this.options;
+    const startedAt = onBatch === undefined ? 0 : performance.now();
     try {
       for (const [index, event] of events.entries()) {
         const handled = await this.#handling.handle(session, event);
@@ -156,6 +160,7 @@ export class ProcessManagerLane implements FeedLane {
         }
         this.#pending = events.length - index - 1;
       }
+      onBatch?.(this.processManager.name, events.length, (performance.now() - startedAt) / 1000);
     } catch (error) {
       session.end(error instanceof SleepAbortedError ? 'stopped' : 'failed', error);
     } finally {
