@@ -114,6 +114,11 @@ describe('metrics', () => {
     expect(seriesOf(after, 'esgraph_projection_lag_events').map((series) => series.labels.kind)).toContain(
       'process_manager',
     );
+    // The transfers' process manager reads the same events on its own feed: its batches count too.
+    const reactions = { projection: 'transfer-process', kind: 'process_manager' };
+    await waitFor('a transfer-process batch counted', async () =>
+      sampleOf(await scrape(metricsUrl), 'esgraph_projection_batch_size_count', reactions) > 0 ? true : undefined,
+    );
     expect(sampleOf(after, 'esgraph_consistency_waits_total', { outcome: 'reached' })).toBeGreaterThan(
       sampleOf(before, 'esgraph_consistency_waits_total', { outcome: 'reached' }),
     );
