@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEsgraph } from '../../../src/app.js';
+import { activeKeySpace } from '../../../src/core/projections/active-version.js';
+import { connectRedis } from '../../../src/core/redis/client.js';
+import { ownerAccountsKey } from '../../../src/domains/bank/projections/accounts-by-owner.js';
 import {
   AccountDocument,
   AccountUpdatedDocument,
@@ -121,6 +124,29 @@ describe('metrics', () => {
     );
     expect(sampleOf(after, 'esgraph_consistency_waits_total', { outcome: 'reached' })).toBeGreaterThan(
       sampleOf(before, 'esgraph_consistency_waits_total', { outcome: 'reached' }),
+    );
+  });
+
+  it('shows an event a read model parks on the parked gauge', async () => {
+    const parked = { projection: 'accounts-by-owner', kind: 'projection' };
+    const before = sampleOf(await scrape(metricsUrl), 'esgraph_projection_parked_events', parked);
+    // A key of the wrong type: the commit script refuses the owner's set, and accounts-by-owner parks the opening.
+    const ownerId = `owner-${randomUUID()}`;
+    const redis = await connectRedis(dependencies.redis.url);
+    try {
+      const space = await activeKeySpace(redis, 'accounts-by-owner');
+      await redis.set(space!.key(ownerAccountsKey(ownerId)), 'not a sorted set');
+    } finally {
+      await redis.close();
+    }
+    await executeOk(esgraph.url, OpenAccountDocument, { input: { accountId: randomUUID(), ownerId, currency: 'EUR' } });
+    await waitFor(
+      'the parked event on the gauge',
+      async () =>
+        sampleOf(await scrape(metricsUrl), 'esgraph_projection_parked_events', parked) === before + 1
+          ? true
+          : undefined,
+      { timeoutMs: 20_000, intervalMs: 100 },
     );
   });
 
