@@ -98,7 +98,7 @@ const recordingCost = (): { queryUs: number; depositUs: number } => {
     return (used.user + used.system) / calls;
   };
   const query = () =>
-    recorder.record({ name: 'Account', type: 'query', code: 'OK', startedAt: 0, caller, transport: 'http' });
+    recorder.record({ name: 'Account', type: 'query', outcome: 'ok', startedAt: 0, caller, transport: 'http' });
   return {
     queryUs: timed(query),
     depositUs: timed(() => {

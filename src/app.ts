@@ -137,7 +137,7 @@ export const startEsgraph = async (
       ? new Projector({ eventStore, redis, log }, allProjections, {
           leaseTtlMs: config.projectionLeaseTtlMs,
           ...(metrics
-            ? { onBatch: (name, events, seconds) => metrics.batch(name, 'projection', events, seconds) }
+            ? { onBatch: (name, events, seconds) => metrics.batch(name, 'read_model', events, seconds) }
             : {}),
         })
       : undefined;
@@ -212,7 +212,7 @@ export const startEsgraph = async (
           parked: report.parked,
         });
         return [
-          ...reports.projections.map(progress('projection')),
+          ...reports.projections.map(progress('read_model')),
           ...reports.processManagers.map(progress('process_manager')),
         ];
       },

@@ -69,13 +69,13 @@ describe('request log', () => {
       level: 30,
       operation: 'OpenAccount',
       type: 'mutation',
-      code: 'OK',
+      outcome: 'ok',
       requestId,
       userId: STAFF_USER,
       transport: 'http',
       durationMs: expect.any(Number),
     });
-    expect(lines[1]).toMatchObject({ operation: 'Withdraw', code: 'INSUFFICIENT_FUNDS', requestId: generated });
+    expect(lines[1]).toMatchObject({ operation: 'Withdraw', outcome: 'INSUFFICIENT_FUNDS', requestId: generated });
   });
 
   it('carries the request id as the correlationId of the events it causes', async () => {
