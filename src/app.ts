@@ -4,11 +4,15 @@ import type { Config } from './config.js';
 import type { AccessPolicy } from './core/access.js';
 import { commandAccess } from './core/commands/command-access.js';
 import { stampCommandMetadata } from './core/commands/command-metadata.js';
+import { commandMetrics } from './core/commands/command-metrics.js';
 import type { CommandMiddleware } from './core/commands/command-middleware.js';
 import { CommandPipeline } from './core/commands/command-pipeline.js';
 import { ServiceUnavailableError } from './core/errors.js';
 import { awaitEventStore, connectEventStore, probeEventStore } from './core/eventstore/client.js';
 import type { Logger } from './core/logger.js';
+import { EsgraphMetrics } from './core/metrics/esgraph-metrics.js';
+import { OperationNames } from './core/metrics/operation-names.js';
+import type { RunnerProgress } from './core/metrics/scrape-gauges.js';
 import { reportProcessManagers } from './core/process-managers/process-manager-report.js';
 import { ProcessManagers } from './core/process-managers/process-managers.js';
 import { PositionWaiter } from './core/projections/position-waiter.js';
@@ -32,6 +36,9 @@ import { buildEsgraphSchema } from './graphql/schema.js';
 import { createTokenVerifier, type DevelopmentToken } from './identity/index.js';
 import type { LivenessCheck } from './server/health.js';
 import { type ServedPage, startHttpServer } from './server/http-server.js';
+import { startMetricsServer } from './server/metrics-endpoint.js';
+import { OperationRecorder } from './server/operation-record.js';
+import { trustedOperationNames } from './server/persisted-queries/manifest.js';
 import { createRedisApqCache } from './server/persisted-queries/redis-apq-cache.js';
 import { createRateLimitCheck } from './server/rate-limiter.js';
 import { stopNewestFirst, stopStepBoundMs, stopWithin } from './server/shutdown.js';
@@ -52,6 +59,8 @@ export interface RunningEsgraph {
   readonly pages: readonly ServedPage[];
   /** What it serves, for the start banner: GraphQL, and whatever else is on (add yours here). */
   readonly endpoints: readonly ServedEndpoint[];
+  /** The port of its own `/metrics` is served on (`METRICS_PORT`), when it has one. */
+  readonly metricsPort?: number;
   /** Stops serving (in-flight requests finish), then closes connections to Redis and the event store. */
   stop(): Promise<void>;
 }
@@ -73,6 +82,40 @@ export interface EsgraphOptions {
   readonly developmentTokens?: readonly DevelopmentToken[];
 }
 
+/** `/metrics` on a port of its own when configured; says so when metrics are kept but shown nowhere. */
+const serveMetrics = async (config: ConnectedConfig, metrics: EsgraphMetrics | undefined, log: Logger) => {
+  if (!metrics || !config.metrics) return undefined;
+  const { port, token, onApiPort } = config.metrics;
+  if (port === undefined) {
+    if (!onApiPort) log.warn('metrics are not served: set METRICS_PORT or METRICS_TOKEN to let Prometheus read them');
+    return undefined;
+  }
+  const started = await startMetricsServer({
+    host: config.host,
+    port,
+    hosts: config.allowedHosts,
+    metrics,
+    token,
+    log,
+  });
+  log.info({ host: config.host, port: started.port }, 'metrics listening');
+  return started;
+};
+
+/** Where the start banner says Prometheus reads metrics, when they are served at all. */
+const metricsEndpoint = (
+  graphqlUrl: string,
+  ownPort: number | undefined,
+  config: ConnectedConfig,
+): ServedEndpoint[] => {
+  if (!config.metrics) return [];
+  const note = config.metrics.token === undefined ? 'Prometheus' : 'Prometheus, bearer METRICS_TOKEN';
+  if (ownPort !== undefined) return [{ label: 'Metrics', url: `http://${config.host}:${ownPort}/metrics`, note }];
+  return config.metrics.onApiPort
+    ? [{ label: 'Metrics', url: graphqlUrl.replace(/\/graphql$/, '/metrics'), note }]
+    : [];
+};
+
 export const packageVersion = (): string =>
   (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -93,6 +136,8 @@ export const startEsgraph = async (
       log.debug({ resource: name }, 'stopping');
       await stopWithin(name, stop, log, boundMs);
     });
+  // Every instrument of this process, or none: with METRICS=off nothing is timed or counted.
+  const metrics = config.metrics ? new EsgraphMetrics() : undefined;
   try {
     // A dependency that does not answer within STARTUP_TIMEOUT_MS fails the start, naming it.
     const redis = await connectRedis(config.redisUrl, {
@@ -110,13 +155,19 @@ export const startEsgraph = async (
     stops.push({ name: 'redis subscriber connection', stop: () => hub.close() });
     const waiter = new PositionWaiter(redis, hub, {
       onError: (error) => log.warn({ err: error }, 'could not read projection progress'),
+      ...(metrics ? { onWait: (outcome, seconds) => metrics.consistencyWait(outcome, seconds) } : {}),
     });
     stops.push({ name: 'consistency waits', stop: () => waiter.close() });
     const readModels = new ReadModels(redis, hub, waiter, config.consistencyTimeoutMs);
 
     const allProjections = domainProjections();
     const projector = config.roles.includes('projector')
-      ? new Projector({ eventStore, redis, log }, allProjections, { leaseTtlMs: config.projectionLeaseTtlMs })
+      ? new Projector({ eventStore, redis, log }, allProjections, {
+          leaseTtlMs: config.projectionLeaseTtlMs,
+          ...(metrics
+            ? { onBatch: (name, events, seconds) => metrics.batch(name, 'read_model', events, seconds) }
+            : {}),
+        })
       : undefined;
     if (projector) {
       projector.start();
@@ -140,7 +191,9 @@ export const startEsgraph = async (
       maxAttempts: config.commandMaxAttempts,
       // Stamping is an entry like the others: one listed before it (metrics, tracing) also sees the
       // commands it refuses (a malformed commandId); one after it (authorization) sees the stamped ids.
+      // Metrics come first, so they count what stamping and authorization refuse too.
       middleware: [
+        ...(metrics ? [commandMetrics(metrics)] : []),
         stampCommandMetadata,
         ...(config.authorization
           ? [commandAccess((type) => (Object.hasOwn(commandRules, type) ? commandRules[type] : undefined))]
@@ -148,6 +201,7 @@ export const startEsgraph = async (
         ...(options.commandMiddleware ?? []),
       ],
       onMiddlewareError: (error, middleware) => log.error({ err: error, middleware }, 'command middleware failed'),
+      ...(metrics ? { onFoldLoad: (result) => metrics.foldLoaded(result) } : {}),
     });
     const services = createDomainServices({
       commands,
@@ -166,11 +220,42 @@ export const startEsgraph = async (
     if (config.roles.includes('projector') && allProcessManagers.length > 0) {
       const started = new ProcessManagers({ eventStore, redis, pipeline: commands, log }, allProcessManagers, {
         leaseTtlMs: config.projectionLeaseTtlMs,
+        ...(metrics
+          ? { onBatch: (name, events, seconds) => metrics.batch(name, 'process_manager', events, seconds) }
+          : {}),
       });
       started.start();
       processManagers = started;
       stops.push({ name: 'process managers', stop: () => started.stop() });
     }
+    metrics?.watch({
+      runners: async () => {
+        const reports = await projections();
+        const progress = (kind: RunnerProgress['kind']) => (report: Omit<RunnerProgress, 'kind'>) => ({
+          name: report.name,
+          kind,
+          checkpoint: report.checkpoint,
+          lagEvents: report.lagEvents,
+          lagMs: report.lagMs,
+          parked: report.parked,
+        });
+        return [
+          ...reports.projections.map(progress('read_model')),
+          ...reports.processManagers.map(progress('process_manager')),
+        ];
+      },
+      redis: () => ({ commands: redis.isReady, subscriber: hub.connected }),
+      eventStore: () =>
+        probeEventStore(eventStore).then(
+          () => true,
+          () => false,
+        ),
+    });
+    // Operation names are the client's: bounded, and in trusted mode only the listed documents' names.
+    const operationNames = config.trustedDocuments
+      ? new OperationNames(0, trustedOperationNames(config.trustedDocuments))
+      : new OperationNames(config.metrics?.operationNames ?? 0);
+    const recorder = new OperationRecorder(config.requestLog ? log : undefined, metrics, operationNames);
     const server: ServerIdentity = { name: 'esgraph', version: packageVersion(), roles: config.roles };
     const http = await startHttpServer({
       host: config.host,
@@ -204,13 +289,25 @@ export const startEsgraph = async (
       apqCache: createRedisApqCache(redis, config.persistedQueries, log),
       ...(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
       ...webPages(config, options.developmentTokens ?? []),
+      recorder,
+      ...(metrics && config.metrics?.onApiPort ? { metrics: { metrics, token: config.metrics.token } } : {}),
     });
     stops.push({ name: 'http server', stop: http.stop, boundMs: config.shutdownGraceMs + stopStepBoundMs });
+    const metricsPort = await serveMetrics(config, metrics, log);
+    if (metricsPort) stops.push({ name: 'metrics server', stop: metricsPort.stop });
     const endpoints: ServedEndpoint[] = [
       { label: 'GraphQL', url: http.url, note: `POST; subscriptions at ${http.url.replace(/^http/, 'ws')}` },
       ...http.pages.map(({ name, url }) => ({ label: pageLabels[name] ?? name, url })),
+      ...metricsEndpoint(http.url, metricsPort?.port, config),
     ];
-    return { url: http.url, port: http.port, pages: http.pages, endpoints, stop: stopAll };
+    return {
+      url: http.url,
+      port: http.port,
+      pages: http.pages,
+      endpoints,
+      ...(metricsPort ? { metricsPort: metricsPort.port } : {}),
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;

@@ -75,6 +75,25 @@ export interface Config {
   readonly trustedDocuments: TrustedDocuments | undefined;
   /** Whether GraphiQL is served at /graphiql and to browsers at /graphql (`GRAPHIQL`; off in production by default). */
   readonly graphiql: boolean;
+  /** Prometheus metrics (`METRICS`, on by default); undefined when off. */
+  readonly metrics: MetricsConfig | undefined;
+  /** One info line per GraphQL operation (`REQUEST_LOG`, on by default). */
+  readonly requestLog: boolean;
+}
+
+/** Where `/metrics` is answered, and to whom. */
+export interface MetricsConfig {
+  /** A listener of its own on HOST:port answers `/metrics`, and the API port does not (`METRICS_PORT`). */
+  readonly port: number | undefined;
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>` (`METRICS_TOKEN`). */
+  readonly token: string | undefined;
+  /**
+   * Whether the API port answers `/metrics`: when no port of its own is set, and outside
+   * production or with a token (production never shows it unasked to whoever reaches the API).
+   */
+  readonly onApiPort: boolean;
+  /** Distinct operation names given a series of their own; later ones count as `other`. */
+  readonly operationNames: number;
 }
 
 /** The bound on the APQ cache in Redis: at most `maxEntries` × `maxDocumentBytes`. */
@@ -185,7 +204,27 @@ export const readConfig = (env: Env, terminal = process.stdout.isTTY === true): 
   },
   trustedDocuments: trustedDocuments(env, 'TRUSTED_DOCUMENTS_FILE'),
   graphiql: (oneOf(env, 'GRAPHIQL', ['on', 'off'] as const) ?? (isProduction(env) ? 'off' : 'on')) === 'on',
+  metrics: metricsConfig(env),
+  requestLog: (oneOf(env, 'REQUEST_LOG', ['on', 'off'] as const) ?? 'on') === 'on',
 });
+
+/** Shorter than this, a bearer token for a scraper could be guessed. */
+const minMetricsTokenLength = 16;
+
+const metricsConfig = (env: Env): MetricsConfig | undefined => {
+  if ((oneOf(env, 'METRICS', ['on', 'off'] as const) ?? 'on') === 'off') return undefined;
+  const port = integer(env, 'METRICS_PORT', { min: 0, max: 65535 });
+  const token = text(env, 'METRICS_TOKEN');
+  if (token !== undefined && token.length < minMetricsTokenLength) {
+    throw new ConfigError('METRICS_TOKEN', `must be at least ${minMetricsTokenLength} characters, got ${token.length}`);
+  }
+  return {
+    port,
+    token,
+    onApiPort: port === undefined && (token !== undefined || !isProduction(env)),
+    operationNames: integer(env, 'METRICS_OPERATION_NAMES', { min: 0, max: 10_000 }) ?? 100,
+  };
+};
 
 const authorization = (env: Env): boolean => {
   const switched = oneOf(env, 'AUTH', ['on', 'off'] as const) ?? 'on';

@@ -13,6 +13,7 @@ import type { Logger } from '../core/logger.js';
 import { type Authenticate, type Identity, UnauthenticatedError } from '../identity/index.js';
 import type { DocumentProtection } from './document-limits.js';
 import type { ContextFactory } from './graphql-http.js';
+import type { OperationCaller } from './operation-record.js';
 import type { TrustedDocuments } from './persisted-queries/manifest.js';
 import { trustedDocumentText } from './persisted-queries/trusted-admission.js';
 import { type RateLimitCheck, rateLimitedCode, rateLimitedMessage } from './rate-limiter.js';
@@ -20,6 +21,7 @@ import type { EdgeRefusal } from './request-origins.js';
 import { cutOffStalledSockets } from './stalled-sockets.js';
 import { checkSubscriptionDocument } from './subscription-document.js';
 import { webSocketOperationHooks } from './ws-operation-deadlines.js';
+import type { WebSocketOperationRecords } from './ws-operation-records.js';
 
 export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 
@@ -57,6 +59,8 @@ export interface GraphQLWebSocketOptions<Context> {
   readonly pingIntervalMs: number;
   /** Trusted mode: only these documents run, sent as text or by hash (`extensions.persistedQuery`). */
   readonly trustedDocuments?: TrustedDocuments;
+  /** Request log lines and operation and subscription metrics; nothing is recorded when absent. */
+  readonly records?: WebSocketOperationRecords;
   readonly log: Logger;
 }
 
@@ -78,6 +82,9 @@ const format = (formatError: ErrorFormatter, error: GraphQLError): GraphQLFormat
   const { http: _http, ...extensions } = error.extensions;
   return formatError({ ...error.toJSON(), extensions }, error);
 };
+
+const isAsyncIterable = (value: unknown): boolean =>
+  typeof (value as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] === 'function';
 
 /** Close codes of ours, in the 4xxx range graphql-ws leaves to applications (its own 4401/4403 mean the same). */
 const closeUnauthenticated = 4401;
@@ -113,7 +120,7 @@ const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined):
  * GraphQL subscriptions (graphql-ws protocol) on the HTTP server's own port and path. Errors
  * pass through the same formatter as HTTP, so a code means the same thing on both transports.
  */
-export const attachGraphQLWebSocket = <Context extends object>(
+export const attachGraphQLWebSocket = <Context extends OperationCaller>(
   options: GraphQLWebSocketOptions<Context>,
 ): GraphQLWebSocketEndpoint => {
   const { refuseUpgrade } = options;
@@ -142,8 +149,12 @@ export const attachGraphQLWebSocket = <Context extends object>(
   });
   // Keyed by graphql-ws's per-connection context, which every hook below receives.
   const identities = new WeakMap<object, Identity>();
-  const operations = webSocketOperationHooks(options.operationTimeoutMs, options.log, (ctx, requestId, signal) =>
-    options.context(requestId, identities.get(ctx), signal),
+  const { records } = options;
+  const operations = webSocketOperationHooks(
+    options.operationTimeoutMs,
+    options.log,
+    (ctx, requestId, signal) => options.context(requestId, identities.get(ctx), signal),
+    records ? (ctx, id) => records.requestIdOf(ctx, id) : undefined,
   );
   const endpoint = useServer(
     {
@@ -173,7 +184,8 @@ export const attachGraphQLWebSocket = <Context extends object>(
       },
       // Each operation's abort signal, and its deadline around execute and subscribe.
       ...operations,
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
+        records?.begin(ctx, id);
         // Refused with an `error` message, which ends the operation: the client retries later.
         const unavailable = options.unavailable?.();
         if (unavailable) return [new GraphQLError(unavailable.message, { originalError: unavailable })];
@@ -199,18 +211,39 @@ export const attachGraphQLWebSocket = <Context extends object>(
           options.protection,
         );
         if (!('document' in checked)) return checked;
+        records?.resolved(ctx, id, checked.document, payload.operationName);
         const refusal = options.admit?.(checked.document, payload.operationName);
         return refusal ? [refusal] : checked;
       },
-      onNext: (_ctx, _id, _payload, _args, result) => {
+      ...(records
+        ? {
+            onOperation: (ctx, id, _payload, args, result) => {
+              records.ran(ctx, id, args.contextValue as OperationCaller, isAsyncIterable(result));
+              return undefined;
+            },
+            onComplete: (ctx, id) => {
+              operations.onComplete(ctx, id);
+              records.complete(ctx, id);
+            },
+          }
+        : {}),
+      onNext: (ctx, id, _payload, _args, result) => {
         const errors = (result as ExecutionResult).errors;
-        if (errors === undefined) return result;
-        return { ...result, errors: errors.map((error) => format(options.formatError, error)) };
+        if (errors === undefined) {
+          records?.next(ctx, id, undefined);
+          return result;
+        }
+        const formatted = errors.map((error) => format(options.formatError, error));
+        records?.next(ctx, id, formatted);
+        return { ...result, errors: formatted };
       },
-      onError: (_ctx, _id, _payload, errors) =>
-        errors.map((error) =>
+      onError: (ctx, id, _payload, errors) => {
+        const formatted = errors.map((error) =>
           format(options.formatError, error instanceof GraphQLError ? error : new GraphQLError(String(error))),
-        ),
+        );
+        records?.error(ctx, id, formatted);
+        return formatted;
+      },
     },
     wss,
     options.pingIntervalMs,

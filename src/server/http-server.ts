@@ -19,6 +19,8 @@ import { type ContextFactory, createGraphQLHttpHandler } from './graphql-http.js
 import { attachGraphQLWebSocket, type ErrorFormatter, type OperationAdmission } from './graphql-ws.js';
 import { answerLiveness, answerReadiness, type LivenessCheck, type ReadinessCheck } from './health.js';
 import { subscriptionsOverWebSocketOnly } from './http-subscriptions.js';
+import { answerMetrics, type MetricsAccess, metricsPath } from './metrics-endpoint.js';
+import { type OperationCaller, type OperationRecorder, operationRecordPlugin } from './operation-record.js';
 import type { TrustedDocuments } from './persisted-queries/manifest.js';
 import { trustedDocumentCache, trustedDocumentsPlugin } from './persisted-queries/trusted-admission.js';
 import type { RateLimitCheck } from './rate-limiter.js';
@@ -30,8 +32,9 @@ import {
   refuseUpgrade,
 } from './request-origins.js';
 import { serveIndexOf, servePages, underBundle, type WebBundle, wantsHtml } from './static-pages.js';
+import { WebSocketOperationRecords } from './ws-operation-records.js';
 
-export interface HttpServerOptions<Context extends object> {
+export interface HttpServerOptions<Context extends OperationCaller> {
   readonly host: string;
   readonly port: number;
   readonly schema: GraphQLSchema;
@@ -66,6 +69,10 @@ export interface HttpServerOptions<Context extends object> {
   readonly apqCache: KeyValueCache<string>;
   /** Trusted mode: only these documents run, on both transports, and nothing registers. */
   readonly trustedDocuments?: TrustedDocuments;
+  /** Records every operation (request log, metrics); nothing is recorded when absent or disabled. */
+  readonly recorder?: OperationRecorder;
+  /** `/metrics` on this port, to whom; not served here when absent. */
+  readonly metrics?: MetricsAccess;
   /** Built web bundles served under `/<name>/` (static-pages.ts); none when absent. */
   readonly pages?: readonly WebBundle[];
   /** The bundle whose page a browser gets at GET /graphql (Accept: text/html): GraphiQL, when on. */
@@ -109,12 +116,13 @@ const refuse = (res: ServerResponse, refusal: EdgeRefusal): void => {
 };
 
 /** One HTTP server: GraphQL over HTTP and WebSocket on /graphql, plus /healthz and /readyz. */
-export const startHttpServer = async <Context extends object>(
+export const startHttpServer = async <Context extends OperationCaller>(
   options: HttpServerOptions<Context>,
 ): Promise<RunningHttpServer> => {
   const httpServer = createServer();
   const protection = documentProtection(options.edge.documents, options.edge.fieldSuggestions);
-  const { trustedDocuments } = options;
+  const { trustedDocuments, metrics } = options;
+  const recorder = options.recorder?.enabled ? options.recorder : undefined;
   const webSocket = attachGraphQLWebSocket({
     httpServer,
     path: graphqlPath,
@@ -134,6 +142,7 @@ export const startHttpServer = async <Context extends object>(
     maxSubscriptionsPerConnection: options.webSocket.maxSubscriptionsPerConnection,
     pingIntervalMs: options.webSocket.pingIntervalMs,
     ...(trustedDocuments ? { trustedDocuments } : {}),
+    ...(recorder ? { records: new WebSocketOperationRecords(recorder) } : {}),
     log: options.log,
   });
   const apollo = new ApolloServer<Context>({
@@ -164,6 +173,7 @@ export const startHttpServer = async <Context extends object>(
       ...(trustedDocuments ? [trustedDocumentsPlugin<Context>(trustedDocuments)] : []),
       ...(options.admit ? [admissionPlugin<Context>(options.admit)] : []),
       ...(options.edge.fieldSuggestions ? [] : [suggestionMaskPlugin<Context>(protection.maskSuggestions)]),
+      ...(recorder ? [operationRecordPlugin<Context>(recorder)] : []),
     ],
   });
   await apollo.start();
@@ -192,6 +202,7 @@ export const startHttpServer = async <Context extends object>(
     }
     if (path === '/healthz') return answerLiveness(res, options.liveness ?? []);
     if (path === '/readyz') return answerReadiness(res, options.readiness);
+    if (path === metricsPath && metrics) return answerMetrics(req, res, metrics);
     // Same-origin pages: no CORS, so another origin can neither read them nor their page data.
     const page = pages.find(({ bundle }) => underBundle(bundle, path));
     if (page) return page.serve(req, res, path);

@@ -92,6 +92,8 @@ export const webSocketOperationHooks = <Context extends object>(
   timeoutMs: number,
   log: Logger,
   contextFor: (ctx: ConnectionContext, requestId: string, signal: AbortSignal) => Context,
+  /** The request id the operation was given when it arrived (the request log's); else a fresh one. */
+  requestIdOf?: (ctx: ConnectionContext, id: string) => string | undefined,
 ): WebSocketOperationHooks<Context> => {
   const connections = new WeakMap<ConnectionContext, ConnectionOperations>();
   const operationsOf = (ctx: ConnectionContext): ConnectionOperations => {
@@ -112,7 +114,7 @@ export const webSocketOperationHooks = <Context extends object>(
   };
   return {
     context: (ctx, id) => {
-      const requestId = randomUUID();
+      const requestId = requestIdOf?.(ctx, id) ?? randomUUID();
       const abort = operationsOf(ctx).start(id, timeoutMs);
       const value = contextFor(ctx, requestId, abort.signal);
       running.set(value, { abort, requestId });

@@ -47,6 +47,8 @@ describe('readConfig', () => {
       persistedQueries: { maxEntries: 5_000, maxDocumentBytes: 16_384 },
       trustedDocuments: undefined,
       graphiql: true,
+      metrics: { port: undefined, token: undefined, onApiPort: true, operationNames: 100 },
+      requestLog: true,
     });
   });
 
@@ -100,6 +102,10 @@ describe('readConfig', () => {
       WS_PING_INTERVAL_MS: '2000',
       APQ_MAX_ENTRIES: '500',
       APQ_MAX_DOCUMENT_BYTES: '4096',
+      METRICS_PORT: '9464',
+      METRICS_TOKEN: 'a-scraper-token-of-24-ch',
+      METRICS_OPERATION_NAMES: '20',
+      REQUEST_LOG: 'off',
     });
     expect(config).toEqual({
       host: '0.0.0.0',
@@ -141,7 +147,18 @@ describe('readConfig', () => {
       persistedQueries: { maxEntries: 500, maxDocumentBytes: 4_096 },
       trustedDocuments: undefined,
       graphiql: false,
+      metrics: { port: 9464, token: 'a-scraper-token-of-24-ch', onApiPort: false, operationNames: 20 },
+      requestLog: false,
     });
+  });
+
+  it('serves metrics on the API port outside production, and in production only with a token', () => {
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-32-characters!' };
+    expect(readConfig({}).metrics?.onApiPort).toBe(true);
+    expect(readConfig(production).metrics).toMatchObject({ onApiPort: false, port: undefined });
+    expect(readConfig({ ...production, METRICS_TOKEN: 't'.repeat(16) }).metrics?.onApiPort).toBe(true);
+    expect(readConfig({ METRICS_PORT: '9464' }).metrics).toMatchObject({ onApiPort: false, port: 9464 });
+    expect(readConfig({ METRICS: 'off' }).metrics).toBeUndefined();
   });
 
   it('turns authorization off with AUTH=off, but never in production', () => {
@@ -211,6 +228,10 @@ describe('readConfig', () => {
     ],
     [{ NODE_ENV: 'production' }, 'JWT_SECRET or JWT_JWKS_URL must be set when NODE_ENV=production'],
     [{ APQ_MAX_ENTRIES: '0' }, 'APQ_MAX_ENTRIES must be between 1 and 1000000, got 0'],
+    [{ METRICS: 'yes' }, 'METRICS must be one of on, off, got "yes"'],
+    [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN must be at least 16 characters, got 5'],
+    [{ METRICS_PORT: '70000' }, 'METRICS_PORT must be between 0 and 65535, got 70000'],
+    [{ REQUEST_LOG: 'no' }, 'REQUEST_LOG must be one of on, off, got "no"'],
     [{ APQ_MAX_DOCUMENT_BYTES: '2097152' }, 'APQ_MAX_DOCUMENT_BYTES must be between 1024 and 1048576, got 2097152'],
   ])('rejects %o naming the variable', (env, message) => {
     expect(() => readConfig(env)).toThrow(ConfigError);

@@ -3,6 +3,7 @@ import { backOff } from '../backoff.js';
 import type { DomainCommand, DomainEvent } from '../decider.js';
 import { ConcurrencyError } from '../errors.js';
 import type { EventStoreClient } from '../eventstore/client.js';
+import type { FoldLoad } from '../metrics/esgraph-metrics.js';
 import type { Aggregate } from './aggregate.js';
 import type { AggregateCacheBounds, FoldedStream } from './aggregate-cache.js';
 import { type BatchDecision, decideBatch, restsOnUncheckedState } from './batch-decision.js';
@@ -25,6 +26,8 @@ export interface CommandPipelineOptions {
   readonly middleware?: readonly CommandMiddleware[];
   /** Told when a middleware's `after` throws (the command's outcome stands). Default: a process warning. */
   readonly onMiddlewareError?: (error: unknown, middleware: string) => void;
+  /** Told how each stream batch had its fold: from the cache as it was, caught up, or read whole. */
+  readonly onFoldLoad?: (result: FoldLoad) => void;
 }
 
 /** How much the pipeline holds now, for tests and diagnostics. */
@@ -83,7 +86,7 @@ export class CommandPipeline {
     private readonly client: EventStoreClient,
     options: CommandPipelineOptions = {},
   ) {
-    this.#folds = new StreamFolds(client, options.cache);
+    this.#folds = new StreamFolds(client, options.cache, options.onFoldLoad);
     this.#maxAttempts = options.maxAttempts ?? 10;
     this.#chain = new MiddlewareChain(
       options.middleware ?? [stampCommandMetadata],

@@ -1,6 +1,7 @@
 import type { EventStoreClient } from '../eventstore/client.js';
 import type { EventEnvelope } from '../eventstore/event-envelope.js';
 import { readEventEnvelopes } from '../eventstore/read-stream.js';
+import type { FoldLoad } from '../metrics/esgraph-metrics.js';
 import type { Aggregate } from './aggregate.js';
 import { AggregateCache, type AggregateCacheBounds, type CommandRecord, type FoldedStream } from './aggregate-cache.js';
 import type { BatchDecision } from './batch-decision.js';
@@ -33,6 +34,8 @@ export class StreamFolds {
   constructor(
     private readonly client: EventStoreClient,
     bounds: AggregateCacheBounds = {},
+    /** Told how each load was had (metrics: the cache's hit rate). */
+    private readonly onLoad?: (result: FoldLoad) => void,
   ) {
     this.#cache = new AggregateCache(bounds);
   }
@@ -53,7 +56,11 @@ export class StreamFolds {
    */
   async load(aggregate: AnyAggregate, streamName: string, mustRead: boolean): Promise<LoadedFold> {
     const cached = this.#cache.get<unknown>(streamName);
-    if (cached?.upToDate && !mustRead) return { folded: cached, readToHead: false };
+    if (cached?.upToDate && !mustRead) {
+      this.onLoad?.('hit');
+      return { folded: cached, readToHead: false };
+    }
+    this.onLoad?.(cached === undefined ? 'miss' : 'caught_up');
     const start: FoldedStream<unknown> = cached ?? {
       state: aggregate.decider.initialState,
       revision: -1n,

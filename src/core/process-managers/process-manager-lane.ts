@@ -7,7 +7,7 @@ import { commitUntilAnswered } from '../projections/commit-batch.js';
 import { type ProjectionId, processManagerId } from '../projections/keys.js';
 import { ProjectionLease } from '../projections/projection-lease.js';
 import { afterFailedSession } from '../projections/runner/session-backoff.js';
-import type { FeedLane, SharedFeed } from '../projections/runner/shared-feed.js';
+import type { BatchObserver, FeedLane, SharedFeed } from '../projections/runner/shared-feed.js';
 import { onConnectionLost, type RedisClient } from '../redis/client.js';
 import { processManagerConcurrency } from './declarations.js';
 import { EventHandling } from './event-handling.js';
@@ -20,6 +20,8 @@ export interface ProcessManagerLaneOptions {
   readonly owner?: string;
   /** Between sends of a command refused for a reason that passes. */
   readonly retry?: BackoffPolicy;
+  /** Told of each batch the feed handed over, and how long its window took to take it all. */
+  readonly onBatch?: BatchObserver;
 }
 
 export type ProcessManagerState = 'starting' | 'stand-by' | 'catching-up' | 'live' | 'stopped';
@@ -136,7 +138,14 @@ export class ProcessManagerLane implements FeedLane {
     const after = session.window.lastTaken ?? this.#checkpoint;
     const mine = after === undefined ? events : events.filter((event) => event.position > after);
     if (mine.length === 0) return Promise.resolve();
-    return session.window.take(mine);
+    const { onBatch } = this.options;
+    if (onBatch === undefined) return session.window.take(mine);
+    // Reactions run side by side, so a batch has no commit of its own: what is timed is how long
+    // the feed waited for the window to take all of it.
+    const startedAt = performance.now();
+    return session.window
+      .take(mine)
+      .then(() => onBatch(this.processManager.name, mine.length, (performance.now() - startedAt) / 1000));
   }
 
   caughtUp(): void {

@@ -3,7 +3,7 @@ import type { CommandPipeline } from '../commands/command-pipeline.js';
 import type { EventStoreClient } from '../eventstore/client.js';
 import type { Logger } from '../logger.js';
 import { LaneGroup } from '../projections/runner/lane-group.js';
-import { SharedFeed } from '../projections/runner/shared-feed.js';
+import { type BatchObserver, SharedFeed } from '../projections/runner/shared-feed.js';
 import type { RedisClient } from '../redis/client.js';
 import { assertProcessManagers } from './declarations.js';
 import type { ProcessManager } from './process-manager.js';
@@ -20,6 +20,8 @@ export interface ProcessManagersOptions {
   readonly owner?: string;
   /** Between sends of a command refused for a reason that passes (default: 50 ms doubling to 5 s, jittered). */
   readonly retry?: BackoffPolicy;
+  /** Told of each batch a process manager handled (metrics). */
+  readonly onBatch?: BatchObserver;
 }
 
 /**
@@ -51,6 +53,7 @@ export class ProcessManagers extends LaneGroup<ProcessManagerStatus> {
       leaseTtlMs: options.leaseTtlMs ?? 10_000,
       ...(options.owner === undefined ? {} : { owner: options.owner }),
       ...(options.retry === undefined ? {} : { retry: options.retry }),
+      ...(options.onBatch === undefined ? {} : { onBatch: options.onBatch }),
     };
     super(
       feed,

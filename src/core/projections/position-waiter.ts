@@ -1,4 +1,5 @@
 import { ConsistencyTimeoutError, type ServiceUnavailableError } from '../errors.js';
+import type { ConsistencyWaitOutcome } from '../metrics/esgraph-metrics.js';
 import type { SubscriberHub } from '../pubsub/subscriber-hub.js';
 import type { RedisClient } from '../redis/client.js';
 import type { KeySpace } from './keys.js';
@@ -9,6 +10,8 @@ export interface PositionWaiterOptions {
   readonly idleMs?: number;
   /** Background re-reads that failed (Redis unreachable); the affected waits rely on their timeout. */
   readonly onError?: (error: unknown) => void;
+  /** Told how each `waitFor` ended and how long it took (metrics). */
+  readonly onWait?: (outcome: ConsistencyWaitOutcome, seconds: number) => void;
 }
 
 interface Slot {
@@ -28,6 +31,7 @@ export class PositionWaiter {
   readonly #hub: SubscriberHub;
   readonly #idleMs: number;
   readonly #onError: (error: unknown) => void;
+  readonly #onWait: ((outcome: ConsistencyWaitOutcome, seconds: number) => void) | undefined;
   readonly #slots = new Map<string, Slot>();
   readonly #stopLosses: () => void;
   /** How to fail each wait in progress: the subscriber connection was lost. */
@@ -38,6 +42,7 @@ export class PositionWaiter {
     this.#hub = hub;
     this.#idleMs = options.idleMs ?? 10_000;
     this.#onError = options.onError ?? (() => undefined);
+    this.#onWait = options.onWait;
     // A Redis that comes back may have lost its last writes (or everything), so what the watches
     // know is no longer true: forget them all, and fail the waits at once rather than at their
     // timeout. The next wait opens a fresh watch and reads the checkpoints again.
@@ -57,6 +62,27 @@ export class PositionWaiter {
    * @throws ServiceUnavailableError when the Redis subscriber connection is down or lost meanwhile.
    */
   async waitFor(
+    projections: readonly string[],
+    position: bigint,
+    timeoutMs: number,
+  ): Promise<ReadonlyMap<string, KeySpace>> {
+    const onWait = this.#onWait;
+    if (onWait === undefined) return this.#waitFor(projections, position, timeoutMs);
+    const startedAt = performance.now();
+    try {
+      const spaces = await this.#waitFor(projections, position, timeoutMs);
+      onWait('reached', (performance.now() - startedAt) / 1000);
+      return spaces;
+    } catch (error) {
+      onWait(
+        error instanceof ConsistencyTimeoutError ? 'timeout' : 'unavailable',
+        (performance.now() - startedAt) / 1000,
+      );
+      throw error;
+    }
+  }
+
+  async #waitFor(
     projections: readonly string[],
     position: bigint,
     timeoutMs: number,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Kind, parse } from 'graphql';
 
 /*
  * The trusted documents file: Apollo's persisted query manifest, the format
@@ -74,4 +75,15 @@ export const parseManifest = (text: string): TrustedDocuments => {
   }
   if (documents.size === 0) throw new Error('lists no documents');
   return documents;
+};
+
+/** The operation names the trusted documents define: the only names that can run in trusted mode. */
+export const trustedOperationNames = (documents: TrustedDocuments): Set<string> => {
+  const names = new Set<string>();
+  for (const text of documents.values()) {
+    for (const definition of parse(text).definitions) {
+      if (definition.kind === Kind.OPERATION_DEFINITION && definition.name) names.add(definition.name.value);
+    }
+  }
+  return names;
 };

@@ -191,9 +191,10 @@ describe('the observability files', () => {
   });
 
   it.each([
-    ['prometheus/prometheus.yaml', 'compose.yaml'],
-    ['prometheus/prometheus.cluster.yaml', 'compose.cluster.yaml'],
-  ])('has %s scrape /metrics on port 4000 of the esgraph services of %s', (config, file) => {
+    // One node in development answers /metrics on its API port; the production cluster on METRICS_PORT.
+    ['prometheus/prometheus.yaml', 'compose.yaml', 4000],
+    ['prometheus/prometheus.cluster.yaml', 'compose.cluster.yaml', 9464],
+  ])('has %s scrape /metrics of the esgraph services of %s, on port %i', (config, file, port) => {
     const prometheus = readDockerYaml(config) as {
       scrape_configs: {
         metrics_path: string;
@@ -208,7 +209,7 @@ describe('the observability files', () => {
         ...(job.dns_sd_configs ?? []).flatMap((entry) => entry.names.map((name) => `${name}:${entry.port}`)),
       ];
     });
-    const services = esgraphServices(models[file] as ComposeModel).map(([name]) => `${name}:4000`);
+    const services = esgraphServices(models[file] as ComposeModel).map(([name]) => `${name}:${port}`);
     expect(scraped.sort()).toEqual(services.sort());
   });
 });

@@ -14,7 +14,7 @@ import { BatchProjector, ProjectionHaltedError } from './batch-projector.js';
 import { deleteBuild } from './build-cleanup.js';
 import { type BuildPlan, planBuild } from './builds.js';
 import { afterFailedSession } from './session-backoff.js';
-import type { FeedLane, SharedFeed } from './shared-feed.js';
+import type { BatchObserver, FeedLane, SharedFeed } from './shared-feed.js';
 
 export interface LaneOptions {
   readonly leaseTtlMs: number;
@@ -22,6 +22,8 @@ export interface LaneOptions {
   readonly owner?: string;
   /** Build this (fresh) build beside the active one and switch readers to it: `projections rebuild`. */
   readonly rebuildAs?: number;
+  /** Told of each batch committed: its events, and its handlers' and commit's time together. */
+  readonly onBatch?: BatchObserver;
 }
 
 export type RunnerState = 'starting' | 'stand-by' | 'waiting-for-lease' | 'catching-up' | 'live' | 'stopped' | 'halted';
@@ -131,9 +133,12 @@ export class ProjectionLane implements FeedLane {
     const mine = checkpoint === undefined ? events : events.filter((event) => event.position > checkpoint);
     if (mine.length === 0) return;
     this.#applying = mine;
+    const { onBatch } = this.options;
+    const startedAt = onBatch === undefined ? 0 : performance.now();
     try {
       const outcome = await session.projector.project(mine);
       if (outcome.kind === 'fenced') return session.end('lease-lost');
+      onBatch?.(this.projection.name, mine.length, (performance.now() - startedAt) / 1000);
       this.#checkpoint = mine[mine.length - 1]!.position;
       this.#parked += outcome.parked;
       if (!outcome.active && session.plan.kind !== 'replace') session.end('superseded');

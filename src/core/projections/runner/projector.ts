@@ -5,7 +5,7 @@ import { eventScope, failurePolicyOf } from '../event-scope.js';
 import type { Projection } from '../projection.js';
 import { LaneGroup } from './lane-group.js';
 import { ProjectionLane, type RunnerStatus } from './projection-lane.js';
-import { SharedFeed } from './shared-feed.js';
+import { type BatchObserver, SharedFeed } from './shared-feed.js';
 
 export interface ProjectorOptions {
   /** Events per commit at most. Default 2,000. */
@@ -18,6 +18,8 @@ export interface ProjectorOptions {
   readonly owner?: string;
   /** Projection name → a fresh build to make beside the active one (`projections rebuild`). */
   readonly rebuildAs?: ReadonlyMap<string, number>;
+  /** Told of each batch a projection committed (metrics). */
+  readonly onBatch?: BatchObserver;
 }
 
 /**
@@ -48,6 +50,7 @@ export class Projector extends LaneGroup<RunnerStatus> {
           leaseTtlMs: options.leaseTtlMs ?? 10_000,
           ...(options.owner === undefined ? {} : { owner: options.owner }),
           ...(rebuildAs === undefined ? {} : { rebuildAs }),
+          ...(options.onBatch === undefined ? {} : { onBatch: options.onBatch }),
         },
         log,
       );

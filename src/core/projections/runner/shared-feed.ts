@@ -8,6 +8,9 @@ import { type BatchingOptions, readBatches } from './event-batches.js';
 /** Between attempts to subscribe to $all again: 200 ms, doubling, up to 5 s; stop() cuts it short. */
 const RESUBSCRIBE: BackoffPolicy = { initialMs: 200, maxMs: 5_000, jitter: 'none' };
 
+/** Told of each batch a lane applied: its runner's name, its events, how long it took (metrics). */
+export type BatchObserver = (name: string, events: number, seconds: number) => void;
+
 /** What the feed needs of a projection it feeds. */
 export interface FeedLane {
   /** The last position this lane applied; the feed starts no later than the lowest of them. */
