@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Config } from './config.js';
 import type { AccessPolicy } from './core/access.js';
 import { commandAccess } from './core/commands/command-access.js';
@@ -7,6 +8,7 @@ import { stampCommandMetadata } from './core/commands/command-metadata.js';
 import { commandMetrics } from './core/commands/command-metrics.js';
 import type { CommandMiddleware } from './core/commands/command-middleware.js';
 import { CommandPipeline } from './core/commands/command-pipeline.js';
+import { commandTracing } from './core/commands/command-tracing.js';
 import { ServiceUnavailableError } from './core/errors.js';
 import { connectEventStore, probeEventStore } from './core/eventstore/client.js';
 import type { Logger } from './core/logger.js';
@@ -21,6 +23,7 @@ import { reportProjections } from './core/projections/runner/projection-report.j
 import { Projector } from './core/projections/runner/projector.js';
 import { SubscriberHub } from './core/pubsub/subscriber-hub.js';
 import { closeRedisClient, connectRedis } from './core/redis/client.js';
+import { startTracing } from './core/tracing/tracer-provider.js';
 import {
   createDomainServices,
   domainAccessPolicies,
@@ -69,7 +72,16 @@ export interface EsgraphOptions {
   readonly liveness?: readonly LivenessCheck[];
   /** Command middleware run after stamping, in this order (tests add entries here). */
   readonly commandMiddleware?: readonly CommandMiddleware[];
+  /** Span processors besides OTLP's; given, tracing is on even without `TRACING` (tests read spans so). */
+  readonly spanProcessors?: readonly SpanProcessor[];
 }
+
+/** The process's tracing, when configured or when processors are handed in; undefined: off. */
+const tracingFor = (config: ConnectedConfig, processors: readonly SpanProcessor[] | undefined) => {
+  const tracing = config.tracing ?? (processors ? { serviceName: 'esgraph', exportOtlp: false } : undefined);
+  if (tracing === undefined) return undefined;
+  return startTracing({ ...tracing, serviceVersion: packageVersion(), processors: processors ?? [] });
+};
 
 /** `/metrics` on a port of its own when configured; says so when metrics are kept but shown nowhere. */
 const serveMetrics = async (config: ConnectedConfig, metrics: EsgraphMetrics | undefined, log: Logger) => {
@@ -114,6 +126,10 @@ export const startEsgraph = async (
   // Every instrument of this process, or none: with METRICS=off nothing is timed or counted.
   const metrics = config.metrics ? new EsgraphMetrics() : undefined;
   try {
+    // Started first, so it stops last: the spans of shutdown itself still get exported.
+    const traced = tracingFor(config, options.spanProcessors);
+    if (traced) stops.push({ name: 'tracing', stop: traced.shutdown });
+    const tracing = traced?.tracing;
     const redis = await connectRedis(config.redisUrl, {
       onError: (error) => log.warn({ err: error }, 'redis connection error'),
     });
@@ -130,7 +146,7 @@ export const startEsgraph = async (
       ...(metrics ? { onWait: (outcome, seconds) => metrics.consistencyWait(outcome, seconds) } : {}),
     });
     stops.push({ name: 'consistency waits', stop: () => waiter.close() });
-    const readModels = new ReadModels(redis, hub, waiter, config.consistencyTimeoutMs);
+    const readModels = new ReadModels(redis, hub, waiter, config.consistencyTimeoutMs, tracing);
 
     const allProjections = domainProjections();
     const projector = config.roles.includes('projector')
@@ -139,6 +155,7 @@ export const startEsgraph = async (
           ...(metrics
             ? { onBatch: (name, events, seconds) => metrics.batch(name, 'projection', events, seconds) }
             : {}),
+          tracing,
         })
       : undefined;
     if (projector) {
@@ -163,8 +180,9 @@ export const startEsgraph = async (
       maxAttempts: config.commandMaxAttempts,
       // Stamping is an entry like the others: one listed before it (metrics, tracing) also sees the
       // commands it refuses (a malformed commandId); one after it (authorization) sees the stamped ids.
-      // Metrics come first, so they count what stamping and authorization refuse too.
+      // Tracing and metrics come first, so they see what stamping and authorization refuse too.
       middleware: [
+        ...(tracing ? [commandTracing(tracing)] : []),
         ...(metrics ? [commandMetrics(metrics)] : []),
         stampCommandMetadata,
         ...(config.authorization
@@ -174,6 +192,7 @@ export const startEsgraph = async (
       ],
       onMiddlewareError: (error, middleware) => log.error({ err: error, middleware }, 'command middleware failed'),
       ...(metrics ? { onFoldLoad: (result) => metrics.foldLoaded(result) } : {}),
+      ...(tracing ? { tracing } : {}),
     });
     const services = createDomainServices({
       commands,
@@ -195,6 +214,7 @@ export const startEsgraph = async (
         ...(metrics
           ? { onBatch: (name, events, seconds) => metrics.batch(name, 'process_manager', events, seconds) }
           : {}),
+        tracing,
       });
       started.start();
       processManagers = started;
@@ -261,6 +281,7 @@ export const startEsgraph = async (
       apqCache: createRedisApqCache(redis, config.persistedQueries, log),
       ...(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
       recorder,
+      ...(tracing ? { tracing } : {}),
       ...(metrics && config.metrics?.onApiPort ? { metrics: { metrics, token: config.metrics.token } } : {}),
     });
     stops.push({ name: 'http server', stop: http.stop, boundMs: config.shutdownGraceMs + stopStepBoundMs });

@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { CommandMetadata, DomainCommand } from '../decider.js';
 import type { CommandReceipt } from './batch-outcomes.js';
 
@@ -21,6 +22,11 @@ export interface RequestIdentity {
    * written); once queued it runs to its end, since its append may already be under way.
    */
   readonly signal?: AbortSignal;
+  /**
+   * The trace context the command's span is a child of: the GraphQL operation's span, set by the
+   * tracing plugin. Absent: the active context (with tracing off, nothing reads it).
+   */
+  readonly traceContext?: Context | undefined;
 }
 
 /**

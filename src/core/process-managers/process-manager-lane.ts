@@ -9,6 +9,8 @@ import { ProjectionLease } from '../projections/projection-lease.js';
 import { afterFailedSession } from '../projections/runner/session-backoff.js';
 import type { BatchObserver, FeedLane, SharedFeed } from '../projections/runner/shared-feed.js';
 import { onConnectionLost, type RedisClient } from '../redis/client.js';
+import { traceBatch } from '../tracing/batch-spans.js';
+import type { Tracing } from '../tracing/tracing.js';
 import { EventHandling } from './event-handling.js';
 import type { ProcessManager } from './process-manager.js';
 
@@ -20,6 +22,8 @@ export interface ProcessManagerLaneOptions {
   readonly retry?: BackoffPolicy;
   /** Told of each batch handled to its last checkpoint, its commands' round trips included. */
   readonly onBatch?: BatchObserver;
+  /** A span per batch, linked to the commands whose events it reacts to; the steps' commands are its children. */
+  readonly tracing?: Tracing | undefined;
 }
 
 export type ProcessManagerState = 'starting' | 'stand-by' | 'catching-up' | 'live' | 'stopped';
@@ -144,7 +148,15 @@ export class ProcessManagerLane implements FeedLane {
     if (this.#session && !this.#session.signal.aborted) this.#state = 'live';
   }
 
-  async #applyAll(session: Session, events: readonly EventEnvelope[]): Promise<void> {
+  #applyAll(session: Session, events: readonly EventEnvelope[]): Promise<void> {
+    const { tracing } = this.options;
+    if (tracing === undefined) return this.#handleAll(session, events);
+    return traceBatch(tracing, `process manager ${this.processManager.name}`, events, () =>
+      this.#handleAll(session, events),
+    );
+  }
+
+  async #handleAll(session: Session, events: readonly EventEnvelope[]): Promise<void> {
     this.#pending = events.length;
     const { onBatch } = this.options;
     const startedAt = onBatch === undefined ? 0 : performance.now();

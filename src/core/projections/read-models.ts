@@ -1,3 +1,4 @@
+import { context } from '@opentelemetry/api';
 import { ConsistencyTimeoutError } from '../errors.js';
 import { requirePositionToken } from '../eventstore/positions.js';
 import { streamChanges } from '../pubsub/change-bundles.js';
@@ -5,6 +6,7 @@ import type { ChannelStreamOptions } from '../pubsub/channel-stream.js';
 import type { SubscriberHub } from '../pubsub/subscriber-hub.js';
 import type { RedisClient } from '../redis/client.js';
 import { timedOut, within } from '../time-limit.js';
+import type { Tracing } from '../tracing/tracing.js';
 import type { KeySpace } from './keys.js';
 import type { PositionWaiter } from './position-waiter.js';
 
@@ -20,6 +22,8 @@ export class ReadModels {
     private readonly hub: SubscriberHub,
     private readonly waiter: PositionWaiter,
     private readonly consistencyTimeoutMs: number,
+    /** A span per key-space lookup (the read's wait), and per change message pushed. */
+    private readonly tracing?: Tracing,
   ) {}
 
   /**
@@ -39,12 +43,32 @@ export class ReadModels {
   }
 
   /**
+   * One read of the named projections: their key spaces (after the `consistentWith` wait, as
+   * `keySpaces`), then `reader` on them. With tracing, the whole read is a span
+   * (`read-model read`), a child of the active context: the request's.
+   */
+  read<T>(
+    projections: readonly string[],
+    consistentWith: string | null | undefined,
+    reader: (spaces: ReadonlyMap<string, KeySpace | undefined>) => Promise<T>,
+  ): Promise<T> {
+    if (this.tracing === undefined) return this.keySpaces(projections, consistentWith).then(reader);
+    const attributes = {
+      'esgraph.projections': projections.join(','),
+      'esgraph.consistent_with': consistentWith !== null && consistentWith !== undefined,
+    };
+    return this.tracing.inSpan('read-model read', { attributes }, context.active(), () =>
+      this.keySpaces(projections, consistentWith).then(reader),
+    );
+  }
+
+  /**
    * The change notifications of one topic of a projection (what its `notify` ops publish),
    * live from the moment this resolves: subscribe first, then read the read model, and nothing
    * published in between is missed.
    */
   changes(projection: string, topic: string, options?: ChannelStreamOptions): Promise<AsyncIterableIterator<string>> {
-    return streamChanges(this.hub, projection, topic, options);
+    return streamChanges(this.hub, projection, topic, options, this.tracing);
   }
 
   /**
