@@ -1,21 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { connectRedis } from '../src/core/redis/client.js';
 import { startEmbeddedRedis } from '../src/core/redis/embedded-redis.js';
 import { benchAuthorizationFor } from './bench-identity.js';
-import { DEPOSIT, OPEN, openAccounts } from './deposits.js';
-import {
-  dataOf,
-  type GraphQLPost,
-  graphqlClient,
-  type LoadResult,
-  median,
-  pooled,
-  report,
-  runInterleaved,
-} from './load.js';
+import { OPEN, openAccounts } from './deposits.js';
+import { dataOf, type GraphQLPost, graphqlClient, type LoadResult, pooled, report, runInterleaved } from './load.js';
 import { startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
+import {
+  ACCOUNT,
+  compare,
+  depositingIntoAnyOf,
+  MAX_OPERATIONS_PER_ROUND,
+  profiled,
+  ROUND_MS,
+  ROUNDS,
+  readAccount,
+  readingAnyOf,
+  waitUntilProjected,
+} from './server-comparison.js';
 
 /*
  * npm run bench:edge — what the edge's per-request work costs: token verification with the access
@@ -32,59 +33,13 @@ import { startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
  *                      <dir>/a, <dir>/b and <dir>/c when they stop.
  */
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 2_000);
-/** A bound on each round's count besides its time; far above what 64 clients reach here. */
-const MAX_OPERATIONS_PER_ROUND = Number(process.env.BENCH_MAX_OPERATIONS_PER_ROUND ?? 200_000);
 const CLIENTS = 64;
 const ACCOUNTS = 1_000;
 /** The most config allows, per window of a minute: far above a run's requests, so no 429. */
 const FAR_ABOVE_THE_RUN = '10000000';
 const CUSTOMER = 'bench-customer';
 
-const ACCOUNT = 'query Account($id: ID!) { account(id: $id) { id balance status revision } }';
-const PROJECTIONS = 'query { projections { name lagEvents } }';
-
-const profileDir = process.env.PROFILE_DIR;
-const profiled = (setUp: string): string[] => {
-  if (!profileDir) return [];
-  const dir = join(profileDir, setUp);
-  mkdirSync(dir, { recursive: true });
-  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
-};
-
 const stage = (text: string): void => console.error(`[bench:edge] ${text}`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const waitUntilProjected = async (post: GraphQLPost): Promise<void> => {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    const { projections } = dataOf<{ projections: { lagEvents: number }[] }>(await post(PROJECTIONS, {}));
-    if (projections.length > 0 && projections.every((projection) => projection.lagEvents === 0)) return;
-    await sleep(200);
-  }
-  throw new Error('the read models did not catch up within 60 s');
-};
-
-const readAccount = (post: GraphQLPost, id: string) => async () => {
-  const { account } = dataOf<{ account: { id: string } | null }>(await post(ACCOUNT, { id }));
-  if (!account) throw new Error(`account ${id} was not found`);
-};
-
-const anyOf = (ids: readonly string[]) => () => ids[Math.floor(Math.random() * ids.length)]!;
-
-/** One contender's runs against another's: ratio of rates, and what latency and server CPU did. */
-const compare = (runs: readonly LoadResult[], baseline: readonly LoadResult[]): string => {
-  const ratios = runs.map((run, round) => run.perSecond / baseline[round]!.perSecond);
-  const [after, before] = [pooled(runs), pooled(baseline)];
-  const cpu = (result: LoadResult) => Math.round(((result.cpuSeconds.esgraph ?? 0) / result.operations) * 1e6);
-  return [
-    `${median(ratios).toFixed(2)} (rounds ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
-    `p50 ${before.p50Ms.toFixed(2)} -> ${after.p50Ms.toFixed(2)} ms`,
-    `p99 ${before.p99Ms.toFixed(2)} -> ${after.p99Ms.toFixed(2)} ms`,
-    `esgraph CPU ${cpu(before)} -> ${cpu(after)} us/op`,
-  ].join(', ');
-};
 
 stage('starting redis-server, esdb-local, a projector and three esgraph servers');
 const redis = await startEmbeddedRedis();
@@ -151,14 +106,8 @@ try {
     await Promise.all(read.slice(index, index + CLIENTS).map((id) => readAccount(clients.bCustomer, id)()));
   }
 
-  const anyRead = anyOf(read);
-  const query = (post: GraphQLPost) => () => readAccount(post, anyRead())();
-  const deposit = (post: GraphQLPost, accounts: readonly string[]) => {
-    const anyAccount = anyOf(accounts);
-    return async () => {
-      dataOf(await post(DEPOSIT, { input: { accountId: anyAccount(), amount: '1.00' } }));
-    };
-  };
+  const query = (post: GraphQLPost) => readingAnyOf(post, read);
+  const deposit = depositingIntoAnyOf;
   const contender = (
     name: string,
     server: { child: { pid?: number | undefined } },

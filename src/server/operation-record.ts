@@ -12,7 +12,7 @@ export interface OperationCaller {
 }
 
 /** One GraphQL operation as it is recorded: never its variables, never a token. */
-export interface OperationOutcome {
+export interface RecordedOperation {
   /** The operation's name as the document gives it (the metrics label is bounded from it). */
   readonly name: string | undefined;
   /** query, mutation, subscription; `unknown` when the document never got that far. */
@@ -59,7 +59,7 @@ export class OperationRecorder {
     return this.metrics;
   }
 
-  record(outcome: OperationOutcome): void {
+  record(outcome: RecordedOperation): void {
     const seconds = (performance.now() - outcome.startedAt) / 1000;
     this.metrics?.operation(this.names.label(outcome.name), outcome.type, outcome.code, seconds);
     this.log?.info(

@@ -90,10 +90,17 @@ export class WebSocketOperationRecords {
     } else this.#record(operation, outcomeCode(errors));
   }
 
-  /** An `error` message, formatted: the operation was refused before it ran. */
+  /**
+   * An `error` message, formatted. Before a stream started it is a refusal, which ends the
+   * operation with no `onComplete` from graphql-ws, so it is forgotten here; a started stream
+   * that failed is completed (and its gauge closed) by `complete`, which graphql-ws still calls.
+   */
   error(connection: object, id: string, errors: readonly GraphQLFormattedError[]): void {
-    const operation = this.#find(connection, id);
-    if (operation !== undefined) this.#record(operation, outcomeCode(errors));
+    const operations = this.#operations.get(connection);
+    const operation = operations?.get(id);
+    if (operation === undefined || operation.field !== undefined) return;
+    operations!.delete(id);
+    this.#record(operation, outcomeCode(errors));
   }
 
   /** The operation is over (completed by either side, or its socket closed). */

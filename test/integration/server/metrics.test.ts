@@ -147,6 +147,23 @@ describe('metrics', () => {
     }
   });
 
+  it('counts a WebSocket operation refused before it runs under its code, and opens no gauge', async () => {
+    const client = wsClient(esgraph.url);
+    const name = 'esgraph_graphql_operation_duration_seconds_count';
+    const refused = { type: 'unknown', code: 'GRAPHQL_PARSE_FAILED' };
+    try {
+      const before = await scrape(metricsUrl);
+      const answer = client.iterate({ query: 'subscription Broken { accountUpdated(id: ' });
+      await expect(answer.next()).rejects.toBeDefined();
+      await waitFor('the refusal counted', async () =>
+        sampleOf(await scrape(metricsUrl), name, refused) === sampleOf(before, name, refused) + 1 ? true : undefined,
+      );
+      expect(sampleOf(await scrape(metricsUrl), 'esgraph_subscriptions_open')).toBe(0);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('reports both connections up, and Node’s own process metrics', async () => {
     const text = await scrape(metricsUrl);
     expect(sampleOf(text, 'esgraph_redis_connected', { connection: 'commands' })).toBe(1);

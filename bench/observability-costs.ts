@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { commandMetrics } from '../src/core/commands/command-metrics.js';
+import type { CommandInvocation, SettledCommand } from '../src/core/commands/command-middleware.js';
+import { EsgraphMetrics } from '../src/core/metrics/esgraph-metrics.js';
+import { OperationNames } from '../src/core/metrics/operation-names.js';
+import { startEmbeddedRedis } from '../src/core/redis/embedded-redis.js';
+import { OperationRecorder } from '../src/server/operation-record.js';
+import { benchAuthorizationFor } from './bench-identity.js';
+import { openAccounts } from './deposits.js';
+import { type GraphQLPost, graphqlClient, type LoadResult, pooled, report } from './load.js';
+import { startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
+import {
+  compare,
+  depositingIntoAnyOf,
+  MAX_OPERATIONS_PER_ROUND,
+  profiled,
+  ROUND_MS,
+  ROUNDS,
+  readingAnyOf,
+  runRotated,
+  waitUntilProjected,
+} from './server-comparison.js';
+
+/*
+ * npm run bench:observability — what metrics and the request log cost per operation. Three
+ * esgraph servers (command and query roles; one more process projects for all of them) differ
+ * only in them:
+ *   (a) METRICS=off, REQUEST_LOG=off: the baseline;
+ *   (b) METRICS=on, REQUEST_LOG=off, scraped every BENCH_SCRAPE_MS (default 15 s, Prometheus'
+ *       usual interval; 1000 for a harsher scraper);
+ *   (c) METRICS=on, REQUEST_LOG=on (one info line per operation to stdout, which the bench drains),
+ *       scraped alike.
+ * `account(id)` and `deposit` at 64 clients take turns in rounds on the three, as in bench:edge,
+ * their order turned each round; each ratio is the median of the rounds' own ratios.
+ *   PROFILE_DIR=<dir>  runs the three servers under `node --cpu-prof`, one profile each in
+ *                      <dir>/a, <dir>/b and <dir>/c when they stop.
+ */
+
+const SCRAPE_MS = Number(process.env.BENCH_SCRAPE_MS ?? 15_000);
+const CLIENTS = 64;
+const ACCOUNTS = 1_000;
+
+const stage = (text: string): void => console.error(`[bench:observability] ${text}`);
+
+/** A scraper on `/metrics` until stopped: what it read last, and how many scrapes failed. */
+const scraper = (graphqlUrl: string) => {
+  const url = graphqlUrl.replace(/\/graphql$/, '/metrics');
+  let last = '';
+  let failures = 0;
+  let scrapes = 0;
+  const timer = setInterval(() => {
+    fetch(url)
+      .then(async (response) => {
+        if (response.status !== 200) throw new Error(`status ${response.status}`);
+        last = await response.text();
+        scrapes++;
+      })
+      .catch(() => {
+        failures++;
+      });
+  }, SCRAPE_MS);
+  return {
+    stop: () => clearInterval(timer),
+    get last() {
+      return last;
+    },
+    get failures() {
+      return failures;
+    },
+    get scrapes() {
+      return scrapes;
+    },
+  };
+};
+
+/**
+ * The recording's own CPU, apart from any server: what (b) adds to each operation, measured where
+ * the load on this machine moves it least (one loop, no I/O). A query is one operation record; a
+ * deposit is that, the command middleware's `after` and a fold-cache count.
+ */
+const recordingCost = (): { queryUs: number; depositUs: number } => {
+  const metrics = new EsgraphMetrics();
+  const recorder = new OperationRecorder(undefined, metrics, new OperationNames(100));
+  const after = commandMetrics(metrics).after!;
+  const caller = { requestId: 'r', userId: 'u' };
+  const invocation = { type: 'DepositMoney', receivedAt: 0 } as CommandInvocation;
+  const settled = {
+    ok: true,
+    settledAt: 3,
+    batch: { size: 1, attempts: 1, startedAt: 1, appendStartedAt: 2 },
+  } as unknown as SettledCommand;
+  const timed = (work: () => void): number => {
+    const calls = 200_000;
+    for (let index = 0; index < 10_000; index++) work();
+    const started = process.cpuUsage();
+    for (let index = 0; index < calls; index++) work();
+    const used = process.cpuUsage(started);
+    return (used.user + used.system) / calls;
+  };
+  const query = () =>
+    recorder.record({ name: 'Account', type: 'query', code: 'OK', startedAt: 0, caller, transport: 'http' });
+  return {
+    queryUs: timed(query),
+    depositUs: timed(() => {
+      query();
+      metrics.foldLoaded('hit');
+      after(invocation, settled);
+    }),
+  };
+};
+
+const recording = recordingCost();
+stage(
+  `recording alone: ${recording.queryUs.toFixed(2)} us per query, ${recording.depositUs.toFixed(2)} us per deposit`,
+);
+
+stage('starting redis-server, esdb-local, a projector and three esgraph servers');
+const redis = await startEmbeddedRedis();
+const esdb = await startEsdbLocalProcess();
+const dependencies = { EVENTSTORE_CONNECTION_STRING: esdb.connectionString, REDIS_URL: redis.url };
+const serving = { ...dependencies, SERVICE_ROLES: 'command,query' };
+const servers = await Promise.all([
+  startEsgraphProcess({ ...dependencies, SERVICE_ROLES: 'projector', METRICS: 'off' }),
+  startEsgraphProcess({ ...serving, METRICS: 'off', REQUEST_LOG: 'off' }, profiled('a')),
+  startEsgraphProcess({ ...serving, METRICS: 'on', REQUEST_LOG: 'off' }, profiled('b')),
+  startEsgraphProcess({ ...serving, METRICS: 'on', REQUEST_LOG: 'on' }, profiled('c')),
+]);
+const [, plain, measured, logged] = servers;
+const scrapers = [scraper(measured.url), scraper(logged.url)];
+try {
+  // A teller and manager, as bench:commands and bench:queries send: no auditor, whose reads log lines of their own.
+  const authorization = await benchAuthorizationFor('bench-observability', ['teller', 'manager']);
+  const clients = {
+    a: graphqlClient(plain.url, CLIENTS, authorization),
+    b: graphqlClient(measured.url, CLIENTS, authorization),
+    c: graphqlClient(logged.url, CLIENTS, authorization),
+  };
+  const metricsOff = await fetch(plain.url.replace(/\/graphql$/, '/metrics'));
+  if (metricsOff.status !== 404) throw new Error(`(a) answered /metrics with ${metricsOff.status}, not 404`);
+
+  const accountIds = () => Array.from({ length: ACCOUNTS }, () => randomUUID());
+  const read = accountIds();
+  const deposited = { a: accountIds(), b: accountIds(), c: accountIds() };
+  await Promise.all([
+    openAccounts(clients.a, read),
+    ...(['a', 'b', 'c'] as const).map((setUp) => openAccounts(clients[setUp], deposited[setUp])),
+  ]);
+  stage(`opened ${ACCOUNTS * 4} accounts; waiting for the read models`);
+  await waitUntilProjected(clients.a);
+
+  const query = (post: GraphQLPost) => readingAnyOf(post, read);
+  const deposit = depositingIntoAnyOf;
+  const contender = (
+    name: string,
+    server: { child: { pid?: number | undefined } },
+    operation: () => Promise<void>,
+  ) => ({
+    name,
+    concurrency: CLIENTS,
+    operation,
+    maxOperations: MAX_OPERATIONS_PER_ROUND,
+    watch: { esgraph: server.child.pid },
+  });
+
+  stage(`account(id): 3 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
+  const [queryA, queryB, queryC] = (await runRotated(
+    [
+      contender('account(id) (a) metrics off, request log off', plain, query(clients.a)),
+      contender('account(id) (b) metrics on, scraped', measured, query(clients.b)),
+      contender('account(id) (c) metrics on, scraped, request log on', logged, query(clients.c)),
+    ],
+    ROUNDS,
+    ROUND_MS,
+  )) as [LoadResult[], LoadResult[], LoadResult[]];
+
+  stage(`deposit: 3 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
+  const [depositA, depositB, depositC] = (await runRotated(
+    [
+      contender('deposit (a) metrics off, request log off', plain, deposit(clients.a, deposited.a)),
+      contender('deposit (b) metrics on, scraped', measured, deposit(clients.b, deposited.b)),
+      contender('deposit (c) metrics on, scraped, request log on', logged, deposit(clients.c, deposited.c)),
+    ],
+    ROUNDS,
+    ROUND_MS,
+  )) as [LoadResult[], LoadResult[], LoadResult[]];
+  for (const scrape of scrapers) scrape.stop();
+
+  // The metrics were kept: (b)'s last scrape counted the deposits it took.
+  const counted = /esgraph_commands_total\{command="DepositMoney",outcome="ok"\} (\d+)/.exec(scrapers[0]!.last)?.[1];
+  const results = [queryA, queryB, queryC, depositA, depositB, depositC].map(pooled);
+  report('observability-costs', results, {
+    'account(id) (b)/(a), metrics': compare(queryB, queryA),
+    'account(id) (c)/(a), metrics and request log': compare(queryC, queryA),
+    'deposit (b)/(a), metrics': compare(depositB, depositA),
+    'deposit (c)/(a), metrics and request log': compare(depositC, depositA),
+    scrapes: `${scrapers.map((scrape) => scrape.scrapes).join(' + ')} every ${SCRAPE_MS} ms, ${scrapers.map((scrape) => scrape.failures).join(' + ')} failed`,
+    "deposits (b)'s last scrape counted": counted ?? 'none',
+    'recording alone, CPU per operation': `account(id) ${recording.queryUs.toFixed(2)} us, deposit ${recording.depositUs.toFixed(2)} us`,
+    rounds: `${ROUNDS} x ${ROUND_MS / 1000} s each, ${CLIENTS} clients`,
+  });
+  const failed = results.filter((result) => result.errors > 0);
+  if (failed.length > 0) {
+    throw new Error(`errors in ${failed.map((result) => `${result.name} (${result.errors})`).join(', ')}`);
+  }
+  if (counted === undefined || Number(counted) === 0) throw new Error('(b) counted no deposit: metrics were not kept');
+} finally {
+  for (const scrape of scrapers) scrape.stop();
+  await Promise.all(servers.map((server) => server.stop()));
+  await redis.stop();
+  await esdb.stop();
+}

@@ -1,0 +1,99 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEPOSIT } from './deposits.js';
+import { type Contender, dataOf, type GraphQLPost, type LoadResult, median, pooled, runInterleaved } from './load.js';
+
+/*
+ * What the benchmarks that set esgraph servers side by side, each differing in one setting
+ * (bench:edge, bench:observability), share: the query they read with, how they wait for the
+ * read models, and how one contender's rounds compare with its baseline's.
+ */
+
+/** Rounds each contender runs, and how long each lasts (`BENCH_ROUNDS`, `BENCH_ROUND_MS`). */
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+export const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 2_000);
+/** A bound on each round's count besides its time; far above what 64 clients reach here. */
+export const MAX_OPERATIONS_PER_ROUND = Number(process.env.BENCH_MAX_OPERATIONS_PER_ROUND ?? 200_000);
+
+export const ACCOUNT = 'query Account($id: ID!) { account(id: $id) { id balance status revision } }';
+const PROJECTIONS = 'query { projections { name lagEvents } }';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits (at most a minute) until every read model has applied everything. */
+export const waitUntilProjected = async (post: GraphQLPost): Promise<void> => {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const { projections } = dataOf<{ projections: { lagEvents: number }[] }>(await post(PROJECTIONS, {}));
+    if (projections.length > 0 && projections.every((projection) => projection.lagEvents === 0)) return;
+    await sleep(200);
+  }
+  throw new Error('the read models did not catch up within 60 s');
+};
+
+/** One `account(id)` read that fails unless the account is found. */
+export const readAccount = (post: GraphQLPost, id: string) => async () => {
+  const { account } = dataOf<{ account: { id: string } | null }>(await post(ACCOUNT, { id }));
+  if (!account) throw new Error(`account ${id} was not found`);
+};
+
+export const anyOf = (ids: readonly string[]) => () => ids[Math.floor(Math.random() * ids.length)]!;
+
+/** An operation for a contender: `account(id)` of one of `ids`, picked at random each time. */
+export const readingAnyOf = (post: GraphQLPost, ids: readonly string[]) => {
+  const anyId = anyOf(ids);
+  return () => readAccount(post, anyId())();
+};
+
+/** An operation for a contender: a 1.00 deposit into one of `accounts`, picked at random each time. */
+export const depositingIntoAnyOf = (post: GraphQLPost, accounts: readonly string[]) => {
+  const anyAccount = anyOf(accounts);
+  return async () => {
+    dataOf(await post(DEPOSIT, { input: { accountId: anyAccount(), amount: '1.00' } }));
+  };
+};
+
+/** One contender's runs against another's: ratio of rates, and what latency and server CPU did. */
+export const compare = (runs: readonly LoadResult[], baseline: readonly LoadResult[]): string => {
+  const ratios = runs.map((run, round) => run.perSecond / baseline[round]!.perSecond);
+  const [after, before] = [pooled(runs), pooled(baseline)];
+  const cpu = (result: LoadResult) => Math.round(((result.cpuSeconds.esgraph ?? 0) / result.operations) * 1e6);
+  return [
+    `${median(ratios).toFixed(2)} (rounds ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
+    `p50 ${before.p50Ms.toFixed(2)} -> ${after.p50Ms.toFixed(2)} ms`,
+    `p99 ${before.p99Ms.toFixed(2)} -> ${after.p99Ms.toFixed(2)} ms`,
+    `esgraph CPU ${cpu(before)} -> ${cpu(after)} us/op`,
+  ].join(', ');
+};
+
+/** `--cpu-prof` into <PROFILE_DIR>/<setUp> for a server's node, when PROFILE_DIR is set (written when it stops). */
+export const profiled = (setUp: string): string[] => {
+  const profileDir = process.env.PROFILE_DIR;
+  if (!profileDir) return [];
+  const dir = join(profileDir, setUp);
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+};
+
+/**
+ * `runInterleaved`, with the contenders' order turned by one each round: whoever runs right after
+ * another contender's deposits meets the projector and the event store still busy with them, so
+ * a fixed order would charge that to the same contender every round.
+ */
+export const runRotated = async (
+  contenders: readonly Contender[],
+  rounds: number,
+  roundMs: number,
+): Promise<LoadResult[][]> => {
+  const runs: LoadResult[][] = contenders.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    const order = contenders.map((_, index) => (index + round) % contenders.length);
+    const results = await runInterleaved(
+      order.map((index) => contenders[index]!),
+      1,
+      roundMs,
+    );
+    order.forEach((index, position) => runs[index]!.push(results[position]![0]!));
+  }
+  return runs;
+};
