@@ -93,7 +93,9 @@ export const runRotated = async (
       1,
       roundMs,
     );
-    order.forEach((index, position) => runs[index]!.push(results[position]![0]!));
+    order.forEach((index, position) => {
+      runs[index]!.push(results[position]![0]!);
+    });
   }
   return runs;
 };
