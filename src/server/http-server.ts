@@ -183,7 +183,7 @@ export const startHttpServer = async <Context extends OperationCaller & TracedCo
     if (path === graphqlPath) {
       if (answerCors(options.allowLists.origins, req, res)) return;
       return tracing
-        ? traceHttpRequest(tracing, req, res, graphqlPath, () => graphql(req, res, url))
+        ? traceHttpRequest(tracing, req, res, graphqlPath, (traceContext) => graphql(req, res, url, traceContext))
         : graphql(req, res, url);
     }
     if (path === '/healthz') return answerLiveness(res, options.liveness ?? []);

@@ -24,9 +24,14 @@ export interface RequestIdentity {
   readonly signal?: AbortSignal;
   /**
    * The trace context the command's span is a child of: the GraphQL operation's span, set by the
-   * tracing plugin. Absent: the active context (with tracing off, nothing reads it).
+   * tracing plugin. With tracing off, nothing reads it.
    */
   readonly traceContext?: Context | undefined;
+  /**
+   * The metadata of the event that caused the command, for a process manager's step: its
+   * `traceparent` is the parent of the command's span when there is no `traceContext`.
+   */
+  readonly causedBy?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /**

@@ -1,12 +1,12 @@
-import { context, type Span, SpanStatusCode } from '@opentelemetry/api';
+import { ROOT_CONTEXT, type Span, SpanStatusCode } from '@opentelemetry/api';
 import type { Tracing } from '../tracing/tracing.js';
 import { commandOutcome } from './command-metrics.js';
 import type { CommandInvocation, CommandMiddleware } from './command-middleware.js';
 
 /**
  * A span per command, from the moment the pipeline takes it until it is settled, as a child of
- * the GraphQL operation that sent it (or of whatever context is active: a process manager's
- * reaction). Its trace context goes into the command's metadata as `traceparent` and
+ * the GraphQL operation that sent it, or of the command whose event a process manager reacted
+ * to (so a transfer's steps stay in its request's trace). Its trace context goes into the command's metadata as `traceparent` and
  * `tracestate`, and so into each of its events' metadata: projections and subscription pushes
  * link back to it from there. Listed first (`app.ts`), so a command stamping or authorization
  * refuses has its span too. The pipeline's decide and append spans are its children.
@@ -16,7 +16,8 @@ export const commandTracing = (tracing: Tracing): CommandMiddleware => {
   return {
     name: 'command-tracing',
     before: (command) => {
-      const parent = command.request.traceContext ?? context.active();
+      const { traceContext, causedBy } = command.request;
+      const parent = traceContext ?? (causedBy === undefined ? ROOT_CONTEXT : tracing.contextFrom(causedBy));
       const span = tracing.tracer.startSpan(
         `command ${command.type}`,
         { attributes: { 'esgraph.command.type': command.type } },

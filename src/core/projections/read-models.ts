@@ -1,4 +1,3 @@
-import { context } from '@opentelemetry/api';
 import { ConsistencyTimeoutError } from '../errors.js';
 import { requirePositionToken } from '../eventstore/positions.js';
 import { streamChanges } from '../pubsub/change-bundles.js';
@@ -22,7 +21,7 @@ export class ReadModels {
     private readonly hub: SubscriberHub,
     private readonly waiter: PositionWaiter,
     private readonly consistencyTimeoutMs: number,
-    /** A span per key-space lookup (the read's wait), and per change message pushed. */
+    /** A span per change message handed to a subscription (see `streamChanges`). */
     private readonly tracing?: Tracing,
   ) {}
 
@@ -40,26 +39,6 @@ export class ReadModels {
     if (consistentWith === null || consistentWith === undefined) return this.waiter.activeSpaces(projections);
     const position = requirePositionToken(consistentWith, 'consistentWith', 'a position token returned by a mutation');
     return this.waiter.waitFor(projections, position, this.consistencyTimeoutMs);
-  }
-
-  /**
-   * One read of the named projections: their key spaces (after the `consistentWith` wait, as
-   * `keySpaces`), then `reader` on them. With tracing, the whole read is a span
-   * (`read-model read`), a child of the active context: the request's.
-   */
-  read<T>(
-    projections: readonly string[],
-    consistentWith: string | null | undefined,
-    reader: (spaces: ReadonlyMap<string, KeySpace | undefined>) => Promise<T>,
-  ): Promise<T> {
-    if (this.tracing === undefined) return this.keySpaces(projections, consistentWith).then(reader);
-    const attributes = {
-      'esgraph.projections': projections.join(','),
-      'esgraph.consistent_with': consistentWith !== null && consistentWith !== undefined,
-    };
-    return this.tracing.inSpan('read-model read', { attributes }, context.active(), () =>
-      this.keySpaces(projections, consistentWith).then(reader),
-    );
   }
 
   /**
@@ -85,7 +64,8 @@ export class ReadModels {
     settled: (value: T) => boolean,
   ): Promise<T> {
     const deadline = performance.now() + this.consistencyTimeoutMs;
-    const changes = await this.changes(projection, topic);
+    // Untraced: these messages wake a wait, they are pushed to no one.
+    const changes = await streamChanges(this.hub, projection, topic);
     try {
       for (;;) {
         const value = await read();

@@ -1,5 +1,3 @@
-import { context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -22,18 +20,12 @@ export interface StartedTracing {
   readonly shutdown: () => Promise<void>;
 }
 
-let contextManagerSet = false;
-
 /**
- * A tracer provider of this process's own (not registered as the global one, so several
- * in one test process keep their spans apart). The context manager is global, as OpenTelemetry
- * has only one: AsyncLocalStorage, set once; with tracing off nothing ever enters a context.
+ * A tracer provider of this process's own, not registered as the global one, so several in one
+ * test process keep their spans apart. No context manager is registered either: esgraph hands
+ * span contexts on explicitly (see `Tracing.inSpan`).
  */
 export const startTracing = (setup: TracingSetup): StartedTracing => {
-  if (!contextManagerSet) {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    contextManagerSet = true;
-  }
   const provider = new BasicTracerProvider({
     resource: defaultResource().merge(
       resourceFromAttributes({ [ATTR_SERVICE_NAME]: setup.serviceName, [ATTR_SERVICE_VERSION]: setup.serviceVersion }),

@@ -55,25 +55,19 @@ export const createBankQueries = (readModels: ReadModels): BankQueries => {
   return {
     async account(id, consistentWith) {
       const accountId = requireId(id, 'id');
-      return readModels.read([summaries.name], consistentWith, async (spaces) =>
-        decodeAccountSummary(await readAccountFields(redis, spaces.get(summaries.name), accountId)),
-      );
+      const spaces = await readModels.keySpaces([summaries.name], consistentWith);
+      return decodeAccountSummary(await readAccountFields(redis, spaces.get(summaries.name), accountId));
     },
 
     async accounts({ ownerId, first, after, consistentWith }) {
       const owner = optionalId(ownerId, 'ownerId');
       const size = pageSize(first);
       const from = decodeCursor('accounts', after, isLogSortKey);
+      const spaces = await readModels.keySpaces([accountIndex.name, summaries.name], consistentWith);
       const range = { after: from, count: size + 1, newestFirst: false };
-      const { entries, accounts } = await readModels.read(
-        [accountIndex.name, summaries.name],
-        consistentWith,
-        async (spaces) => {
-          const entries = await readAccountIndex(redis, spaces.get(accountIndex.name), owner, range);
-          const ids = entries.slice(0, size).map((entry) => entry.payload);
-          return { entries, accounts: await readAccountSummaries(redis, spaces.get(summaries.name), ids) };
-        },
-      );
+      const entries = await readAccountIndex(redis, spaces.get(accountIndex.name), owner, range);
+      const ids = entries.slice(0, size).map((entry) => entry.payload);
+      const accounts = await readAccountSummaries(redis, spaces.get(summaries.name), ids);
       return pageOf(
         entries.map((entry, index) => ({ sortKey: entry.sortKey, account: accounts[index] })),
         size,
@@ -86,10 +80,9 @@ export const createBankQueries = (readModels: ReadModels): BankQueries => {
       const id = requireId(accountId, 'accountId');
       const size = pageSize(first);
       const from = decodeCursor('transactions', after, isLogSortKey);
+      const spaces = await readModels.keySpaces([transactionsProjection.name], consistentWith);
       const range = { after: from, count: size + 1, newestFirst: true };
-      const entries = await readModels.read([transactionsProjection.name], consistentWith, (spaces) =>
-        readTransactions(redis, spaces.get(transactionsProjection.name), id, range),
-      );
+      const entries = await readTransactions(redis, spaces.get(transactionsProjection.name), id, range);
       return pageOf(
         entries,
         size,
@@ -99,7 +92,8 @@ export const createBankQueries = (readModels: ReadModels): BankQueries => {
     },
 
     async bankStats(consistentWith) {
-      return readModels.read([stats.name], consistentWith, (spaces) => readBankTotals(redis, spaces.get(stats.name)));
+      const spaces = await readModels.keySpaces([stats.name], consistentWith);
+      return readBankTotals(redis, spaces.get(stats.name));
     },
   };
 };

@@ -10,6 +10,7 @@ import {
   AccountUpdatedDocument,
   DepositDocument,
   OpenAccountDocument,
+  RequestTransferDocument,
 } from '../../generated/graphql.js';
 import { startTestDependencies, startTestEsgraph, type TestDependencies } from '../../support/esgraph.js';
 import { executeOk, subscribe, wsClient } from '../../support/graphql-client.js';
@@ -128,16 +129,47 @@ describe('tracing', () => {
     }
   });
 
-  it('puts the read-model read of a query in the client’s trace', async () => {
+  it('links the process manager’s batch to the command it reacts to, and keeps its steps in the client’s trace', async () => {
+    const [source, target] = [randomUUID(), randomUUID()];
+    for (const accountId of [source, target]) {
+      await executeOk(traced.url, OpenAccountDocument, { input: { accountId, ownerId: 'o', currency: 'EUR' } });
+    }
+    await executeOk(traced.url, DepositDocument, { input: { accountId: source, amount: '5.00' } });
+    const { traceId, traceparent } = clientTrace();
+    const response = await post(
+      traced.url,
+      print(RequestTransferDocument),
+      { input: { fromAccountId: source, toAccountId: target, amount: '2.00' } },
+      { traceparent },
+    );
+    expect(response.status).toBe(200);
+    const requested = await waitFor('the transfer command span', () =>
+      spansOf(traceId).find((span) => span.name === 'command RequestTransfer'),
+    );
+    const reaction = await waitFor('the process manager batch linked to it', () =>
+      linkedTo(requested.spanContext().spanId).find((span) => span.name === 'process manager transfer-process'),
+    );
+    expect(reaction.spanContext().traceId).not.toBe(traceId);
+    // The steps the process manager sends in reaction are children of the command that caused them.
+    const steps = await waitFor('the transfer settled in steps under the request', () => {
+      const found = spansOf(traceId).filter(
+        (span) => parentOf(span) === requested.spanContext().spanId && span.name.startsWith('command '),
+      );
+      return found.length >= 2 ? found : undefined;
+    });
+    expect(steps.map((span) => span.attributes['esgraph.command.outcome'])).not.toContain(undefined);
+  });
+
+  it('puts a query’s read in the client’s trace, under its operation', async () => {
     const { traceId, traceparent } = clientTrace();
     const response = await post(traced.url, print(AccountDocument), { id: randomUUID() }, { traceparent });
     expect(response.status).toBe(200);
     const spans = await waitFor('the read span', () =>
-      spansOf(traceId).some((span) => span.name === 'read-model read') ? spansOf(traceId) : undefined,
+      spansOf(traceId).some((span) => span.name === 'read account') ? spansOf(traceId) : undefined,
     );
-    const read = named(spans, 'read-model read');
-    expect(read.attributes['esgraph.projections']).toBe('account-summary');
-    expect(named(spans, 'query Account').spanContext().traceId).toBe(traceId);
+    const operation = named(spans, 'query Account');
+    expect(parentOf(named(spans, 'read account'))).toBe(operation.spanContext().spanId);
+    expect(parentOf(operation)).toBe(named(spans, 'POST /graphql').spanContext().spanId);
   });
 
   it('with tracing off makes no span and writes no trace context into the events', async () => {
