@@ -134,7 +134,7 @@ const spanCost = (): { queryUs: number; depositUs: number } => {
   return {
     queryUs: timed(() => {
       const { http, operation, context } = request('query Account');
-      tracing.tracer.startSpan('read-model read', { attributes: { 'esgraph.projections': 'x' } }, context).end();
+      tracing.tracer.startSpan('read account', { attributes: { 'graphql.field.name': 'account' } }, context).end();
       operation.end();
       http.end();
     }),
