@@ -105,7 +105,7 @@ const recordingCost = (): { queryUs: number; depositUs: number } => {
     batch: { size: 1, attempts: 1, startedAt: 1, appendStartedAt: 2 },
   } as unknown as SettledCommand;
   const query = () =>
-    recorder.record({ name: 'Account', type: 'query', code: 'OK', startedAt: 0, caller, transport: 'http' });
+    recorder.record({ name: 'Account', type: 'query', outcome: 'ok', startedAt: 0, caller, transport: 'http' });
   return {
     queryUs: timed(query),
     depositUs: timed(() => {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchJwtSecret } from './bench-identity.js';
@@ -16,6 +16,14 @@ const distDir = new URL('../../dist/', import.meta.url).pathname;
 const benchDir = new URL('./', import.meta.url).pathname;
 
 const tempDir = (name: string): string => mkdtempSync(join(tmpdir(), `esgraph-bench-${name}-`));
+
+/** Node's arguments to write a CPU profile of the process into `<profileDir>/<name>` when it stops; none without a directory. */
+export const cpuProfileArgs = (profileDir: string | undefined, name: string): string[] => {
+  if (!profileDir) return [];
+  const dir = join(profileDir, name);
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+};
 
 /** esdb-local on disk (fsync on every acknowledged append) in a child process. */
 export const startEsdbLocalProcess = (dir = tempDir('esdb')): Promise<Server> => startServer(dir);

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { startEmbeddedRedis } from '../src/core/redis/embedded-redis.js';
 import { DEPOSIT, openAccounts } from './deposits.js';
 import { type Contender, dataOf, graphqlClient, type LoadResult, median, runInterleaved } from './load.js';
-import { startBareAppendProcess, startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
+import { cpuProfileArgs, startBareAppendProcess, startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
 
 /*
  * node dist-bench/bench/profile-commands.js — the CPU each deposit costs esgraph's server against
@@ -25,12 +24,7 @@ const ACCOUNTS = 1_000;
 const profileDir = process.env.PROFILE_DIR;
 const baselineDists = process.env.BASELINE_DIST?.split(',').filter(Boolean) ?? [];
 
-const profiled = (name: string): string[] => {
-  if (!profileDir) return [];
-  const dir = join(profileDir, name);
-  mkdirSync(dir, { recursive: true });
-  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
-};
+const profiled = (name: string): string[] => cpuProfileArgs(profileDir, name);
 
 const accountIds = () => Array.from({ length: ACCOUNTS }, () => randomUUID());
 const anyOf = (ids: readonly string[]) => () => ids[Math.floor(Math.random() * ids.length)]!;

@@ -93,9 +93,7 @@ export const runRotated = async (
       1,
       roundMs,
     );
-    order.forEach((index, position) => {
-      runs[index]!.push(results[position]![0]!);
-    });
+    for (const [position, index] of order.entries()) runs[index]!.push(results[position]![0]!);
   }
   return runs;
 };

@@ -10,7 +10,7 @@ import type { CommandMiddleware } from './core/commands/command-middleware.js';
 import { CommandPipeline } from './core/commands/command-pipeline.js';
 import { commandTracing } from './core/commands/command-tracing.js';
 import { ServiceUnavailableError } from './core/errors.js';
-import { connectEventStore, probeEventStore } from './core/eventstore/client.js';
+import { awaitEventStore, connectEventStore, probeEventStore } from './core/eventstore/client.js';
 import type { Logger } from './core/logger.js';
 import { EsgraphMetrics } from './core/metrics/esgraph-metrics.js';
 import { OperationNames } from './core/metrics/operation-names.js';
@@ -36,15 +36,20 @@ import { createContext, type ServerIdentity } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/errors.js';
 import { refuseUnservedOperation } from './graphql/role-guard.js';
 import { buildEsgraphSchema } from './graphql/schema.js';
-import { createTokenVerifier } from './identity/index.js';
+import { createTokenVerifier, type DevelopmentToken } from './identity/index.js';
 import type { LivenessCheck } from './server/health.js';
-import { startHttpServer } from './server/http-server.js';
+import { type ServedPage, startHttpServer } from './server/http-server.js';
 import { startMetricsServer } from './server/metrics-endpoint.js';
 import { OperationRecorder } from './server/operation-record.js';
 import { trustedOperationNames } from './server/persisted-queries/manifest.js';
 import { createRedisApqCache } from './server/persisted-queries/redis-apq-cache.js';
 import { createRateLimitCheck } from './server/rate-limiter.js';
 import { stopNewestFirst, stopStepBoundMs, stopWithin } from './server/shutdown.js';
+import { webPages } from './server/web-pages.js';
+import type { ServedEndpoint } from './start-banner.js';
+
+/** How the start banner names each web page served (by its bundle's name). */
+const pageLabels: Readonly<Record<string, string>> = { graphiql: 'GraphiQL', app: 'App' };
 
 /** Configuration whose dependencies are known: embedded ones have been started by then. */
 export type ConnectedConfig = Config & { readonly redisUrl: string; readonly eventStoreConnectionString: string };
@@ -53,6 +58,10 @@ export interface RunningEsgraph {
   /** http://host:port/graphql */
   readonly url: string;
   readonly port: number;
+  /** The web pages served (GraphiQL, the app), each with its URL, for the start banner. */
+  readonly pages: readonly ServedPage[];
+  /** What it serves, for the start banner: GraphQL, and whatever else is on (add yours here). */
+  readonly endpoints: readonly ServedEndpoint[];
   /** The port of its own `/metrics` is served on (`METRICS_PORT`), when it has one. */
   readonly metricsPort?: number;
   /** Stops serving (in-flight requests finish), then closes connections to Redis and the event store. */
@@ -74,6 +83,8 @@ export interface EsgraphOptions {
   readonly commandMiddleware?: readonly CommandMiddleware[];
   /** Span processors besides OTLP's; given, tracing is on even without `TRACING` (tests read spans so). */
   readonly spanProcessors?: readonly SpanProcessor[];
+  /** Tokens main.ts minted on the dev secret: GraphiQL starts with one, the app offers them. */
+  readonly developmentTokens?: readonly DevelopmentToken[];
 }
 
 /** The process's tracing, when configured or when processors are handed in; undefined: off. */
@@ -103,7 +114,21 @@ const serveMetrics = async (config: ConnectedConfig, metrics: EsgraphMetrics | u
   return started;
 };
 
-const packageVersion = (): string =>
+/** Where the start banner says Prometheus reads metrics, when they are served at all. */
+const metricsEndpoint = (
+  graphqlUrl: string,
+  ownPort: number | undefined,
+  config: ConnectedConfig,
+): ServedEndpoint[] => {
+  if (!config.metrics) return [];
+  const note = config.metrics.token === undefined ? 'Prometheus' : 'Prometheus, bearer METRICS_TOKEN';
+  if (ownPort !== undefined) return [{ label: 'Metrics', url: `http://${config.host}:${ownPort}/metrics`, note }];
+  return config.metrics.onApiPort
+    ? [{ label: 'Metrics', url: graphqlUrl.replace(/\/graphql$/, '/metrics'), note }]
+    : [];
+};
+
+export const packageVersion = (): string =>
   (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
@@ -130,12 +155,15 @@ export const startEsgraph = async (
     const traced = tracingFor(config, options.spanProcessors);
     if (traced) stops.push({ name: 'tracing', stop: traced.shutdown });
     const tracing = traced?.tracing;
+    // A dependency that does not answer within STARTUP_TIMEOUT_MS fails the start, naming it.
     const redis = await connectRedis(config.redisUrl, {
       onError: (error) => log.warn({ err: error }, 'redis connection error'),
+      firstConnectionTimeoutMs: config.startupTimeoutMs,
     });
     stops.push({ name: 'redis connection', stop: () => closeRedisClient(redis) });
     const eventStore = connectEventStore(config.eventStoreConnectionString);
     stops.push({ name: 'event store connection', stop: () => eventStore.dispose() });
+    await awaitEventStore(eventStore, config.eventStoreConnectionString, config.startupTimeoutMs);
 
     const hub = await SubscriberHub.connect(redis, {
       onError: (error) => log.warn({ err: error }, 'redis subscriber connection error'),
@@ -153,7 +181,7 @@ export const startEsgraph = async (
       ? new Projector({ eventStore, redis, log }, allProjections, {
           leaseTtlMs: config.projectionLeaseTtlMs,
           ...(metrics
-            ? { onBatch: (name, events, seconds) => metrics.batch(name, 'projection', events, seconds) }
+            ? { onBatch: (name, events, seconds) => metrics.batch(name, 'read_model', events, seconds) }
             : {}),
           tracing,
         })
@@ -232,7 +260,7 @@ export const startEsgraph = async (
           parked: report.parked,
         });
         return [
-          ...reports.projections.map(progress('projection')),
+          ...reports.projections.map(progress('read_model')),
           ...reports.processManagers.map(progress('process_manager')),
         ];
       },
@@ -280,6 +308,7 @@ export const startEsgraph = async (
       allowLists: { origins: config.corsOrigins, hosts: config.allowedHosts },
       apqCache: createRedisApqCache(redis, config.persistedQueries, log),
       ...(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
+      ...webPages(config, options.developmentTokens ?? []),
       recorder,
       ...(tracing ? { tracing } : {}),
       ...(metrics && config.metrics?.onApiPort ? { metrics: { metrics, token: config.metrics.token } } : {}),
@@ -287,9 +316,16 @@ export const startEsgraph = async (
     stops.push({ name: 'http server', stop: http.stop, boundMs: config.shutdownGraceMs + stopStepBoundMs });
     const metricsPort = await serveMetrics(config, metrics, log);
     if (metricsPort) stops.push({ name: 'metrics server', stop: metricsPort.stop });
+    const endpoints: ServedEndpoint[] = [
+      { label: 'GraphQL', url: http.url, note: `POST; subscriptions at ${http.url.replace(/^http/, 'ws')}` },
+      ...http.pages.map(({ name, url }) => ({ label: pageLabels[name] ?? name, url })),
+      ...metricsEndpoint(http.url, metricsPort?.port, config),
+    ];
     return {
       url: http.url,
       port: http.port,
+      pages: http.pages,
+      endpoints,
       ...(metricsPort ? { metricsPort: metricsPort.port } : {}),
       stop: stopAll,
     };

@@ -31,6 +31,10 @@ export interface Config {
   readonly eventStoreConnectionString: string | undefined;
   readonly dataDir: string;
   readonly logLevel: LogLevel;
+  /** Readable log lines instead of JSON (`LOG_PRETTY`; by default when stdout is a terminal). */
+  readonly logPretty: boolean;
+  /** How long start-up waits for a configured Redis and event store to answer before it gives up. */
+  readonly startupTimeoutMs: number;
   /** How long shutdown waits for in-flight requests before closing connections anyway. */
   readonly shutdownGraceMs: number;
   /** Decide-and-append attempts per command before a version conflict reaches the client. */
@@ -69,6 +73,8 @@ export interface Config {
   readonly persistedQueries: PersistedQueryLimits;
   /** When set (`TRUSTED_DOCUMENTS_FILE`), only these documents run; undefined: any document. */
   readonly trustedDocuments: TrustedDocuments | undefined;
+  /** Whether GraphiQL is served at /graphiql and to browsers at /graphql (`GRAPHIQL`; off in production by default). */
+  readonly graphiql: boolean;
   /** Prometheus metrics (`METRICS`, on by default); undefined when off. */
   readonly metrics: MetricsConfig | undefined;
   /** One info line per GraphQL operation (`REQUEST_LOG`, on by default). */
@@ -175,8 +181,11 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Reads and validates the whole configuration; throws `ConfigError` on the first bad variable. */
-export const readConfig = (env: Env): Config => ({
+/**
+ * Reads and validates the whole configuration; throws `ConfigError` on the first bad variable.
+ * `terminal`: whether stdout is one, which decides `LOG_PRETTY`'s default.
+ */
+export const readConfig = (env: Env, terminal = process.stdout.isTTY === true): Config => ({
   host: text(env, 'HOST') ?? '127.0.0.1',
   port: integer(env, 'PORT', { min: 0, max: 65535 }) ?? 4000,
   roles: roles(env, 'SERVICE_ROLES') ?? serviceRoles,
@@ -184,6 +193,8 @@ export const readConfig = (env: Env): Config => ({
   eventStoreConnectionString: eventStoreConnectionString(env, 'EVENTSTORE_CONNECTION_STRING'),
   dataDir: text(env, 'DATA_DIR') ?? './.data',
   logLevel: oneOf(env, 'LOG_LEVEL', logLevels) ?? 'info',
+  logPretty: onOff(env, 'LOG_PRETTY') ?? terminal,
+  startupTimeoutMs: integer(env, 'STARTUP_TIMEOUT_MS', { min: 1, max: 600_000 }) ?? 30_000,
   shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', { min: 0, max: 600_000 }) ?? 10_000,
   commandMaxAttempts: integer(env, 'COMMAND_MAX_ATTEMPTS', { min: 1, max: 100 }) ?? 10,
   consistencyTimeoutMs: integer(env, 'CONSISTENCY_TIMEOUT_MS', { min: 1, max: 600_000 }) ?? 5_000,
@@ -206,6 +217,7 @@ export const readConfig = (env: Env): Config => ({
     maxDocumentBytes: integer(env, 'APQ_MAX_DOCUMENT_BYTES', { min: 1_024, max: mebibyte }) ?? 16_384,
   },
   trustedDocuments: trustedDocuments(env, 'TRUSTED_DOCUMENTS_FILE'),
+  graphiql: (oneOf(env, 'GRAPHIQL', ['on', 'off'] as const) ?? (isProduction(env) ? 'off' : 'on')) === 'on',
   metrics: metricsConfig(env),
   requestLog: (oneOf(env, 'REQUEST_LOG', ['on', 'off'] as const) ?? 'on') === 'on',
   tracing: tracingConfig(env),
@@ -318,6 +330,11 @@ const oneOf = <T extends string>(env: Env, name: string, allowed: readonly T[]):
     throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
   }
   return raw as T;
+};
+
+const onOff = (env: Env, name: string): boolean | undefined => {
+  const switched = oneOf(env, name, ['on', 'off'] as const);
+  return switched === undefined ? undefined : switched === 'on';
 };
 
 const roles = (env: Env, name: string): ServiceRole[] | undefined => {

@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ConnectedConfig, startEsgraph } from './app.js';
+import { type ConnectedConfig, packageVersion, startEsgraph } from './app.js';
 import { type Config, ConfigError, readConfig } from './config.js';
+import { DependencyUnreachableError } from './core/dependency-unreachable.js';
 import { createLogger, type Logger } from './core/logger.js';
+import { maskPassword } from './core/masked-url.js';
 import { RedisServerMissingError } from './core/redis/embedded-redis.js';
 import { superviseEmbeddedRedis } from './core/redis/redis-supervisor.js';
 import { forgetEndpoints, recordEndpoints } from './embedded-endpoints.js';
 import { lockDirectory, startEsdbLocal } from './esdb-local/index.js';
-import { loadOrCreateDevSecret, mintToken, userRoles } from './identity/index.js';
+import { devSecretPath, loadOrCreateDevSecret, mintDevelopmentTokens } from './identity/index.js';
 import type { LivenessCheck } from './server/health.js';
 import {
   shutdownCloseBoundMs,
@@ -17,6 +19,7 @@ import {
   stopStepBoundMs,
   stopWithin,
 } from './server/shutdown.js';
+import { type DependencyInUse, formatStartBanner, type TokenSource } from './start-banner.js';
 
 /*
  * The process entry point: read the configuration, start the embedded event store and Redis
@@ -29,12 +32,15 @@ type Stoppable = () => Promise<void>;
 interface Dependencies {
   readonly config: ConnectedConfig;
   readonly liveness: LivenessCheck[];
+  /** What the start banner says of each. */
+  readonly inUse: DependencyInUse[];
 }
 
 /** Starts whatever dependency the configuration leaves to us, and says how to reach each. */
 const startEmbeddedDependencies = async (config: Config, log: Logger, stops: Stoppable[]): Promise<Dependencies> => {
   let { redisUrl, eventStoreConnectionString } = config;
   const liveness: LivenessCheck[] = [];
+  const inUse: DependencyInUse[] = [];
   let redisPid: number | undefined;
   let record = (): void => undefined;
   // Everything under DATA_DIR is the owner's alone: the log, Redis's files, their passwords.
@@ -63,6 +69,9 @@ const startEmbeddedDependencies = async (config: Config, log: Logger, stops: Sto
     redisPid = redis.pid;
     // Not the URL: it carries the password (tools find it in DATA_DIR/run/endpoints.json).
     log.info({ port: redis.port, dir, redisPid: redis.pid }, 'started embedded redis-server');
+    inUse.push({ label: 'Redis', description: `embedded redis-server on 127.0.0.1:${redis.port}, data in ${dir}` });
+  } else {
+    inUse.push({ label: 'Redis', description: `${maskPassword(redisUrl)} (REDIS_URL)` });
   }
   if (eventStoreConnectionString === undefined) {
     const dir = join(config.dataDir, 'esdb');
@@ -81,6 +90,15 @@ const startEmbeddedDependencies = async (config: Config, log: Logger, stops: Sto
     eventStoreConnectionString = esdb.connectionString;
     // Not the connection string: it carries the password.
     log.info({ host: esdb.host, port: esdb.port, dir }, 'started embedded esdb-local');
+    inUse.unshift({
+      label: 'Event store',
+      description: `embedded esdb-local (in this process) on ${esdb.host}:${esdb.port}, log in ${dir}`,
+    });
+  } else {
+    inUse.unshift({
+      label: 'Event store',
+      description: `${maskPassword(eventStoreConnectionString)} (EVENTSTORE_CONNECTION_STRING)`,
+    });
   }
   if (config.redisUrl === undefined || config.eventStoreConnectionString === undefined) {
     const endpoints = { redisUrl, eventStoreConnectionString };
@@ -88,7 +106,7 @@ const startEmbeddedDependencies = async (config: Config, log: Logger, stops: Sto
     record();
     stops.push(async () => forgetEndpoints(config.dataDir));
   }
-  return { config: { ...config, redisUrl, eventStoreConnectionString }, liveness };
+  return { config: { ...config, redisUrl, eventStoreConnectionString }, liveness, inUse };
 };
 
 /** How long the tokens printed at start-up last. */
@@ -96,27 +114,36 @@ const devTokenTtlSeconds = 12 * 3600;
 
 /**
  * With no key source configured (readConfig refuses that in production), the data directory's own
- * secret, and one ready-to-paste token per role in the log.
+ * secret, and one ready-to-paste token per role (in the log as JSON; the banner shows them when
+ * pretty; the pages offer them).
  */
-const withDevSecret = async <C extends Config>(config: C, log: Logger): Promise<C> => {
-  if (config.jwt.secret !== undefined || config.jwt.jwksUrl !== undefined) return config;
+const withDevSecret = async <C extends Config>(config: C, log: Logger): Promise<{ config: C; tokens: TokenSource }> => {
+  if (config.jwt.jwksUrl !== undefined) return { config, tokens: { kind: 'jwks', url: config.jwt.jwksUrl } };
+  if (config.jwt.secret !== undefined) return { config, tokens: { kind: 'secret' } };
   const secret = await loadOrCreateDevSecret(config.dataDir);
   const { issuer, audience } = config.jwt;
   log.info(
     { dataDir: config.dataDir },
     "no JWT_SECRET or JWT_JWKS_URL: tokens are signed with this data directory's secret",
   );
-  for (const role of userRoles) {
-    const token = await mintToken(secret, {
-      sub: `dev-${role}`,
-      roles: [role],
-      ttlSeconds: devTokenTtlSeconds,
-      ...(issuer === undefined ? {} : { issuer }),
-      ...(audience === undefined ? {} : { audience }),
-    });
-    log.info({ role, sub: `dev-${role}` }, `dev token: Bearer ${token}`);
+  const developmentTokens = await mintDevelopmentTokens(secret, {
+    ttlSeconds: devTokenTtlSeconds,
+    ...(issuer === undefined ? {} : { issuer }),
+    ...(audience === undefined ? {} : { audience }),
+  });
+  if (!config.logPretty) {
+    for (const { roles, sub, token } of developmentTokens)
+      log.info({ role: roles[0], sub }, `dev token: Bearer ${token}`);
   }
-  return { ...config, jwt: { ...config.jwt, secret } };
+  return {
+    config: { ...config, jwt: { ...config.jwt, secret } },
+    tokens: {
+      kind: 'dev',
+      tokens: developmentTokens,
+      ttlHours: devTokenTtlSeconds / 3600,
+      secretPath: devSecretPath(config.dataDir),
+    },
+  };
 };
 
 const start = async (config: Config, log: Logger): Promise<Stoppable> => {
@@ -125,11 +152,17 @@ const start = async (config: Config, log: Logger): Promise<Stoppable> => {
   try {
     const dependencies = await startEmbeddedDependencies(config, log, stops);
     // After the dependencies, so a start that fails on them says only that.
-    const esgraph = await startEsgraph(await withDevSecret(dependencies.config, log), log, {
+    const identity = await withDevSecret(dependencies.config, log);
+    const esgraph = await startEsgraph(identity.config, log, {
       liveness: dependencies.liveness,
+      developmentTokens: identity.tokens.kind === 'dev' ? identity.tokens.tokens : [],
     });
     stops.push(esgraph.stop);
     log.info({ url: esgraph.url, port: esgraph.port, roles: config.roles }, 'esgraph listening');
+    if (config.logPretty) {
+      const banner = { version: packageVersion(), roles: config.roles, endpoints: esgraph.endpoints };
+      process.stdout.write(formatStartBanner({ ...banner, dependencies: dependencies.inUse, tokens: identity.tokens }));
+    }
     return stopAll;
   } catch (error) {
     await stopAll();
@@ -148,13 +181,17 @@ const readConfigOrExit = (): Config => {
 };
 
 const config = readConfigOrExit();
-const log = createLogger(config.logLevel);
+const log = createLogger(config.logLevel, 'esgraph', { pretty: config.logPretty });
 try {
   stopOnSignals(await start(config, log), log, config.shutdownGraceMs + shutdownCloseBoundMs);
 } catch (error) {
   if (error instanceof RedisServerMissingError) {
     console.error(`esgraph: ${error.message}`);
     process.exit(2);
+  }
+  if (error instanceof DependencyUnreachableError) {
+    console.error(`esgraph: ${error.message}; is it running? (STARTUP_TIMEOUT_MS sets how long to wait)`);
+    process.exit(1);
   }
   log.fatal({ err: error }, 'esgraph failed to start');
   process.exit(1);

@@ -1,12 +1,14 @@
 import 'reflect-metadata';
+import { alignColumns } from './aligned-columns.js';
 import { type Config, ConfigError, readConfig } from './config.js';
-import { connectEventStore } from './core/eventstore/client.js';
+import { connectEventStore, readHeadPosition } from './core/eventstore/client.js';
 import { createLogger } from './core/logger.js';
 import { type ProcessManagerReport, reportProcessManagers } from './core/process-managers/process-manager-report.js';
 import { readActiveVersion } from './core/projections/active-version.js';
 import { clearHalt, describeHalt } from './core/projections/halts.js';
 import type { Projection } from './core/projections/projection.js';
 import { rebuildProjection, resetProjection } from './core/projections/runner/projection-admin.js';
+import type { RunnerStatus } from './core/projections/runner/projection-lane.js';
 import { type ProjectionReport, reportProjections } from './core/projections/runner/projection-report.js';
 import { connectRedis } from './core/redis/client.js';
 import { domainProcessManagers, domainProjections } from './domains/index.js';
@@ -48,42 +50,74 @@ const endpointsOf = (config: Config) => {
 const age = (ms: number): string =>
   ms < 1_000 ? `${ms} ms` : ms < 120_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 60_000)} min`;
 
-/** The columns a read model and a process manager share: where each stands, who runs it, what it parked. */
-const progressColumns = (report: Omit<ProcessManagerReport, 'runner'>) => ({
-  checkpoint: report.checkpoint?.toString() ?? '-',
-  head: report.head?.toString() ?? '-',
-  'lag (events)': `${report.lagAtLeast ? '>' : ''}${report.lagEvents}`,
-  'lag (age)': age(report.lagMs),
-  writer: report.leaseHolder ?? '(none)',
-  parked: report.parked,
-  'on failure': `${report.failurePolicy.whenExhausted} after ${report.failurePolicy.maxAttempts}`,
-  streams: report.streamCategory === undefined ? 'all' : `${report.streamCategory}-*`,
-});
+const columns = [
+  'projection',
+  'kind',
+  'code',
+  'build',
+  'checkpoint',
+  'head',
+  'lag',
+  'lag age',
+  'writer',
+  'parked',
+  'on failure',
+  'streams',
+  'halted',
+];
+
+/** The cells a read model and a process manager share: where each stands, who runs it, what it parked. */
+const progressCells = (report: Omit<ProcessManagerReport, 'runner'>): string[] => [
+  report.checkpoint?.toString() ?? '-',
+  report.head?.toString() ?? '-',
+  `${report.lagAtLeast ? '>' : ''}${report.lagEvents}`,
+  age(report.lagMs),
+  report.leaseHolder ?? '(none)',
+  String(report.parked),
+  `${report.failurePolicy.whenExhausted} after ${report.failurePolicy.maxAttempts}`,
+  report.streamCategory === undefined ? 'all' : `${report.streamCategory}-*`,
+];
 
 const printReports = (reports: readonly ProjectionReport[], processManagers: readonly ProcessManagerReport[]): void => {
-  console.table([
-    ...reports.map((report) => ({
-      projection: report.name,
-      kind: 'read model',
-      'code version': report.codeVersion,
-      'active build':
-        report.activeBuild === undefined ? '(none)' : `${report.activeBuild} (v${report.activeCodeVersion})`,
-      ...progressColumns(report),
-      halted: report.halt === undefined ? 'no' : `at ${report.halt.position}`,
-    })),
+  const rows = [
+    columns,
+    ...reports.map((report) => [
+      report.name,
+      'read model',
+      `v${report.codeVersion}`,
+      report.activeBuild === undefined ? '(none)' : `${report.activeBuild} (v${report.activeCodeVersion})`,
+      ...progressCells(report),
+      report.halt === undefined ? 'no' : `at ${report.halt.position}`,
+    ]),
     // No builds and no halts: a process manager's effects are commands, which no rebuild replays.
-    ...processManagers.map((report) => ({
-      projection: report.name,
-      kind: 'process manager',
-      'code version': '-',
-      'active build': '-',
-      ...progressColumns(report),
-      halted: 'never',
-    })),
-  ]);
+    ...processManagers.map((report) => [report.name, 'process manager', '-', '-', ...progressCells(report), 'never']),
+  ];
+  console.log(alignColumns(rows).join('\n'));
   for (const { name, halt } of reports) {
     if (halt)
       console.log(`${name} ${describeHalt(halt)}\n  fix the cause, then: npm run projections -- resume ${name}`);
+  }
+};
+
+/** What a rebuild is doing, in words. */
+const rebuildProgress = ({ state, checkpoint }: RunnerStatus): string => {
+  const at = checkpoint === undefined ? 'from the start' : `at position ${checkpoint}`;
+  switch (state) {
+    case 'starting':
+    case 'stand-by':
+    case 'waiting-for-lease':
+      return 'waiting to start the new build';
+    case 'catching-up':
+      return `replaying the log into the new build, ${at}`;
+    case 'live':
+      return `caught up ${at}; switching readers to it`;
+    case 'halted':
+    case 'stopped':
+      return `the new build ${state} ${at}`;
+    default: {
+      const never: never = state;
+      return never;
+    }
   }
 };
 
@@ -109,7 +143,8 @@ const main = async (): Promise<void> => {
   const target = command === 'status' ? undefined : projectionNamed(projections, name);
   const endpoints = endpointsOf(config);
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const redis = await connectRedis(endpoints.redisUrl);
+  // A server that was killed leaves its endpoints behind: fail with their name, not a silent wait.
+  const redis = await connectRedis(endpoints.redisUrl, { firstConnectionTimeoutMs: config.startupTimeoutMs });
   const eventStore = connectEventStore(endpoints.eventStoreConnectionString);
   try {
     if (target === undefined) {
@@ -129,20 +164,26 @@ const main = async (): Promise<void> => {
     } else if (command === 'reset') {
       const { build, replaced } = await resetProjection(redis, target);
       console.log(
-        `reset ${target.name}: readers now use the empty build ${build} (was ${replaced ?? 'none'}); the projectors rebuild it from the start of the log`,
+        `reset ${target.name}: readers now use the new, empty build ${build}` +
+          (replaced === undefined ? '' : ` (build ${replaced} is deleted)`) +
+          '; the running projectors fill it from the start of the log, and until they have caught up it answers with what they have projected so far',
       );
     } else {
+      const head = await readHeadPosition(eventStore);
       console.log(
-        `rebuilding ${target.name} from the start of the log; the current build keeps serving until the new one has caught up`,
+        `rebuilding ${target.name} from the start of the log (up to position ${head ?? 0} now) into a new build; ` +
+          'readers keep the current one until the new one has caught up',
       );
       let lastPrinted = 0;
       const { build, replaced } = await rebuildProjection({ eventStore, redis, log }, target, (status) => {
         if (Date.now() - lastPrinted < 2_000) return;
         lastPrinted = Date.now();
-        const { state, checkpoint } = status;
-        console.log(`  ${state}, at ${checkpoint ?? 'the start'}`);
+        console.log(`  ${rebuildProgress(status)}`);
       });
-      console.log(`rebuilt ${target.name}: readers switched to build ${build} (from ${replaced ?? 'none'})`);
+      console.log(
+        `rebuilt ${target.name}: readers now use build ${build}` +
+          (replaced === undefined ? '' : `; build ${replaced} is deleted once no read can still be using it`),
+      );
     }
   } finally {
     await eventStore.dispose();

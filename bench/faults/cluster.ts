@@ -63,9 +63,13 @@ export class Cluster {
     return node;
   }
 
-  /** Kills the node with SIGKILL, starts it again on the same DATA_DIR and environment, and says how long that took. */
-  async killAndRestart(name: string): Promise<number> {
+  /**
+   * Kills the node with SIGKILL, starts it again on the same DATA_DIR and environment, and says
+   * how long that took. `whileDown` runs once it is gone, before the restart.
+   */
+  async killAndRestart(name: string, whileDown: () => Promise<void> = async () => undefined): Promise<number> {
     await this.node(name).proc.kill9();
+    await whileDown();
     const started = Date.now();
     this.nodes.set(name, await this.node(name).restart());
     return Date.now() - started;

@@ -19,8 +19,9 @@ import type { AckedMutation, WrongfulRefusal } from './workload.js';
  * The oracle every row ends with, after its fault and recovery, with the load stopped:
  *   (a) every acknowledged mutation is in the log, where its answer said, with its commandId;
  *   (b) every read model equals a rebuild of it from the log into a fresh Redis;
- *   (c) per currency, the balances sum to deposits minus withdrawals, in the accounts and in
- *       bankStats, and each account equals the fold of its stream;
+ *   (c) per currency, the balances sum to deposits minus withdrawals (less what transfers hold
+ *       in transit), in the accounts and in bankStats, and each account equals the fold of its
+ *       stream, every balanceAfter on the way included, never below zero;
  *   (d) each resumed subscriber saw every transaction after its first `since` once, in log order;
  *   (e) no command was refused on a state the acknowledged history rules out.
  * The log is read through @eventstore/db-client, as any client would.
@@ -32,7 +33,7 @@ export interface Check {
   readonly detail: string;
 }
 
-interface LogEvent {
+export interface LogEvent {
   readonly id: string;
   readonly type: string;
   readonly streamName: string;
@@ -42,13 +43,16 @@ interface LogEvent {
   readonly commandId: unknown;
 }
 
+/** The accounts' and transfers' events of the whole log, in log order. */
+const loggedStream = /^(account|transfer)-/;
+
 export const readLog = async (connectionString: string): Promise<LogEvent[]> => {
   const client = connectEventStore(connectionString);
   const events: LogEvent[] = [];
   try {
     for await (const resolved of client.readAll({ direction: FORWARDS, fromPosition: START, maxCount: 10_000_000 })) {
       const stored = toEventEnvelope(resolved);
-      if (stored === undefined || stored.type.startsWith('$') || !stored.streamName.startsWith('account-')) continue;
+      if (stored === undefined || stored.type.startsWith('$') || !loggedStream.test(stored.streamName)) continue;
       events.push({
         id: stored.id,
         type: stored.type,
@@ -72,7 +76,8 @@ const eventTypeOf: Record<AckedMutation['kind'], string> = {
   closeAccount: 'AccountClosed',
 };
 
-const first = (problems: readonly string[]): string =>
+/** The first two problems, and how many more. */
+export const first = (problems: readonly string[]): string =>
   problems.slice(0, 2).join('; ') + (problems.length > 2 ? `; and ${problems.length - 2} more` : '');
 
 /** (a) */
@@ -102,18 +107,29 @@ export const acknowledgedInLog = (acked: readonly AckedMutation[], log: readonly
   };
 };
 
-/** Waits until every read model has applied the whole log (what the node itself reports). */
-export const settle = async (queryUrl: string, timeoutMs = 20_000): Promise<void> => {
+/**
+ * Waits until every read model has applied the whole log (what the node itself reports), and
+ * with `processManagers`, every process manager too, in the same answer: what a process manager
+ * appends is more for the read models to apply.
+ */
+export const settle = async (queryUrl: string, timeoutMs = 20_000, { processManagers = false } = {}): Promise<void> => {
   await waitFor(
-    'every read model to apply the whole log',
+    processManagers
+      ? 'every read model and process manager to reach the head'
+      : 'every read model to apply the whole log',
     async () => {
       const answer = await query<{ projections: { kind: string; activeBuild: number | null; lagEvents: number }[] }>(
         queryUrl,
         '{ projections { kind activeBuild lagEvents } }',
       );
-      // Read models only: a process manager has no build.
+      // A process manager has no build.
       const projections = answer.projections.filter((p) => p.kind === 'PROJECTION');
-      return projections.length > 0 && projections.every((p) => p.activeBuild !== null && p.lagEvents === 0);
+      const followers = processManagers ? answer.projections : projections;
+      return (
+        projections.length > 0 &&
+        projections.every((p) => p.activeBuild !== null) &&
+        followers.every((p) => p.lagEvents === 0)
+      );
     },
     { timeoutMs, intervalMs: 100 },
   );
@@ -218,11 +234,15 @@ export const readModelsEqualRebuild = async (liveRedisUrl: string, connectionStr
   return {
     name: 'read models = rebuild',
     ok: problems.length === 0,
-    detail: problems.length === 0 ? `4 read models, ${keys} keys, equal a rebuild from the log` : first(problems),
+    detail:
+      problems.length === 0
+        ? `${domainProjections().length} read models, ${keys} keys, equal a rebuild from the log`
+        : first(problems),
   };
 };
 
-const minorUnits = (amount: string): number => {
+/** A Money string ("-12.30") in minor units. */
+export const minorUnits = (amount: string): number => {
   const [whole = '0', fraction = '00'] = amount.replace('-', '').split('.');
   const value = Number(whole) * 100 + Number(fraction.padEnd(2, '0'));
   return amount.startsWith('-') ? -value : value;
@@ -238,19 +258,31 @@ interface Folded {
 interface Totals {
   deposited: number;
   withdrawn: number;
+  /** Paid out by transfers and not yet credited or refunded. */
+  inTransit: number;
   open: number;
 }
+
+/** How each event moves an account's balance, and what is in transit (the sign of its amount). */
+const movements: Record<string, { readonly balance: number; readonly inTransit: number }> = {
+  MoneyDeposited: { balance: 1, inTransit: 0 },
+  MoneyWithdrawn: { balance: -1, inTransit: 0 },
+  MoneyTransferredOut: { balance: -1, inTransit: 1 },
+  MoneyTransferredIn: { balance: 1, inTransit: -1 },
+  TransferOutRefunded: { balance: 1, inTransit: -1 },
+};
 
 const foldLog = (log: readonly LogEvent[]) => {
   const accounts = new Map<string, Folded>();
   const totals = new Map<string, Totals>();
   const problems: string[] = [];
   const totalsOf = (currency: string): Totals => {
-    const found = totals.get(currency) ?? { deposited: 0, withdrawn: 0, open: 0 };
+    const found = totals.get(currency) ?? { deposited: 0, withdrawn: 0, inTransit: 0, open: 0 };
     totals.set(currency, found);
     return found;
   };
   for (const event of log) {
+    if (!event.streamName.startsWith('account-')) continue;
     const id = String(event.data.accountId);
     const account = accounts.get(id);
     if (event.type === 'AccountOpened') {
@@ -264,14 +296,20 @@ const foldLog = (log: readonly LogEvent[]) => {
       continue;
     }
     account.revision = Number(event.revision);
-    const amount = Number(event.data.amount ?? 0);
-    if (event.type === 'MoneyDeposited') {
-      account.balance += amount;
-      totalsOf(account.currency).deposited += amount;
-    } else if (event.type === 'MoneyWithdrawn') {
-      account.balance -= amount;
-      totalsOf(account.currency).withdrawn += amount;
+    const movement = movements[event.type];
+    if (movement !== undefined) {
+      const amount = Number(event.data.amount ?? 0);
+      const currencyTotals = totalsOf(account.currency);
+      account.balance += movement.balance * amount;
+      currencyTotals.inTransit += movement.inTransit * amount;
+      if (event.type === 'MoneyDeposited') currencyTotals.deposited += amount;
+      if (event.type === 'MoneyWithdrawn') currencyTotals.withdrawn += amount;
       if (account.balance < 0) problems.push(`${id} went below zero at ${event.position}`);
+      if (event.data.balanceAfter !== account.balance) {
+        problems.push(
+          `${event.type} on ${id} at ${event.position} records balanceAfter ${String(event.data.balanceAfter)}, its stream folds to ${account.balance}`,
+        );
+      }
     } else if (event.type === 'AccountClosed') {
       account.status = 'CLOSED';
       totalsOf(account.currency).open--;
@@ -332,9 +370,16 @@ export const moneyConserved = async (queryUrl: string, log: readonly LogEvent[])
   }
   const { bankStats } = await query<{
     bankStats: {
-      totals: { currency: string; balance: string; deposited: string; withdrawn: string; openAccounts: number }[];
+      totals: {
+        currency: string;
+        balance: string;
+        deposited: string;
+        withdrawn: string;
+        inTransit: string;
+        openAccounts: number;
+      }[];
     };
-  }>(queryUrl, '{ bankStats { totals { currency balance deposited withdrawn openAccounts } } }');
+  }>(queryUrl, '{ bankStats { totals { currency balance deposited withdrawn inTransit openAccounts } } }');
   const described: string[] = [];
   for (const [currency, expected] of totals) {
     const stats = bankStats.totals.find((total) => total.currency === currency);
@@ -347,11 +392,13 @@ export const moneyConserved = async (queryUrl: string, log: readonly LogEvent[])
       balance: minorUnits(stats.balance),
       deposited: minorUnits(stats.deposited),
       withdrawn: minorUnits(stats.withdrawn),
+      inTransit: minorUnits(stats.inTransit),
       open: stats.openAccounts,
     };
     if (
       got.deposited !== expected.deposited ||
       got.withdrawn !== expected.withdrawn ||
+      got.inTransit !== expected.inTransit ||
       got.balance !== net ||
       got.open !== expected.open
     ) {
@@ -359,9 +406,12 @@ export const moneyConserved = async (queryUrl: string, log: readonly LogEvent[])
         `bankStats ${currency} ${JSON.stringify(got)}, the log says ${JSON.stringify({ ...expected, balance: net })}`,
       );
     }
-    if ((sums.get(currency) ?? 0) !== net)
-      problems.push(`${currency} accounts sum to ${sums.get(currency) ?? 0}, deposits - withdrawals = ${net}`);
-    described.push(`${currency} ${net}`);
+    if ((sums.get(currency) ?? 0) !== net - expected.inTransit) {
+      problems.push(
+        `${currency} accounts sum to ${sums.get(currency) ?? 0}, deposits - withdrawals - in transit = ${net} - ${expected.inTransit}`,
+      );
+    }
+    described.push(`${currency} ${net}${expected.inTransit === 0 ? '' : ` (${expected.inTransit} in transit)`}`);
   }
   return {
     name: 'money conserved',

@@ -105,5 +105,8 @@ const connectionString = (host: string, port: number, options: EsdbLocalOptions)
   const { username, password } = options.access.credentials;
   const user = `${encodeURIComponent(username)}:${encodeURIComponent(password)}`;
   const caFile = encodeURIComponent(resolve(options.access.certificateFile));
-  return `esdb://${user}@${host}:${port}?tls=true&tlsCAFile=${caFile}`;
+  // By name, which the certificate also carries: a client sends the host as the TLS server name,
+  // and Node warns (DEP0123) when that is an IP address, as RFC 6066 forbids.
+  const name = host === '127.0.0.1' ? 'localhost' : host;
+  return `esdb://${user}@${name}:${port}?tls=true&tlsCAFile=${caFile}`;
 };

@@ -1,6 +1,6 @@
 export { devSecretPath, loadOrCreateDevSecret, readDevSecret } from './dev-secret.js';
 export { type Identity, type Role, rolesFromClaims, userRoles } from './identity.js';
-export { mintToken, parseTtl, type TokenRequest } from './mint-token.js';
+export { type DevelopmentToken, mintDevelopmentTokens, mintToken, parseTtl, type TokenRequest } from './mint-token.js';
 export {
   type Authenticate,
   createTokenVerifier,

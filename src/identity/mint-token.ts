@@ -1,5 +1,5 @@
 import { SignJWT } from 'jose';
-import type { Role } from './identity.js';
+import { type Role, userRoles } from './identity.js';
 
 export interface TokenRequest {
   readonly sub: string;
@@ -20,6 +20,25 @@ export const mintToken = (secret: string, request: TokenRequest): Promise<string
   if (request.audience !== undefined) jwt = jwt.setAudience(request.audience);
   return jwt.sign(new TextEncoder().encode(secret));
 };
+
+/** A token a development server hands out (log, start banner, its pages' sign-in), with whom it names. */
+export interface DevelopmentToken {
+  readonly sub: string;
+  readonly roles: readonly Role[];
+  readonly token: string;
+}
+
+/** One token per role, for the users `dev-<role>`: what a development server offers on the dev secret. */
+export const mintDevelopmentTokens = (
+  secret: string,
+  request: Omit<TokenRequest, 'sub' | 'roles'>,
+): Promise<DevelopmentToken[]> =>
+  Promise.all(
+    userRoles.map(async (role) => {
+      const sub = `dev-${role}`;
+      return { sub, roles: [role], token: await mintToken(secret, { ...request, sub, roles: [role] }) };
+    }),
+  );
 
 const ttlUnits: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400 };
 

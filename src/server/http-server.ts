@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -32,6 +33,7 @@ import {
   refuseUpgrade,
 } from './request-origins.js';
 import { operationTracingPlugin, type TracedContext, traceHttpRequest } from './request-tracing.js';
+import { serveIndexOf, servePages, underBundle, type WebBundle, wantsHtml } from './static-pages.js';
 import { WebSocketOperationRecords } from './ws-operation-records.js';
 
 export interface HttpServerOptions<Context extends OperationCaller & TracedContext> {
@@ -75,11 +77,23 @@ export interface HttpServerOptions<Context extends OperationCaller & TracedConte
   readonly tracing?: Tracing;
   /** `/metrics` on this port, to whom; not served here when absent. */
   readonly metrics?: MetricsAccess;
+  /** Built web bundles served under `/<name>/` (static-pages.ts); none when absent. */
+  readonly pages?: readonly WebBundle[];
+  /** The bundle whose page a browser gets at GET /graphql (Accept: text/html): GraphiQL, when on. */
+  readonly graphqlPage?: WebBundle;
+}
+
+/** A page this server serves, by bundle name, with its URL (for the start banner). */
+export interface ServedPage {
+  readonly name: string;
+  readonly url: string;
 }
 
 export interface RunningHttpServer {
   readonly url: string;
   readonly port: number;
+  /** The web pages served, each at `/<name>/`. */
+  readonly pages: readonly ServedPage[];
   /**
    * Stops accepting, closes WebSockets with 1001, lets in-flight requests finish (up to the
    * grace period), then closes what is left.
@@ -154,6 +168,8 @@ export const startHttpServer = async <Context extends OperationCaller & TracedCo
       // plugin hooks every resolved field to compute them; usage reporting goes to Apollo's cloud.
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginUsageReportingDisabled(),
+      // Apollo's landing page loads Sandbox from Apollo's CDN; GraphiQL (graphqlPage) replaces it.
+      ApolloServerPluginLandingPageDisabled(),
       errorStatusPlugin<Context>(),
       subscriptionsOverWebSocketOnly<Context>(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
@@ -176,11 +192,16 @@ export const startHttpServer = async <Context extends OperationCaller & TracedCo
     log: options.log,
   });
 
+  const pages = (options.pages ?? []).map((bundle) => ({ bundle, serve: servePages(bundle) }));
+  const graphqlPage = options.graphqlPage ? serveIndexOf(options.graphqlPage) : undefined;
+
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     if (!hostAllowed(options.allowLists.hosts, req.headers.host)) return refuse(res, hostNotAllowed);
     if (path === graphqlPath) {
+      // A browser opening the endpoint (no query to run) gets the page; a GET with a query is GraphQL.
+      if (graphqlPage && wantsHtml(req) && !url.searchParams.has('query')) return graphqlPage(req, res);
       if (answerCors(options.allowLists.origins, req, res)) return;
       return tracing
         ? traceHttpRequest(tracing, req, res, graphqlPath, (traceContext) => graphql(req, res, url, traceContext))
@@ -189,6 +210,9 @@ export const startHttpServer = async <Context extends OperationCaller & TracedCo
     if (path === '/healthz') return answerLiveness(res, options.liveness ?? []);
     if (path === '/readyz') return answerReadiness(res, options.readiness);
     if (path === metricsPath && metrics) return answerMetrics(req, res, metrics);
+    // Same-origin pages: no CORS, so another origin can neither read them nor their page data.
+    const page = pages.find(({ bundle }) => underBundle(bundle, path));
+    if (page) return page.serve(req, res, path);
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
   };
   httpServer.on('request', (req: IncomingMessage, res: ServerResponse) => {
@@ -207,5 +231,11 @@ export const startHttpServer = async <Context extends OperationCaller & TracedCo
     });
   });
   const { port } = httpServer.address() as AddressInfo;
-  return { url: `http://${options.host}:${port}${graphqlPath}`, port, stop: () => apollo.stop() };
+  const origin = `http://${options.host}:${port}`;
+  return {
+    url: `${origin}${graphqlPath}`,
+    port,
+    pages: pages.map(({ bundle }) => ({ name: bundle.name, url: `${origin}/${bundle.name}/` })),
+    stop: () => apollo.stop(),
+  };
 };

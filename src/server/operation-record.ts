@@ -17,16 +17,16 @@ export interface RecordedOperation {
   readonly name: string | undefined;
   /** query, mutation, subscription; `unknown` when the document never got that far. */
   readonly type: string;
-  /** `OK`, or the first error's `extensions.code`. */
-  readonly code: string;
+  /** `ok`, or the first error's `extensions.code`. */
+  readonly outcome: string;
   readonly startedAt: number;
   readonly caller: OperationCaller;
   readonly transport: 'http' | 'ws';
 }
 
-/** The code an answer is counted under: its first error's, or OK. */
+/** The outcome an answer is counted and logged under: `ok`, or its first error's code. */
 export const outcomeCode = (errors: readonly GraphQLFormattedError[] | undefined): string => {
-  if (errors === undefined || errors.length === 0) return 'OK';
+  if (errors === undefined || errors.length === 0) return 'ok';
   const code = errors[0]!.extensions?.code;
   return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
 };
@@ -40,7 +40,7 @@ export const subscriptionField = (operation: OperationDefinitionNode): string =>
 /**
  * Records GraphQL operations on both transports: one `info` line each (`REQUEST_LOG`), and the
  * operation histogram (`METRICS`). Either may be off; with both off nothing is timed. The line
- * names the operation, its type, code, duration, request id and user, and nothing the client
+ * names the operation, its type, outcome, duration, request id and user, and nothing the client
  * sent beyond the operation's name: no variables, no document, no header.
  */
 export class OperationRecorder {
@@ -61,12 +61,12 @@ export class OperationRecorder {
 
   record(outcome: RecordedOperation): void {
     const seconds = (performance.now() - outcome.startedAt) / 1000;
-    this.metrics?.operation(this.names.label(outcome.name), outcome.type, outcome.code, seconds);
+    this.metrics?.operation(this.names.label(outcome.name), outcome.type, outcome.outcome, seconds);
     this.log?.info(
       {
         operation: outcome.name ?? null,
         type: outcome.type,
-        code: outcome.code,
+        outcome: outcome.outcome,
         durationMs: Math.round(seconds * 1e4) / 10,
         requestId: outcome.caller.requestId,
         userId: outcome.caller.userId,
@@ -97,7 +97,7 @@ export const operationRecordPlugin = <Context extends OperationCaller>(
         recorder.record({
           name: operation?.name?.value,
           type: operation?.operation ?? 'unknown',
-          code: outcomeCode(errors),
+          outcome: outcomeCode(errors),
           startedAt,
           caller: contextValue,
           transport: 'http',

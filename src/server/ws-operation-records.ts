@@ -76,7 +76,7 @@ export class WebSocketOperationRecords {
     const field = operation.rootField ?? 'unknown';
     operation.field = field;
     this.recorder.subscriptionMetrics?.subscriptionOpened(field);
-    this.#record(operation, 'OK');
+    this.#record(operation, 'ok');
     this.recorder.subscription('started', caller, operation.name, { field });
   }
 
@@ -123,13 +123,13 @@ export class WebSocketOperationRecords {
     return this.#operations.get(connection)?.get(id);
   }
 
-  #record(operation: WsOperation, code: string): void {
+  #record(operation: WsOperation, outcome: string): void {
     if (operation.recorded) return;
     operation.recorded = true;
     this.recorder.record({
       name: operation.name,
       type: operation.type,
-      code,
+      outcome,
       startedAt: operation.startedAt,
       caller: operation.caller ?? { requestId: operation.requestId },
       transport: 'ws',

@@ -82,7 +82,7 @@ describe('embedded services are private', () => {
 
   it('has esdb-local require the credentials it was given: a client without them is refused', async () => {
     expect(endpoints.eventStoreConnectionString).toMatch(
-      /^esdb:\/\/esgraph:[0-9a-f]{48}@127\.0\.0\.1:\d+\?tls=true&tlsCAFile=/,
+      /^esdb:\/\/esgraph:[0-9a-f]{48}@localhost:\d+\?tls=true&tlsCAFile=/,
     );
     const anonymous = EventStoreDBClient.connectionString(
       endpoints.eventStoreConnectionString.replace(/\/\/[^@]*@/, '//'),

@@ -8,7 +8,7 @@ import { print } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { AccountHistoryDocument } from '../generated/graphql.js';
 import { postGraphQL } from '../support/identity.js';
-import { runServerToExit, startServerProcess } from '../support/server-process.js';
+import { devTokensIn, runServerToExit, startServerProcess } from '../support/server-process.js';
 
 /*
  * Identity as a process sees it: the embedded server's own secret, kept under DATA_DIR across
@@ -20,9 +20,6 @@ const run = promisify(execFile);
 
 const openAccount = 'mutation ($input: OpenAccountInput!) { openAccount(input: $input) { accountId } }';
 
-const devTokens = (output: string): Map<string, string> =>
-  new Map([...output.matchAll(/"role":"(\w+)"[^\n]*"msg":"dev token: Bearer ([\w.-]+)"/g)].map((m) => [m[1]!, m[2]!]));
-
 describe('identity in the server process', () => {
   it('refuses to start in production without a key source, naming JWT_SECRET and JWT_JWKS_URL, with exit code 2', async () => {
     const { code, output } = await runServerToExit({ NODE_ENV: 'production', JWT_SECRET: '' });
@@ -33,7 +30,7 @@ describe('identity in the server process', () => {
   it('keeps its dev secret under DATA_DIR, so tokens printed or minted for it work after a restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'esgraph-identity-'));
     const first = await startServerProcess({ DATA_DIR: dataDir, JWT_SECRET: '' });
-    const printed = devTokens(first.output());
+    const printed = devTokensIn(first.output());
     expect([...printed.keys()]).toEqual(['customer', 'teller', 'manager', 'auditor']);
     // A round trip also means the signal handlers are in place (they are installed once it listens).
     const ok = await postGraphQL(first.url, '{ serverInfo { name } }', {}, `Bearer ${printed.get('customer')}`);

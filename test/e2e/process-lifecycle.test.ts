@@ -2,14 +2,13 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AccountAsOfDocument, DepositDocument, OpenAccountDocument } from '../generated/graphql.js';
 import { executeOk } from '../support/graphql-client.js';
-import { runServerToExit, startServerProcess } from '../support/server-process.js';
+import { refusesConnections, runServerToExit, startServerProcess } from '../support/server-process.js';
 import { bearer, staffToken } from '../support/test-tokens.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -171,13 +170,3 @@ describe('the server process', () => {
     }
   });
 });
-
-const refusesConnections = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });

@@ -32,6 +32,9 @@ import { waitFor } from '../support/wait-for.js';
 const projectionNames = domainProjections().map((projection) => projection.name);
 const cli = new URL('../../dist/projections-cli.js', import.meta.url).pathname;
 
+/** Log lines at warn (40) or above. */
+const warningLines = (output: string): string[] => output.split('\n').filter((line) => /"level":[4-6]\d/.test(line));
+
 describe('projector processes', () => {
   let dependencies: TestDependencies;
   let node: RunningEsgraph;
@@ -218,13 +221,21 @@ describe('projector processes', () => {
     });
     rebuilding = false;
     await queries;
-    expect(stdout).toContain(`rebuilt account-summary: readers switched to build ${before! + 1} (from ${before})`);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toMatch(
+      /^rebuilding account-summary from the start of the log \(up to position \d+ now\) into a new build; readers keep the current one until the new one has caught up$/,
+    );
+    expect(lines.at(-1)).toBe(
+      `rebuilt account-summary: readers now use build ${before! + 1}; build ${before} is deleted once no read can still be using it`,
+    );
     expect(answered).toBeGreaterThan(0);
     expect(await readActiveVersion(redis, 'account-summary')).toBe(before! + 1);
     // The projector follows the new build: a new write shows up in it.
     const next = await api.deposit(accountId, '1.00');
     const { account } = await executeOk(node.url, AccountDocument, { id: accountId, consistentWith: next });
     expect(account?.balance).toBe('43.00');
+    // Following a rebuild is routine: nothing about it is a warning.
+    expect(warningLines(projector.output())).toEqual([]);
     await projector.stop('SIGTERM');
   });
 
@@ -241,12 +252,17 @@ describe('projector processes', () => {
         EVENTSTORE_CONNECTION_STRING: dependencies.esdb.connectionString,
       },
     });
-    expect(stdout).toContain(`reset account-summary: readers now use the empty build ${before! + 1}`);
+    expect(stdout.trim()).toBe(
+      `reset account-summary: readers now use the new, empty build ${before! + 1} (build ${before} is deleted); ` +
+        'the running projectors fill it from the start of the log, and until they have caught up it answers with what they have projected so far',
+    );
     expect(await readActiveVersion(redis, 'account-summary')).toBe(before! + 1);
     // The projector notices, and builds the new one from the start of the log.
     const next = await api.deposit(accountId, '1.00');
     const { account } = await executeOk(node.url, AccountDocument, { id: accountId, consistentWith: next });
     expect(account?.balance).toBe('10.00');
+    // Its lease went with the deleted build, which is what a reset does: no warning.
+    expect(warningLines(projector.output())).toEqual([]);
     await projector.stop('SIGTERM');
   });
 
@@ -261,8 +277,21 @@ describe('projector processes', () => {
     const { stdout } = await promisify(execFile)(process.execPath, [cli, 'status'], {
       env: { PATH: process.env.PATH, DATA_DIR: embedded.dataDir },
     });
-    for (const name of projectionNames) expect(stdout).toContain(name);
-    for (const { name } of domainProcessManagers()) expect(stdout).toMatch(new RegExp(`${name}.*process manager`));
+    // An aligned table: a header, then one row per read model and process manager, each cell
+    // starting under its column's name; no quotes, no box drawing.
+    const [header, ...rows] = stdout.trimEnd().split('\n');
+    expect(header).toMatch(
+      /^projection +kind +code +build +checkpoint +head +lag +lag age +writer +parked +on failure +streams +halted$/,
+    );
+    const names = [...projectionNames, ...domainProcessManagers().map(({ name }) => name)];
+    expect(rows.map((row) => row.split(' ')[0])).toEqual(names);
+    const kindAt = header!.indexOf('kind');
+    const streamsAt = header!.indexOf('streams');
+    for (const row of rows) {
+      expect(row.slice(kindAt)).toMatch(/^(read model|process manager) /);
+      expect(row.slice(streamsAt)).toMatch(/^(all|[a-z]+-\*) /);
+    }
+    expect(stdout).not.toMatch(/['"│┌─]/);
     expect(await embedded.stop('SIGTERM')).toBe(0);
   });
 });

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { CloseAccountDocument, DepositDocument, OpenAccountDocument, WithdrawDocument } from '../generated/graphql.js';
+import {
+  CancelAccountCloseDocument,
+  CloseAccountDocument,
+  DepositDocument,
+  OpenAccountDocument,
+  RequestAccountCloseDocument,
+  WithdrawDocument,
+} from '../generated/graphql.js';
 import { executeOk, type GraphQLResponse } from './graphql-client.js';
 
 /*
@@ -34,6 +41,12 @@ export const bankApi = (url: () => string) => ({
   },
   async close(accountId: string): Promise<string> {
     return (await executeOk(url(), CloseAccountDocument, { input: { accountId } })).closeAccount.position;
+  },
+  async requestClose(accountId: string): Promise<string> {
+    return (await executeOk(url(), RequestAccountCloseDocument, { input: { accountId } })).requestAccountClose.position;
+  },
+  async cancelClose(accountId: string): Promise<string> {
+    return (await executeOk(url(), CancelAccountCloseDocument, { input: { accountId } })).cancelAccountClose.position;
   },
 });
 

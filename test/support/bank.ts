@@ -2,16 +2,21 @@ import type { CommandMetadata } from '../../src/core/decider.js';
 import type { MinorUnits } from '../../src/core/money.js';
 import { accountDecider } from '../../src/domains/bank/account.js';
 import type {
+  CancelAccountClose,
   CloseAccount,
+  CompleteAccountClose,
   CreditForTransfer,
   DebitForTransfer,
   DepositMoney,
   OpenAccount,
   RefundTransfer,
+  RequestAccountClose,
   WithdrawMoney,
 } from '../../src/domains/bank/commands.js';
 import type {
+  AccountCloseCancelled,
   AccountClosed,
+  AccountCloseRequested,
   AccountOpened,
   MoneyDeposited,
   MoneyTransferredIn,
@@ -52,6 +57,8 @@ interface EventOptions {
   readonly at?: string;
   /** A deposit's source; 'unspecified' (what a deposit that names none records) by default. */
   readonly source?: string;
+  /** Money out of an account with a close pending carries the mark. */
+  readonly closePending?: true;
 }
 
 export const accountOpened = (data: Partial<AccountOpened['data']> = {}): AccountOpened => ({
@@ -77,9 +84,11 @@ export const moneyDeposited = (
   data: { ...movement(amount, balanceAfter, options), source: options.source ?? 'unspecified' },
 });
 
+const closePendingMark = (options: EventOptions) => (options.closePending ? { closePending: true as const } : {});
+
 export const moneyWithdrawn = (amount: Amount, balanceAfter: Amount, options: EventOptions = {}): MoneyWithdrawn => ({
   type: 'MoneyWithdrawn',
-  data: movement(amount, balanceAfter, options),
+  data: { ...movement(amount, balanceAfter, options), ...closePendingMark(options) },
 });
 
 type TransferEventOptions = EventOptions & { readonly transferId?: string };
@@ -94,7 +103,10 @@ export const moneyTransferredOut = (
   amount: Amount,
   balanceAfter: Amount,
   options: TransferEventOptions = {},
-): MoneyTransferredOut => ({ type: 'MoneyTransferredOut', data: transferMovement(amount, balanceAfter, options) });
+): MoneyTransferredOut => ({
+  type: 'MoneyTransferredOut',
+  data: { ...transferMovement(amount, balanceAfter, options), ...closePendingMark(options) },
+});
 
 /** A transfer's credit of the account; by default the account was empty before it. */
 export const moneyTransferredIn = (
@@ -112,6 +124,16 @@ export const transferOutRefunded = (
 export const accountClosed = (data: Partial<AccountClosed['data']> = {}): AccountClosed => ({
   type: 'AccountClosed',
   data: { accountId: testAccountId, closedAt: testNow, currency: testCurrency, ...data },
+});
+
+export const accountCloseRequested = (data: Partial<AccountCloseRequested['data']> = {}): AccountCloseRequested => ({
+  type: 'AccountCloseRequested',
+  data: { accountId: testAccountId, requestedAt: testNow, ...data },
+});
+
+export const accountCloseCancelled = (data: Partial<AccountCloseCancelled['data']> = {}): AccountCloseCancelled => ({
+  type: 'AccountCloseCancelled',
+  data: { accountId: testAccountId, cancelledAt: testNow, ...data },
 });
 
 interface CommandOptions {
@@ -150,11 +172,23 @@ export const withdraw = (amount: Amount, options: CommandOptions = {}): Withdraw
   metadata: commandMetadata(options.now),
 });
 
-export const closeAccount = (options: CommandOptions = {}): CloseAccount => ({
-  type: 'CloseAccount',
+/** A command that names the account alone. */
+const onAccount = <Type extends string>(type: Type, options: CommandOptions) => ({
+  type,
   data: { accountId: options.accountId ?? testAccountId },
   metadata: commandMetadata(options.now),
 });
+
+export const closeAccount = (options: CommandOptions = {}): CloseAccount => onAccount('CloseAccount', options);
+
+export const requestAccountClose = (options: CommandOptions = {}): RequestAccountClose =>
+  onAccount('RequestAccountClose', options);
+
+export const cancelAccountClose = (options: CommandOptions = {}): CancelAccountClose =>
+  onAccount('CancelAccountClose', options);
+
+export const completeAccountClose = (options: CommandOptions = {}): CompleteAccountClose =>
+  onAccount('CompleteAccountClose', options);
 
 interface TransferStepOptions {
   readonly accountId?: string;

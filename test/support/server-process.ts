@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { withTestKey } from './test-tokens.js';
@@ -27,6 +28,13 @@ export interface ExitedProcess {
   readonly output: string;
 }
 
+const live = new Set<ChildProcess>();
+// A test that times out never reaches its cleanup: its servers (and, through the pipe their
+// redis-server's guard watches, their Redis) go when the test worker does.
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 const freshDataDir = (): string => mkdtempSync(join(tmpdir(), 'esgraph-test-'));
 
 /** The environment a test server gets: its own port and data dir, quiet logs, nothing inherited by accident. */
@@ -49,10 +57,36 @@ const exitOf = (child: ChildProcess): Promise<number | string> =>
     else child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
 
+/** `esgraph listening` with its port, in a JSON line or a pretty one (LOG_PRETTY=on). */
+const listening = /"port":(\d+)[^\n]*"msg":"esgraph listening"|esgraph listening[^\n]*"port":(\d+)/;
+
+/** Where the server runs from and how: this checkout's build unless a test built one elsewhere. */
+export interface ServerSpawnOptions {
+  /** The entry script (default: this checkout's dist/main.js). */
+  readonly script?: string;
+  readonly cwd?: string;
+  /**
+   * Its own process group (pid = pgid), as a shell puts a foreground job: `process.kill(-pid,
+   * 'SIGINT')` then does what a terminal's Ctrl-C does, signalling everything in the group.
+   */
+  readonly ownProcessGroup?: boolean;
+}
+
 /** Starts `node dist/main.js` on a free port and resolves once it logs that it listens. */
-export const startServerProcess = (env: Record<string, string> = {}, timeoutMs = 20_000): Promise<ServerProcess> => {
+export const startServerProcess = (
+  env: Record<string, string> = {},
+  timeoutMs = 20_000,
+  { script = mainScript, cwd, ownProcessGroup = false }: ServerSpawnOptions = {},
+): Promise<ServerProcess> => {
   const dataDir = env.DATA_DIR ?? freshDataDir();
-  const child = spawn(process.execPath, [mainScript], { env: serverEnv(env, dataDir), stdio: 'pipe' });
+  const child = spawn(process.execPath, [script], {
+    env: serverEnv(env, dataDir),
+    stdio: 'pipe',
+    detached: ownProcessGroup,
+    ...(cwd ? { cwd } : {}),
+  });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -69,15 +103,16 @@ export const startServerProcess = (env: Record<string, string> = {}, timeoutMs =
     });
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /"port":(\d+)[^\n]*"msg":"esgraph listening"/.exec(output);
+      const match = listening.exec(output);
       if (match === null) return;
       clearTimeout(timer);
       child.off('exit', onExit);
-      const baseUrl = `http://127.0.0.1:${match[1]}`;
+      const port = match[1] ?? match[2];
+      const baseUrl = `http://127.0.0.1:${port}`;
       resolve({
         child,
         url: `${baseUrl}/graphql`,
-        wsUrl: `ws://127.0.0.1:${match[1]}/graphql`,
+        wsUrl: `ws://127.0.0.1:${port}/graphql`,
         baseUrl,
         dataDir,
         output: () => output,
@@ -112,3 +147,18 @@ export const runServerToExit = (env: Record<string, string>, timeoutMs = 20_000)
     });
   });
 };
+
+/** The development tokens an embedded server logged at start-up (no key source configured), by role. */
+export const devTokensIn = (output: string): Map<string, string> =>
+  new Map([...output.matchAll(/"role":"(\w+)"[^\n]*"msg":"dev token: Bearer ([\w.-]+)"/g)].map((m) => [m[1]!, m[2]!]));
+
+/** Whether nothing accepts connections on the loopback port (a killed server's redis-server gone, say). */
+export const refusesConnections = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });

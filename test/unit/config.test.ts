@@ -7,7 +7,7 @@ import { documentHash } from '../../src/server/persisted-queries/manifest.js';
 
 describe('readConfig', () => {
   it('defaults to embedded mode on 127.0.0.1:4000 with every role', () => {
-    expect(readConfig({})).toEqual({
+    expect(readConfig({}, false)).toEqual({
       host: '127.0.0.1',
       port: 4000,
       roles: ['command', 'query', 'projector'],
@@ -15,6 +15,8 @@ describe('readConfig', () => {
       eventStoreConnectionString: undefined,
       dataDir: './.data',
       logLevel: 'info',
+      logPretty: false,
+      startupTimeoutMs: 30_000,
       shutdownGraceMs: 10_000,
       commandMaxAttempts: 10,
       consistencyTimeoutMs: 5_000,
@@ -44,9 +46,18 @@ describe('readConfig', () => {
       webSocket: { maxSubscriptionsPerConnection: 100, pingIntervalMs: 30_000 },
       persistedQueries: { maxEntries: 5_000, maxDocumentBytes: 16_384 },
       trustedDocuments: undefined,
+      graphiql: true,
       metrics: { port: undefined, token: undefined, onApiPort: true, operationNames: 100 },
       requestLog: true,
     });
+  });
+
+  it('serves GraphiQL unless GRAPHIQL=off, and in production only with GRAPHIQL=on', () => {
+    expect(readConfig({ GRAPHIQL: 'off' }).graphiql).toBe(false);
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-32-characters!' };
+    expect(readConfig(production).graphiql).toBe(false);
+    expect(readConfig({ ...production, GRAPHIQL: 'on' }).graphiql).toBe(true);
+    expect(() => readConfig({ GRAPHIQL: 'yes' })).toThrow('GRAPHIQL must be one of on, off, got "yes"');
   });
 
   it('reads every variable', () => {
@@ -57,6 +68,8 @@ describe('readConfig', () => {
       REDIS_URL: 'redis://cache:6379/2',
       DATA_DIR: '/var/lib/esgraph',
       LOG_LEVEL: 'debug',
+      LOG_PRETTY: 'on',
+      STARTUP_TIMEOUT_MS: '1500',
       SHUTDOWN_GRACE_MS: '2500',
       EVENTSTORE_CONNECTION_STRING: 'esdb+discover://node1:2113,node2:2113?tls=true',
       COMMAND_MAX_ATTEMPTS: '3',
@@ -65,6 +78,7 @@ describe('readConfig', () => {
       ACCOUNT_AS_OF_MAX_EVENTS: '2000',
       PROJECTION_LEASE_TTL_MS: '1500',
       SUBSCRIBER_STALL_MS: '2000',
+      GRAPHIQL: 'off',
       CORS_ORIGINS: 'https://app.example.com, http://localhost:3000',
       ALLOWED_HOSTS: 'api.example.com, API.example.com:8443',
       MAX_QUERY_DEPTH: '7',
@@ -101,6 +115,8 @@ describe('readConfig', () => {
       eventStoreConnectionString: 'esdb+discover://node1:2113,node2:2113?tls=true',
       dataDir: '/var/lib/esgraph',
       logLevel: 'debug',
+      logPretty: true,
+      startupTimeoutMs: 1_500,
       shutdownGraceMs: 2500,
       commandMaxAttempts: 3,
       consistencyTimeoutMs: 750,
@@ -130,6 +146,7 @@ describe('readConfig', () => {
       webSocket: { maxSubscriptionsPerConnection: 5, pingIntervalMs: 2_000 },
       persistedQueries: { maxEntries: 500, maxDocumentBytes: 4_096 },
       trustedDocuments: undefined,
+      graphiql: false,
       metrics: { port: 9464, token: 'a-scraper-token-of-24-ch', onApiPort: false, operationNames: 20 },
       requestLog: false,
     });
@@ -170,6 +187,14 @@ describe('readConfig', () => {
       'AUTH cannot be off when NODE_ENV=production: anyone could run every command',
     );
     expect(readConfig({ ...production, AUTH: 'on' }).authorization).toBe(true);
+  });
+
+  it('prints readable logs by default on a terminal only, and as LOG_PRETTY says otherwise', () => {
+    expect(readConfig({}, true).logPretty).toBe(true);
+    expect(readConfig({}, false).logPretty).toBe(false);
+    expect(readConfig({ LOG_PRETTY: 'off' }, true).logPretty).toBe(false);
+    expect(readConfig({ LOG_PRETTY: 'on' }, false).logPretty).toBe(true);
+    expect(() => readConfig({ LOG_PRETTY: 'yes' })).toThrow('LOG_PRETTY must be one of on, off, got "yes"');
   });
 
   it('turns rate limits off with RATE_LIMIT=off', () => {

@@ -4,11 +4,11 @@ import type { CommandMiddleware } from './command-middleware.js';
 
 /**
  * A command's outcome as a label: `ok`, or the code its error carries (a domain rule's, a
- * refusal's), CONCURRENCY_CONFLICT when every attempt lost its race, BAD_USER_INPUT for
+ * refusal's), `conflict` when every attempt lost its race (CONCURRENCY_CONFLICT to the client), BAD_USER_INPUT for
  * malformed input, `error` for anything else (an event store failure). Codes are written in code, so the set is bounded.
  */
 export const commandOutcome = (error: unknown): string => {
-  if (error instanceof ConcurrencyError) return 'CONCURRENCY_CONFLICT';
+  if (error instanceof ConcurrencyError) return 'conflict';
   if (error instanceof ValidationError) return 'BAD_USER_INPUT';
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? code : 'error';

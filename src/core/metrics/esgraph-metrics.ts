@@ -16,7 +16,7 @@ const attemptBuckets = [1, 2, 3, 5, 10];
 const batchSizeBuckets = [1, 2, 5, 10, 50, 100, 500, 1000, 2000];
 
 /** What a read of the log is: a read model's projection, or a process manager. */
-export type RunnerKind = 'projection' | 'process_manager';
+export type RunnerKind = 'read_model' | 'process_manager';
 
 /** How a command's fold was had: the cache as it was, the cache caught up, or read from the start. */
 export type FoldLoad = 'hit' | 'caught_up' | 'miss';
@@ -28,20 +28,29 @@ export type ConsistencyWaitOutcome = 'reached' | 'timeout' | 'unavailable';
 export class EsgraphMetrics {
   readonly registry = new Registry();
 
+  readonly #operationCounter = new Counter({
+    name: 'esgraph_graphql_operations_total',
+    help: 'GraphQL operations finished, by name, type and outcome (ok, or the error code the client got)',
+    labelNames: ['operation', 'type', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly #operationCounts = new LabelChildren((operation, type, outcome) =>
+    this.#operationCounter.labels(operation, type, outcome),
+  );
   readonly #operationHistogram = new Histogram({
     name: 'esgraph_graphql_operation_duration_seconds',
-    help: 'GraphQL operations, from their start to their answer, by name, type and outcome code (OK when none)',
-    labelNames: ['operation', 'type', 'code'] as const,
+    help: 'GraphQL operations, from their start to their answer, by name, type and outcome',
+    labelNames: ['operation', 'type', 'outcome'] as const,
     buckets: latencyBuckets,
     registers: [this.registry],
   });
-  readonly #operationChildren = new LabelChildren((operation, type, code) =>
-    this.#operationHistogram.labels(operation, type, code),
+  readonly #operationChildren = new LabelChildren((operation, type, outcome) =>
+    this.#operationHistogram.labels(operation, type, outcome),
   );
 
   readonly #commands = new Counter({
     name: 'esgraph_commands_total',
-    help: 'Commands settled, by type and outcome: ok, or the error code (CONCURRENCY_CONFLICT when every attempt lost a race)',
+    help: 'Commands settled, by type and outcome: ok, the error code, or conflict when every attempt lost its race',
     labelNames: ['command', 'outcome'] as const,
     registers: [this.registry],
   });
@@ -71,7 +80,7 @@ export class EsgraphMetrics {
   });
   readonly #attemptChildren = new LabelChildren((command) => this.#attempts.labels(command));
   readonly #foldLoads = new Counter({
-    name: 'esgraph_command_fold_loads_total',
+    name: 'esgraph_fold_cache_lookups_total',
     help: "How a stream batch had its stream's fold: hit (the cache, unread), caught_up (the cache and the events after it), miss (read from the start)",
     labelNames: ['result'] as const,
     registers: [this.registry],
@@ -80,20 +89,20 @@ export class EsgraphMetrics {
 
   readonly #batchSize = new Histogram({
     name: 'esgraph_projection_batch_size',
-    help: 'Events a projection or process manager applied in one batch (one commit, for a projection)',
-    labelNames: ['projection', 'kind'] as const,
+    help: 'Events a read model or process manager applied in one batch (one commit, for a read model)',
+    labelNames: ['name', 'kind'] as const,
     buckets: batchSizeBuckets,
     registers: [this.registry],
   });
-  readonly #batchSizes = new LabelChildren((projection, kind) => this.#batchSize.labels(projection, kind));
+  readonly #batchSizes = new LabelChildren((name, kind) => this.#batchSize.labels(name, kind));
   readonly #batchDuration = new Histogram({
-    name: 'esgraph_projection_batch_duration_seconds',
-    help: "A batch from its handlers to its commit's answer (a projection), or to its last checkpoint (a process manager, its commands' round trips included)",
-    labelNames: ['projection', 'kind'] as const,
+    name: 'esgraph_projection_commit_duration_seconds',
+    help: "A batch from its handlers to its commit's answer (a read model), or to its last checkpoint (a process manager, its commands' round trips included)",
+    labelNames: ['name', 'kind'] as const,
     buckets: latencyBuckets,
     registers: [this.registry],
   });
-  readonly #batchDurations = new LabelChildren((projection, kind) => this.#batchDuration.labels(projection, kind));
+  readonly #batchDurations = new LabelChildren((name, kind) => this.#batchDuration.labels(name, kind));
 
   readonly #subscriptionsOpen = new Gauge({
     name: 'esgraph_subscriptions_open',
@@ -143,8 +152,9 @@ export class EsgraphMetrics {
     watchAtScrape(this.registry, sources);
   }
 
-  operation(operation: string, type: string, code: string, seconds: number): void {
-    this.#operationChildren.get(operation, type, code).observe(seconds);
+  operation(operation: string, type: string, outcome: string, seconds: number): void {
+    this.#operationCounts.get(operation, type, outcome).inc();
+    this.#operationChildren.get(operation, type, outcome).observe(seconds);
   }
 
   /** One settled command; `attempts` and `appendSeconds` are undefined when it reached no stream batch or no append. */
@@ -165,9 +175,9 @@ export class EsgraphMetrics {
     this.#foldChildren.get(result).inc();
   }
 
-  batch(projection: string, kind: RunnerKind, events: number, seconds: number): void {
-    this.#batchSizes.get(projection, kind).observe(events);
-    this.#batchDurations.get(projection, kind).observe(seconds);
+  batch(name: string, kind: RunnerKind, events: number, seconds: number): void {
+    this.#batchSizes.get(name, kind).observe(events);
+    this.#batchDurations.get(name, kind).observe(seconds);
   }
 
   subscriptionOpened(field: string): void {

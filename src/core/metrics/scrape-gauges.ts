@@ -46,7 +46,7 @@ export const watchAtScrape = (registry: Registry, sources: ScrapeSources): void 
     new Gauge({
       name,
       help,
-      labelNames: ['projection', 'kind'] as const,
+      labelNames: ['name', 'kind'] as const,
       registers: [registry],
       async collect() {
         const progress = await runners();
@@ -59,7 +59,7 @@ export const watchAtScrape = (registry: Registry, sources: ScrapeSources): void 
     });
   runnerGauge(
     'esgraph_projection_checkpoint',
-    'The last $all commit position applied (the active build, for a projection)',
+    'The last $all commit position applied (the active build, for a read model)',
     (runner) => (runner.checkpoint === undefined ? undefined : Number(runner.checkpoint)),
   );
   runnerGauge(

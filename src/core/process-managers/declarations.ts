@@ -16,6 +16,18 @@ export const processManagerPolicy = (processManager: Pick<ProcessManager, 'name'
   return policy;
 };
 
+/** Most events a process manager reacts to at once when it declares no `concurrency`. */
+export const DEFAULT_PROCESS_MANAGER_CONCURRENCY = 64;
+
+/** How many events it reacts to at once (events of one stream always one after another). */
+export const processManagerConcurrency = (processManager: Pick<ProcessManager, 'name' | 'concurrency'>): number => {
+  const concurrency = processManager.concurrency ?? DEFAULT_PROCESS_MANAGER_CONCURRENCY;
+  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+    throw new TypeError(`process manager ${processManager.name}: concurrency must be a positive integer`);
+  }
+  return concurrency;
+};
+
 /** Fails at start-up, not at the first event, on two of one name, a bad name, category or policy. */
 export const assertProcessManagers = (processManagers: readonly ProcessManager[]): void => {
   const seen = new Set<string>();
@@ -27,5 +39,6 @@ export const assertProcessManagers = (processManagers: readonly ProcessManager[]
     processManagerId(processManager.name);
     eventScope(processManager);
     processManagerPolicy(processManager);
+    processManagerConcurrency(processManager);
   }
 };

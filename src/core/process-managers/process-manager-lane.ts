@@ -11,8 +11,10 @@ import type { BatchObserver, FeedLane, SharedFeed } from '../projections/runner/
 import { onConnectionLost, type RedisClient } from '../redis/client.js';
 import { traceBatch } from '../tracing/batch-spans.js';
 import type { Tracing } from '../tracing/tracing.js';
+import { processManagerConcurrency } from './declarations.js';
 import { EventHandling } from './event-handling.js';
 import type { ProcessManager } from './process-manager.js';
+import { ReactionWindow } from './reaction-window.js';
 
 export interface ProcessManagerLaneOptions {
   readonly leaseTtlMs: number;
@@ -20,9 +22,9 @@ export interface ProcessManagerLaneOptions {
   readonly owner?: string;
   /** Between sends of a command refused for a reason that passes. */
   readonly retry?: BackoffPolicy;
-  /** Told of each batch handled to its last checkpoint, its commands' round trips included. */
+  /** Told of each batch the feed handed over, and how long its window took to take it all. */
   readonly onBatch?: BatchObserver;
-  /** A span per batch, linked to the commands whose events it reacts to; the steps' commands are its children. */
+  /** A span per reaction, linked to the command whose event it reacts to. */
   readonly tracing?: Tracing | undefined;
 }
 
@@ -53,14 +55,17 @@ interface Session {
   /** Aborted when the session ends: waits end, nothing more is sent. */
   readonly signal: AbortSignal;
   readonly end: (end: SessionEnd, error?: unknown) => void;
+  /** The events taken from the feed and not yet checkpointed past, and their reactions. */
+  readonly window: ReactionWindow;
 }
 
 /**
  * One process manager's runner in this process. It takes the process manager's lease (a node
  * that cannot stands by and tries again every third of the TTL), reads its checkpoint and
  * follows the process's shared feed from there: each event in scope is decoded, `react`ed to,
- * and its steps are sent through the command pipeline; only when every command is acknowledged
- * does the checkpoint move past the event, fenced by the lease like a projection's commit. A
+ * and its steps are sent through the command pipeline, several events' reactions side by side
+ * (`ReactionWindow`); only when every command is acknowledged, for the event and every event
+ * before it, does the checkpoint move past it, fenced by the lease like a projection's commit. A
  * crash anywhere replays from the checkpoint, and the replayed commands, under the same derived
  * ids, are answered from the stream instead of appended again.
  */
@@ -70,10 +75,8 @@ export class ProcessManagerLane implements FeedLane {
   readonly #log: Logger;
   readonly #stopping = new AbortController();
   #running: Promise<void> | undefined;
-  #applying: Promise<void> = Promise.resolve();
   #state: ProcessManagerState = 'starting';
   #checkpoint: bigint | undefined;
-  #pending = 0;
   #parked = 0;
   #resent = 0;
   #lastError: string | undefined;
@@ -126,7 +129,7 @@ export class ProcessManagerLane implements FeedLane {
       name: this.processManager.name,
       state: this.#state,
       checkpoint: this.#checkpoint,
-      pendingEvents: this.#pending,
+      pendingEvents: this.#session?.window.pending ?? 0,
       parked: this.#parked,
       resent: this.#resent,
       lastError: this.#lastError,
@@ -136,57 +139,57 @@ export class ProcessManagerLane implements FeedLane {
   apply(events: readonly EventEnvelope[]): Promise<void> {
     const session = this.#session;
     if (!session || session.signal.aborted) return Promise.resolve();
-    const checkpoint = this.#checkpoint;
-    const mine = checkpoint === undefined ? events : events.filter((event) => event.position > checkpoint);
+    const after = session.window.lastTaken ?? this.#checkpoint;
+    const mine = after === undefined ? events : events.filter((event) => event.position > after);
     if (mine.length === 0) return Promise.resolve();
-    // The session waits for this before it gives the lease up, so no send outlives it.
-    this.#applying = this.#applyAll(session, mine);
-    return this.#applying;
+    const { onBatch } = this.options;
+    if (onBatch === undefined) return session.window.take(mine);
+    // Reactions run side by side, so a batch has no commit of its own: what is timed is how long
+    // the feed waited for the window to take all of it.
+    const startedAt = performance.now();
+    return session.window
+      .take(mine)
+      .then(() => onBatch(this.processManager.name, mine.length, (performance.now() - startedAt) / 1000));
   }
 
   caughtUp(): void {
     if (this.#session && !this.#session.signal.aborted) this.#state = 'live';
   }
 
-  #applyAll(session: Session, events: readonly EventEnvelope[]): Promise<void> {
-    const { tracing } = this.options;
-    if (tracing === undefined) return this.#handleAll(session, events);
-    return traceBatch(tracing, `process manager ${this.processManager.name}`, events, () =>
-      this.#handleAll(session, events),
+  /** The session's window: its reactions go through the lane's handling, its commits are fenced by the lease. */
+  #windowFor(signal: AbortSignal, leaseToken: string, end: Session['end']): ReactionWindow {
+    const handlingSession = { leaseToken, signal };
+    return new ReactionWindow(
+      {
+        signal,
+        react: async (event) => {
+          const { tracing } = this.options;
+          const handled =
+            tracing === undefined
+              ? await this.#handling.handle(handlingSession, event)
+              : await traceBatch(tracing, `process manager ${this.processManager.name}`, [event], () =>
+                  this.#handling.handle(handlingSession, event),
+                );
+          if (handled === 'parked') this.#parked++;
+          return handled;
+        },
+        checkpoint: (position) => this.#checkpointAt(signal, leaseToken, position),
+        end: (error) =>
+          error === undefined
+            ? end('lease-lost')
+            : end(error instanceof SleepAbortedError ? 'stopped' : 'failed', error),
+      },
+      processManagerConcurrency(this.processManager),
     );
   }
 
-  async #handleAll(session: Session, events: readonly EventEnvelope[]): Promise<void> {
-    this.#pending = events.length;
-    const { onBatch } = this.options;
-    const startedAt = onBatch === undefined ? 0 : performance.now();
-    try {
-      for (const [index, event] of events.entries()) {
-        const handled = await this.#handling.handle(session, event);
-        if (handled === 'parked') this.#parked++;
-        if (handled === 'fenced') return session.end('lease-lost');
-        // Past an event that sent commands (or parked), at once: a crash later need not send them again.
-        const last = index === events.length - 1;
-        if ((handled !== 'passed' || last) && !(await this.#checkpointAt(session, event.position))) {
-          return session.end('lease-lost');
-        }
-        this.#pending = events.length - index - 1;
-      }
-      onBatch?.(this.processManager.name, events.length, (performance.now() - startedAt) / 1000);
-    } catch (error) {
-      session.end(error instanceof SleepAbortedError ? 'stopped' : 'failed', error);
-    } finally {
-      this.#pending = 0;
-    }
-  }
-
   /** Moves the checkpoint to `position`, fenced by the lease; false when the lease is gone. */
-  async #checkpointAt(session: Session, position: bigint): Promise<boolean> {
+  async #checkpointAt(signal: AbortSignal, leaseToken: string, position: bigint): Promise<boolean> {
     const result = await commitUntilAnswered(
       this.dependencies.redis,
-      { projection: this.#id, ops: [], checkpoint: position, leaseToken: session.leaseToken },
+      { projection: this.#id, ops: [], checkpoint: position, leaseToken },
       this.#log,
-      session.signal,
+      signal,
     );
     if (result.status === 'fenced') return false;
     this.#checkpoint = result.status === 'stale' ? result.checkpoint : position;
@@ -236,14 +239,16 @@ export class ProcessManagerLane implements FeedLane {
     const finished = new Promise<{ end: SessionEnd; error?: unknown }>((resolve) => {
       finish = resolve;
     });
+    const end: Session['end'] = (end, error) => {
+      if (ended.signal.aborted) return;
+      ended.abort();
+      finish({ end, error });
+    };
     const session: Session = {
       leaseToken: lease.token,
       signal: ended.signal,
-      end: (end, error) => {
-        if (ended.signal.aborted) return;
-        ended.abort();
-        finish({ end, error });
-      },
+      end,
+      window: this.#windowFor(ended.signal, lease.token, end),
     };
     this.#session = session;
     // The lease may have gone while the checkpoint was read, before onLost could reach a session.
@@ -261,7 +266,8 @@ export class ProcessManagerLane implements FeedLane {
       stopWatching();
       this.dependencies.feed.leave(this);
       this.#session = undefined;
-      await this.#applying;
+      // No send outlives the session: the lease is given up only after this.
+      await session.window.settled();
     }
   }
 }

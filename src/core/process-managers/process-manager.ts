@@ -58,6 +58,12 @@ export interface ProcessManager<Event extends DomainEvent = DomainEvent> {
   /** What to do with an event whose reaction keeps failing; it must park (default: 5 attempts, then park). */
   readonly failurePolicy?: FailurePolicy;
   /**
+   * Most events reacted to at once (default 64). Events of one stream are always reacted to one
+   * after another, in log order; events of different streams side by side, each reaction's
+   * steps still in order. 1 reacts to every event in log order, one at a time.
+   */
+  readonly concurrency?: number;
+  /**
    * The steps this event calls for, in order (empty for none); pure: no I/O, no clock, no ids.
    * What it needs to know must be in the event.
    */

@@ -1,5 +1,7 @@
 import { createClient } from 'redis';
 import { type BackoffPolicy, backoffDelayMs } from '../backoff.js';
+import { DependencyUnreachableError } from '../dependency-unreachable.js';
+import { maskPassword } from '../masked-url.js';
 import { timedOut, within } from '../time-limit.js';
 
 /** node-redis waits this before each reconnection attempt (the README promises these delays). */
@@ -25,17 +27,43 @@ export type RedisClient = ReturnType<typeof createEsgraphClient>;
 export interface RedisConnectOptions {
   /** Called for connection errors; node-redis reconnects by itself, so these are reports, not failures. */
   readonly onError?: (error: Error) => void;
+  /**
+   * How long to wait for the first connection; past it the client is destroyed and
+   * `DependencyUnreachableError` thrown. Without it the wait is as long as it takes.
+   */
+  readonly firstConnectionTimeoutMs?: number;
 }
 
 /**
- * Connects to Redis and waits for the first connection. Afterwards node-redis reconnects with
- * backoff on its own; commands issued while disconnected fail fast instead of queueing without
- * bound, so a dead Redis shows up as errors (and a failing /readyz) rather than as a hang.
+ * Connects to Redis and waits for the first connection (node-redis retries it with the backoff
+ * below until then). Afterwards node-redis reconnects with backoff on its own; commands issued
+ * while disconnected fail fast instead of queueing without bound, so a dead Redis shows up as
+ * errors (and a failing /readyz) rather than as a hang.
  */
 export const connectRedis = async (url: string, options: RedisConnectOptions = {}): Promise<RedisClient> => {
   const client = createEsgraphClient(url);
-  client.on('error', (error: Error) => options.onError?.(error));
-  await client.connect();
+  const timeoutMs = options.firstConnectionTimeoutMs;
+  let lastError: Error | undefined;
+  let connected = false;
+  client.on('error', (error: Error) => {
+    // Before the first connection only the first failure is reported: the retries would repeat
+    // it every 2 s, and the last one goes into the error thrown at the deadline.
+    if (connected || timeoutMs === undefined || lastError === undefined) options.onError?.(error);
+    lastError = error;
+  });
+  const connecting = client.connect().then(() => {
+    connected = true;
+  });
+  if (timeoutMs === undefined) {
+    await connecting;
+    return client;
+  }
+  if ((await within(connecting, timeoutMs)) === timedOut) {
+    // destroy() rejects the pending connect(); that rejection is this error's, already handled.
+    connecting.catch(() => undefined);
+    client.destroy();
+    throw new DependencyUnreachableError('Redis', maskPassword(url), timeoutMs, lastError);
+  }
   return client;
 };
 

@@ -165,6 +165,9 @@ const launch = (
   new Promise((resolveRedis, reject) => {
     const child = spawn('sh', ['-c', guard, 'redis-guard', ...serverArgs(host, port, dir, auth)], {
       stdio: ['pipe', 'pipe', 'pipe'],
+      // Its own process group: a terminal's Ctrl-C reaches esgraph's group only, so redis keeps
+      // serving while esgraph drains and stops it last (the pipe above still ends it on a crash).
+      detached: true,
     });
     let output = '';
     const timer = setTimeout(() => {

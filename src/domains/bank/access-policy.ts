@@ -19,9 +19,11 @@ import type { RequestTransfer, TransferCommand } from './transfers/transfer-comm
  * customer learns nothing about accounts that are not its own.
  *
  * A transfer's steps (its debit, credit and refund on the accounts, and each step recorded on the
- * transfer) are the process manager's alone: it runs as a user `process-manager:<name>` with the
- * role below, and no person holds that role, so nobody moves money past the transfer's rules. A
- * transfer itself is asked for by a teller, or by a customer from an account it owns.
+ * transfer), and completing a requested close, are the process managers' alone: each runs as a
+ * user `process-manager:<name>` with the role below, and no person holds that role, so nobody
+ * moves money past the transfer's rules or closes an account past its request. A transfer itself
+ * is asked for by a teller, or by a customer from an account it owns; a close is requested and
+ * cancelled by them too.
  */
 
 /** The process managers' own role (core sends it with their every command), and nobody else's. */
@@ -100,6 +102,8 @@ export const bankAccessPolicy = (bank: Pick<BankServices, 'accountOwner' | 'tran
       deposit: { commands: ['DepositMoney'] },
       withdraw: { commands: ['WithdrawMoney'] },
       closeAccount: { commands: ['CloseAccount'] },
+      requestAccountClose: { commands: ['RequestAccountClose'] },
+      cancelAccountClose: { commands: ['CancelAccountClose'] },
       transfer: { commands: ['RequestTransfer'] },
     },
     // Every bank and transfer command type, or this does not compile: a new command cannot go without a rule.
@@ -108,6 +112,10 @@ export const bankAccessPolicy = (bank: Pick<BankServices, 'accountOwner' | 'tran
       DepositMoney: { roles: { teller: 'all', customer: onOwnAccount } },
       WithdrawMoney: { roles: { teller: 'all', customer: onOwnAccount } },
       CloseAccount: { roles: { teller: 'all', customer: onOwnAccount } },
+      RequestAccountClose: { roles: { teller: 'all', customer: onOwnAccount } },
+      CancelAccountClose: { roles: { teller: 'all', customer: onOwnAccount } },
+      // A pending close completes when the account is empty, which the close process watches for.
+      CompleteAccountClose: processManagerOnly,
       DebitForTransfer: processManagerOnly,
       CreditForTransfer: processManagerOnly,
       RefundTransfer: processManagerOnly,

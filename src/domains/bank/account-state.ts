@@ -58,6 +58,11 @@ export interface NewAccount {
 
 export interface OpenedAccount extends AccountDetails {
   readonly status: 'open';
+  /**
+   * When a close was requested that is still pending (account-closing.ts): the account takes no
+   * money in, and closes once money out leaves it at zero. Absent while none is.
+   */
+  readonly closeRequestedAt?: string;
 }
 
 /**
@@ -85,6 +90,22 @@ export const requireOpen = (state: AccountState, accountId: string): OpenedAccou
       return state;
   }
 };
+
+/** The open account, if it takes money in: not while a close is pending (ACCOUNT_CLOSING). */
+export const requireTakingMoneyIn = (state: AccountState, accountId: string): OpenedAccount => {
+  const account = requireOpen(state, accountId);
+  if (account.closeRequestedAt !== undefined) {
+    throw new DomainError(
+      'ACCOUNT_CLOSING',
+      `account ${accountId} closes once it is empty (requested ${account.closeRequestedAt}); it takes no money in`,
+    );
+  }
+  return account;
+};
+
+/** Marks money out of an account with a close pending, for the close process to see in the event. */
+export const closePendingMark = (account: OpenedAccount): { readonly closePending?: true } =>
+  account.closeRequestedAt === undefined ? {} : { closePending: true };
 
 /** Refuses money in that would take the balance past what a JS number holds exactly. */
 export const requireRoomFor = (account: OpenedAccount | ClosedAccount, amount: MinorUnits, what: string): void => {

@@ -1,9 +1,11 @@
 import { checkAmount, DomainError, formatMinorUnits, type MinorUnits, requireId } from '../../core/index.js';
 import {
   type AccountState,
+  closePendingMark,
   rememberTransfer,
   requireOpen,
   requireRoomFor,
+  requireTakingMoneyIn,
   type TransferMark,
 } from './account-state.js';
 import type { CreditForTransfer, DebitForTransfer, RefundTransfer } from './commands.js';
@@ -63,8 +65,8 @@ export const debitForTransfer = ({ data, metadata }: DebitForTransfer, state: Ac
     );
   }
   const balanceAfter = account.balance - amount;
-  const { currency } = account;
-  return [{ type: 'MoneyTransferredOut', data: { ...ids, amount, balanceAfter, currency, occurredAt: metadata.now } }];
+  const moved = { ...ids, amount, balanceAfter, currency: account.currency, occurredAt: metadata.now };
+  return [{ type: 'MoneyTransferredOut', data: { ...moved, ...closePendingMark(account) } }];
 };
 
 export const creditForTransfer = ({ data, metadata }: CreditForTransfer, state: AccountState): MoneyTransferredIn[] => {
@@ -72,7 +74,7 @@ export const creditForTransfer = ({ data, metadata }: CreditForTransfer, state: 
   const amount = checkAmount(data.amount);
   const currency = parseCurrencyCode(data.currency);
   if (alreadyRecorded(state, ids, amount, ['credited'], 'a credit of')) return [];
-  const account = requireOpen(state, ids.accountId);
+  const account = requireTakingMoneyIn(state, ids.accountId);
   if (account.currency !== currency) {
     throw new DomainError(
       'CURRENCY_MISMATCH',

@@ -6,7 +6,23 @@ import {
   requireId,
   ValidationError,
 } from '../../core/index.js';
-import { type AccountState, initialState, noTransfers, requireOpen, requireRoomFor } from './account-state.js';
+import {
+  accountClosedEvent,
+  cancelAccountClose,
+  completeAccountClose,
+  evolveCloseRequest,
+  requestAccountClose,
+  withoutCloseRequest,
+} from './account-closing.js';
+import {
+  type AccountState,
+  closePendingMark,
+  initialState,
+  noTransfers,
+  requireOpen,
+  requireRoomFor,
+  requireTakingMoneyIn,
+} from './account-state.js';
 import { creditForTransfer, debitForTransfer, evolveTransferMovement, refundTransfer } from './account-transfers.js';
 import type { BankCommand, CloseAccount, DepositMoney, OpenAccount, WithdrawMoney } from './commands.js';
 import { parseCurrencyCode } from './currency.js';
@@ -45,7 +61,12 @@ export const evolve = (state: AccountState, event: BankEvent): AccountState => {
       // with what readers of the same event see.
       return state.status === 'open' ? { ...state, balance: event.data.balanceAfter } : state;
     case 'AccountClosed':
-      return state.status === 'open' ? { ...state, status: 'closed', closedAt: event.data.closedAt } : state;
+      return state.status === 'open'
+        ? { ...withoutCloseRequest(state), status: 'closed', closedAt: event.data.closedAt }
+        : state;
+    case 'AccountCloseRequested':
+    case 'AccountCloseCancelled':
+      return evolveCloseRequest(state, event);
     case 'MoneyTransferredOut':
     case 'MoneyTransferredIn':
     case 'TransferOutRefunded':
@@ -91,6 +112,12 @@ export const decide = (command: BankCommand, state: AccountState): BankEvent[] =
       return withdrawMoney(command, state);
     case 'CloseAccount':
       return closeAccount(command, state);
+    case 'RequestAccountClose':
+      return requestAccountClose(command, state);
+    case 'CancelAccountClose':
+      return cancelAccountClose(command, state);
+    case 'CompleteAccountClose':
+      return completeAccountClose(command, state);
     case 'DebitForTransfer':
       return debitForTransfer(command, state);
     case 'CreditForTransfer':
@@ -131,7 +158,7 @@ const depositMoney = ({ data, metadata }: DepositMoney, state: AccountState): [M
   requireId(data.accountId, 'accountId');
   const amount = checkAmount(data.amount);
   const source = depositSource(data.source);
-  const account = requireOpen(state, data.accountId);
+  const account = requireTakingMoneyIn(state, data.accountId);
   requireRoomFor(account, amount, 'depositing');
   const { accountId, currency } = account;
   const balanceAfter = account.balance + amount;
@@ -152,7 +179,8 @@ const withdrawMoney = ({ data, metadata }: WithdrawMoney, state: AccountState): 
   }
   const { accountId, currency } = account;
   const balanceAfter = account.balance - amount;
-  return [{ type: 'MoneyWithdrawn', data: { accountId, amount, balanceAfter, currency, occurredAt: metadata.now } }];
+  const moved = { accountId, amount, balanceAfter, currency, occurredAt: metadata.now };
+  return [{ type: 'MoneyWithdrawn', data: { ...moved, ...closePendingMark(account) } }];
 };
 
 const closeAccount = ({ data, metadata }: CloseAccount, state: AccountState): [AccountClosed] => {
@@ -164,8 +192,7 @@ const closeAccount = ({ data, metadata }: CloseAccount, state: AccountState): [A
       `account ${account.accountId} still holds ${formatMinorUnits(account.balance)}; only an empty account can be closed`,
     );
   }
-  const { accountId, currency } = account;
-  return [{ type: 'AccountClosed', data: { accountId, closedAt: metadata.now, currency } }];
+  return [accountClosedEvent(account, metadata.now)];
 };
 
 /** The bank account aggregate, as the command pipeline runs it. */

@@ -32,6 +32,22 @@ export type WithdrawMoney = DomainCommand<'WithdrawMoney', { readonly accountId:
 export type CloseAccount = DomainCommand<'CloseAccount', { readonly accountId: string }>;
 
 /*
+ * A close asked for ahead: the account closes once money out empties it (account-closing.ts).
+ * The owner or a teller requests and cancels; the close process completes.
+ */
+
+/** Close the account now if it is empty, or once money out leaves it at zero. */
+export type RequestAccountClose = DomainCommand<'RequestAccountClose', { readonly accountId: string }>;
+
+/** Call off a pending close. */
+export type CancelAccountClose = DomainCommand<'CancelAccountClose', { readonly accountId: string }>;
+
+/** Close the account if a close is pending and it is empty; otherwise nothing (the close process sends it). */
+export type CompleteAccountClose = DomainCommand<'CompleteAccountClose', { readonly accountId: string }>;
+
+export type AccountCloseCommand = RequestAccountClose | CancelAccountClose | CompleteAccountClose;
+
+/*
  * A transfer's steps on its accounts. Only the transfer's process manager issues them, each after
  * the transfer recorded the step before (see transfers/transfer.ts); each is idempotent per
  * `transferId`, so a step sent twice moves money once.
@@ -57,4 +73,10 @@ export type RefundTransfer = DomainCommand<
 
 export type AccountTransferCommand = DebitForTransfer | CreditForTransfer | RefundTransfer;
 
-export type BankCommand = OpenAccount | DepositMoney | WithdrawMoney | CloseAccount | AccountTransferCommand;
+export type BankCommand =
+  | OpenAccount
+  | DepositMoney
+  | WithdrawMoney
+  | CloseAccount
+  | AccountCloseCommand
+  | AccountTransferCommand;

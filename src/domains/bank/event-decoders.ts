@@ -27,4 +27,6 @@ export const bankEventDecoders = eventDecoders<BankEvent>({
   MoneyTransferredOut: { 1: asStored<Current<'MoneyTransferredOut'>> },
   MoneyTransferredIn: { 1: asStored<Current<'MoneyTransferredIn'>> },
   TransferOutRefunded: { 1: asStored<Current<'TransferOutRefunded'>> },
+  AccountCloseRequested: { 1: asStored<Current<'AccountCloseRequested'>> },
+  AccountCloseCancelled: { 1: asStored<Current<'AccountCloseCancelled'>> },
 });

@@ -28,6 +28,16 @@ interface MoneyMovement {
   readonly occurredAt: string;
 }
 
+/**
+ * On money out (a withdrawal, a transfer's debit): present, and true, when the account had a close
+ * pending as the money left it. The close process (account-close-process.ts) reads it, so that its
+ * reaction needs nothing but the event: one that leaves such an account at zero closes it. Absent
+ * on every event recorded before closes could be requested, which is what they mean.
+ */
+interface MoneyOut {
+  readonly closePending?: true;
+}
+
 /** Where deposited money came from, as the client said: 'cash', 'transfer', … or free text. */
 export type DepositSource = string;
 
@@ -37,7 +47,7 @@ export const unspecifiedSource: DepositSource = 'unspecified';
 /** Schema version 2; version 1 had no `source`. */
 export type MoneyDeposited = DomainEvent<'MoneyDeposited', MoneyMovement & { readonly source: DepositSource }>;
 
-export type MoneyWithdrawn = DomainEvent<'MoneyWithdrawn', MoneyMovement>;
+export type MoneyWithdrawn = DomainEvent<'MoneyWithdrawn', MoneyMovement & MoneyOut>;
 
 export type AccountClosed = DomainEvent<
   'AccountClosed',
@@ -54,13 +64,32 @@ export type AccountClosed = DomainEvent<
 >;
 
 /**
+ * The owner or a teller asked to close an account that still held money: it closes once money out
+ * leaves it at zero (the close process sends CompleteAccountClose), and takes no money in
+ * meanwhile (ACCOUNT_CLOSING). An empty account is closed at once instead (AccountClosed).
+ */
+export type AccountCloseRequested = DomainEvent<
+  'AccountCloseRequested',
+  { readonly accountId: string; readonly requestedAt: string }
+>;
+
+/** The pending close was called off: the account is open as before, money in included. */
+export type AccountCloseCancelled = DomainEvent<
+  'AccountCloseCancelled',
+  { readonly accountId: string; readonly cancelledAt: string }
+>;
+
+/** A close asked for, or called off. */
+export type AccountCloseRequest = AccountCloseRequested | AccountCloseCancelled;
+
+/**
  * Money a transfer moved on this account: `transferId` names the transfer (stream
  * `transfer-<transferId>`), whose own events say where the money went or came from.
  */
 type TransferMovement = MoneyMovement & { readonly transferId: string };
 
 /** The source account paid a transfer's amount out; it is in transit until credited or refunded. */
-export type MoneyTransferredOut = DomainEvent<'MoneyTransferredOut', TransferMovement>;
+export type MoneyTransferredOut = DomainEvent<'MoneyTransferredOut', TransferMovement & MoneyOut>;
 
 /** The target account received a transfer's amount. */
 export type MoneyTransferredIn = DomainEvent<'MoneyTransferredIn', TransferMovement>;
@@ -71,7 +100,13 @@ export type TransferOutRefunded = DomainEvent<'TransferOutRefunded', TransferMov
 /** The events that move money for a transfer, as readers that treat them alike name them. */
 export type TransferMoneyMoved = MoneyTransferredOut | MoneyTransferredIn | TransferOutRefunded;
 
-export type BankEvent = AccountOpened | MoneyDeposited | MoneyWithdrawn | AccountClosed | TransferMoneyMoved;
+export type BankEvent =
+  | AccountOpened
+  | MoneyDeposited
+  | MoneyWithdrawn
+  | AccountClosed
+  | TransferMoneyMoved
+  | AccountCloseRequest;
 
 export type BankEventType = BankEvent['type'];
 
@@ -87,6 +122,8 @@ export const bankEventTypes: readonly BankEventType[] = [
   'MoneyTransferredOut',
   'MoneyTransferredIn',
   'TransferOutRefunded',
+  'AccountCloseRequested',
+  'AccountCloseCancelled',
 ];
 
 /** The business time an event records (the `now` of the command that caused it), ISO-8601. */
@@ -102,5 +139,9 @@ export const eventOccurredAt = (event: BankEvent): string => {
       return event.data.occurredAt;
     case 'AccountClosed':
       return event.data.closedAt;
+    case 'AccountCloseRequested':
+      return event.data.requestedAt;
+    case 'AccountCloseCancelled':
+      return event.data.cancelledAt;
   }
 };

@@ -1,5 +1,6 @@
 import type { DomainModule } from '../../core/index.js';
 import { bankAccessPolicy } from './access-policy.js';
+import { accountCloseProcess } from './account-close-process.js';
 import { type BankServices, createBankServices } from './bank-services.js';
 import { AccountHistoryQueries } from './graphql/account-history.js';
 import { AccountMutations } from './graphql/account-mutations.js';
@@ -32,7 +33,7 @@ export const bankModule: DomainModule<BankServices, BankContext> = {
     bankStatsProjection,
     transfersProjection,
   ],
-  processManagers: [transferProcess],
+  processManagers: [transferProcess, accountCloseProcess],
   createServices: createBankServices,
   access: (services) => bankAccessPolicy(services),
 };

@@ -37,6 +37,7 @@ describe("the bank's projection declarations", () => {
       'bank-stats': ['PROJECTION', 'park', 5, 'account'],
       transfers: ['PROJECTION', 'park', 5, 'transfer'],
       'transfer-process': ['PROCESS_MANAGER', 'park', 5, 'transfer'],
+      'account-close-process': ['PROCESS_MANAGER', 'park', 5, 'account'],
     });
     for (const projection of shown) {
       expect(projection).toMatchObject({ halted: false, haltPosition: null, haltError: null });

@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningEsgraph } from '../../../src/app.js';
-import { connectEventStore, type EventStoreClient } from '../../../src/core/eventstore/client.js';
+import { describe, expect, it } from 'vitest';
 import { readEventEnvelopes } from '../../../src/core/eventstore/read-stream.js';
 import { checkpointKey, processManagerId } from '../../../src/core/projections/keys.js';
-import { closeRedisClient, connectRedis, type RedisClient } from '../../../src/core/redis/client.js';
 import { transferProcessName } from '../../../src/domains/bank/transfers/transfer-process.js';
-import { ProjectionsDocument } from '../../generated/graphql.js';
 import { bankApi } from '../../support/bank-api.js';
-import { startTestDependencies, startTestEsgraph, type TestDependencies } from '../../support/esgraph.js';
-import { executeOk } from '../../support/graphql-client.js';
+import { processManagerPast, useRestartableServers } from '../../support/restartable-servers.js';
 import { transferDesk } from '../../support/transfer-desk.js';
-import { waitFor } from '../../support/wait-for.js';
 
 /*
  * A replay of the transfers' process manager (its checkpoint lost, as after a crash between a
@@ -21,39 +15,12 @@ import { waitFor } from '../../support/wait-for.js';
  */
 
 describe('the transfers’ process manager, replaying settled transfers', () => {
-  let dependencies: TestDependencies;
-  let eventStore: EventStoreClient;
-  let redis: RedisClient;
-  const servers: RunningEsgraph[] = [];
-  beforeAll(async () => {
-    dependencies = await startTestDependencies();
-    eventStore = connectEventStore(dependencies.esdb.connectionString);
-    redis = await connectRedis(dependencies.redis.url);
-  });
-  afterAll(async () => {
-    for (const server of servers) await server.stop();
-    await closeRedisClient(redis);
-    await eventStore.dispose();
-    await dependencies.stop();
-  });
-
-  const startServer = async () => {
-    const server = await startTestEsgraph(dependencies);
-    servers.push(server);
-    return server;
-  };
-
-  const processManagerRow = async (url: string) =>
-    (await executeOk(url, ProjectionsDocument)).projections.find(({ name }) => name === transferProcessName)!;
-
-  const checkpointPast = (url: string, position: string) =>
-    waitFor('the process manager’s checkpoint past the transfers', async () => {
-      const row = await processManagerRow(url);
-      return row.checkpoint !== null && BigInt(row.checkpoint) >= BigInt(position) ? row : undefined;
-    });
+  const servers = useRestartableServers();
+  const checkpointPast = (url: string, position: string) => processManagerPast(url, transferProcessName, position);
 
   it('sends no refused debit or credit again once the transfer failed, though the accounts would now take them', async () => {
-    const first = await startServer();
+    const { eventStore, redis } = servers;
+    const first = await servers.startServer();
     const bank = bankApi(() => first.url);
     const desk = transferDesk(eventStore);
     const source = await bank.open();
@@ -76,7 +43,7 @@ describe('the transfers’ process manager, replaying settled transfers', () => 
       data: { accountId: missing, ownerId: randomUUID(), currency: 'EUR' },
     });
     await redis.del(checkpointKey(processManagerId(transferProcessName)));
-    const second = await startServer();
+    const second = await servers.startServer();
     const replayed = await checkpointPast(second.url, opened.position);
 
     expect(replayed).toMatchObject({ parked: 0, lagEvents: 0 });

@@ -122,6 +122,45 @@ describe('a process manager', () => {
     expect(hold.map((event) => event.type)).toEqual(['HoldPlaced', 'HoldFulfilled']);
   });
 
+  it('reacts to events of different streams side by side, its checkpoint kept before one still under way', async () => {
+    // The loan for the first title waits at a gate until the test opens it.
+    let open = (): void => undefined;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let gated = 0;
+    const gatedTitle = { id: '' };
+    const gatekeeper: CommandMiddleware = {
+      name: 'gate-for-one-title',
+      before: async (command) => {
+        if (command.type !== 'LendCopy' || (command.data as { titleId?: string }).titleId !== gatedTitle.id) return;
+        gated++;
+        await gate;
+        return undefined;
+      },
+    };
+    const node = await startDesk([gatekeeper]);
+    gatedTitle.id = await cataloguedTitle(node, 1);
+    const otherTitle = await cataloguedTitle(node, 1);
+    const waiting = await placeHold(node, gatedTitle.id);
+    try {
+      await waitFor('the first loan at the gate', () => gated === 1);
+      const other = await placeHold(node, otherTitle);
+      // The later hold is fulfilled while the earlier one's loan waits ...
+      const fulfilled = await settledHold(node, other.holdId);
+      expect(fulfilled.map((event) => event.type)).toEqual(['HoldPlaced', 'HoldFulfilled']);
+      // ... and the checkpoint stays before the earlier hold: a crash now would replay it.
+      const meanwhile = await storedCheckpoint(node.redis, desk);
+      expect(meanwhile === undefined || meanwhile < waiting.position).toBe(true);
+    } finally {
+      open();
+    }
+    const hold = await settledHold(node, waiting.holdId);
+    expect(hold.map((event) => event.type)).toEqual(['HoldPlaced', 'HoldFulfilled']);
+    await checkpointReaches(node.redis, desk, hold[1]!.position);
+    expect(await loansFor(node, gatedTitle.id, waiting.holdId)).toHaveLength(1);
+  });
+
   it('has each effect once when the same events are handed to it again', async () => {
     const first = await startDesk();
     const titleId = await cataloguedTitle(first, 5);
@@ -178,6 +217,9 @@ describe('a process manager', () => {
     const successor = await startDesk([receipts.middleware]);
     const hold = await settledHold(successor, holdId);
     expect(hold.map((event) => event.type)).toEqual(['HoldPlaced', 'HoldFulfilled']);
+    // The cut-off node may have fulfilled the hold before it noticed (a command its successor
+    // sends too): the successor's replay is what this waits for.
+    await checkpointReaches(successor.redis, desk, hold[1]!.position);
     expect(receipts.seen).toContainEqual({
       type: 'LendCopy',
       commandId: stepCommandId(hold[0]!, desk, '0'),

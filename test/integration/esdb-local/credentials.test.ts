@@ -34,7 +34,7 @@ describe('esdb-local started with credentials', () => {
   });
 
   it('serves a client with the right credentials, over TLS', async () => {
-    expect(server.connectionString).toMatch(/^esdb:\/\/esgraph:a1b2c3d4e5f6@127\.0\.0\.1:\d+\?tls=true&tlsCAFile=/);
+    expect(server.connectionString).toMatch(/^esdb:\/\/esgraph:a1b2c3d4e5f6@localhost:\d+\?tls=true&tlsCAFile=/);
     const client = connect(server.connectionString);
     const stream = uniqueStream();
     await append(client, stream);

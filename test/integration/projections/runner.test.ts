@@ -12,10 +12,12 @@ import { clearHalt, readHalt } from '../../../src/core/projections/halts.js';
 import { countParked, listParked } from '../../../src/core/projections/parking.js';
 import { hIncrBy, notify, type Projection } from '../../../src/core/projections/projection.js';
 import { firstBuildOf } from '../../../src/core/projections/runner/builds.js';
+import { resetProjection } from '../../../src/core/projections/runner/projection-admin.js';
 import type { RunnerStatus } from '../../../src/core/projections/runner/projection-lane.js';
 import { Projector, type ProjectorOptions } from '../../../src/core/projections/runner/projector.js';
 import { connectRedis, type RedisClient } from '../../../src/core/redis/client.js';
 import { startTestDependencies, type TestDependencies } from '../../support/esgraph.js';
+import { capturedLogger } from '../../support/identity.js';
 import { waitFor } from '../../support/wait-for.js';
 
 /*
@@ -367,6 +369,28 @@ describe('the projector', () => {
     await count(counter, key, [1]);
     await waitFor('version 2 to stay live', async () => (await totalOf(name, key)) === 400);
     expect(v2.status().build).toBe(firstBuildOf(2));
+  });
+
+  it('follows a reset to the new build and logs it as routine, not as a lost lease', async () => {
+    const counter = newCounter();
+    const { name } = counter;
+    const key = randomUUID();
+    await count(counter, key, [1, 2]);
+    const captured = capturedLogger();
+    // biome-ignore lint/suspicious/noExplicitAny: the projector takes projections of any event shape.
+    const projector = new Projector({ eventStore, redis, log: captured.log }, [counting(counter) as Projection<any>], {
+      leaseTtlMs: 600,
+    });
+    projector.start();
+    runners.push({ status: () => projector.statuses()[0]!, stop: () => projector.stop() });
+    await waitFor('the first build', async () => (await totalOf(name, key)) === 3);
+    // A reset deletes the build it replaces, the lease on it included, while this projector holds it.
+    const { build } = await resetProjection(redis, counting(counter));
+    await waitFor('the projector to fill the new build', async () => (await totalOf(name, key)) === 3, {
+      timeoutMs: 10_000,
+    });
+    expect(projector.statuses()[0]?.build).toBe(build);
+    expect(captured.lines().filter((line) => (line.level as number) >= 40)).toEqual([]);
   });
 
   it('feeds several read models from one subscription, one joining from further back', async () => {

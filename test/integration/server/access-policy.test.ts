@@ -16,11 +16,13 @@ import {
   AccountsDocument,
   AccountUpdatedDocument,
   BankStatsDocument,
+  CancelAccountCloseDocument,
   CloseAccountDocument,
   DepositDocument,
   HeartbeatDocument,
   OpenAccountDocument,
   ProjectionsDocument,
+  RequestAccountCloseDocument,
   RequestTransferDocument,
   ServerInfoDocument,
   TransactionRecordedDocument,
@@ -84,6 +86,13 @@ describe('who may do what: the access policy', () => {
       input: { accountId, ownerId, currency: 'EUR' },
     });
     return { accountId, position: openAccount.position };
+  };
+
+  /** A new account of `ownerId` holding 1.00, so a close requested of it stays pending. */
+  const funded = async (ownerId: string): Promise<string> => {
+    const { accountId } = await open(ownerId);
+    await executeOkAs(asStaff(), url(), DepositDocument, { input: { accountId, amount: '1.00' } });
+    return accountId;
   };
 
   beforeAll(async () => {
@@ -230,6 +239,25 @@ describe('who may do what: the access policy', () => {
       run: async (who) => {
         const { accountId } = await open(ann);
         return outcomeOf(await executeAs(tokens[who], url(), CloseAccountDocument, { input: { accountId } }));
+      },
+    },
+    {
+      operation: 'Mutation.requestAccountClose',
+      variant: 'of an account holding money',
+      allowed: ['owner', 'teller'],
+      run: async (who) => {
+        const accountId = await funded(ann);
+        return outcomeOf(await executeAs(tokens[who], url(), RequestAccountCloseDocument, { input: { accountId } }));
+      },
+    },
+    {
+      operation: 'Mutation.cancelAccountClose',
+      variant: 'of a pending close',
+      allowed: ['owner', 'teller'],
+      run: async (who) => {
+        const accountId = await funded(ann);
+        await executeOkAs(asStaff(), url(), RequestAccountCloseDocument, { input: { accountId } });
+        return outcomeOf(await executeAs(tokens[who], url(), CancelAccountCloseDocument, { input: { accountId } }));
       },
     },
     {

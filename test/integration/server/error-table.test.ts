@@ -16,6 +16,7 @@ import {
   AccountAsOfDocument,
   AccountDocument,
   BankStatsDocument,
+  CancelAccountCloseDocument,
   CloseAccountDocument,
   DepositDocument,
   OpenAccountDocument,
@@ -157,6 +158,16 @@ describe('the README error table', () => {
       const { accountId } = await bank.open();
       await bank.deposit(accountId, '1.00');
       return send(standard.url, CloseAccountDocument, { input: { accountId } });
+    },
+    ACCOUNT_CLOSING: async () => {
+      const { accountId } = await bank.open();
+      await bank.deposit(accountId, '1.00');
+      await bank.requestClose(accountId);
+      return deposit(standard.url, accountId, '1.00');
+    },
+    CLOSE_NOT_REQUESTED: async () => {
+      const { accountId } = await bank.open();
+      return send(standard.url, CancelAccountCloseDocument, { input: { accountId } });
     },
     BALANCE_LIMIT_EXCEEDED: async () => {
       // No deposit series of a test's length gets near 2^53 minor units: the log is written as if

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEsgraph } from '../../../src/app.js';
+import { activeKeySpace } from '../../../src/core/projections/active-version.js';
+import { connectRedis } from '../../../src/core/redis/client.js';
+import { ownerAccountsKey } from '../../../src/domains/bank/projections/accounts-by-owner.js';
 import {
   AccountDocument,
   AccountUpdatedDocument,
@@ -54,10 +57,10 @@ describe('metrics', () => {
     expect(moved('esgraph_command_attempts_sum', deposit)).toBe(1);
     expect(moved('esgraph_command_append_duration_seconds_count', deposit)).toBe(1);
     // The open just before left the fold in the cache: the deposit decided on it unread.
-    expect(moved('esgraph_command_fold_loads_total', { result: 'hit' })).toBe(1);
-    expect(
-      moved('esgraph_graphql_operation_duration_seconds_count', { operation: 'Deposit', type: 'mutation', code: 'OK' }),
-    ).toBe(1);
+    expect(moved('esgraph_fold_cache_lookups_total', { result: 'hit' })).toBe(1);
+    const operation = { operation: 'Deposit', type: 'mutation', outcome: 'ok' };
+    expect(moved('esgraph_graphql_operations_total', operation)).toBe(1);
+    expect(moved('esgraph_graphql_operation_duration_seconds_count', operation)).toBe(1);
   });
 
   it('counts a refused command under its domain code, and the operation under the code its client got', async () => {
@@ -70,7 +73,7 @@ describe('metrics', () => {
     expect(sampleOf(after, 'esgraph_commands_total', labels) - sampleOf(before, 'esgraph_commands_total', labels)).toBe(
       1,
     );
-    const operation = { operation: 'Withdraw', type: 'mutation', code: 'INSUFFICIENT_FUNDS' };
+    const operation = { operation: 'Withdraw', type: 'mutation', outcome: 'INSUFFICIENT_FUNDS' };
     const name = 'esgraph_graphql_operation_duration_seconds_count';
     expect(sampleOf(after, name, operation) - sampleOf(before, name, operation)).toBe(1);
   });
@@ -99,7 +102,7 @@ describe('metrics', () => {
     const before = await scrape(metricsUrl);
     const accountId = await open();
     const { deposit } = await executeOk(esgraph.url, DepositDocument, { input: { accountId, amount: '1.00' } });
-    const batches = { projection: 'account-summary', kind: 'projection' };
+    const batches = { name: 'account-summary', kind: 'read_model' };
     await waitFor('an account-summary batch counted', async () => {
       const after = await scrape(metricsUrl);
       return sampleOf(after, 'esgraph_projection_batch_size_count', batches) >
@@ -114,8 +117,36 @@ describe('metrics', () => {
     expect(seriesOf(after, 'esgraph_projection_lag_events').map((series) => series.labels.kind)).toContain(
       'process_manager',
     );
+    // The transfers' process manager reads the same events on its own feed: its batches count too.
+    const reactions = { name: 'transfer-process', kind: 'process_manager' };
+    await waitFor('a transfer-process batch counted', async () =>
+      sampleOf(await scrape(metricsUrl), 'esgraph_projection_batch_size_count', reactions) > 0 ? true : undefined,
+    );
     expect(sampleOf(after, 'esgraph_consistency_waits_total', { outcome: 'reached' })).toBeGreaterThan(
       sampleOf(before, 'esgraph_consistency_waits_total', { outcome: 'reached' }),
+    );
+  });
+
+  it('shows an event a read model parks on the parked gauge', async () => {
+    const parked = { name: 'accounts-by-owner', kind: 'read_model' };
+    const before = sampleOf(await scrape(metricsUrl), 'esgraph_projection_parked_events', parked);
+    // A key of the wrong type: the commit script refuses the owner's set, and accounts-by-owner parks the opening.
+    const ownerId = `owner-${randomUUID()}`;
+    const redis = await connectRedis(dependencies.redis.url);
+    try {
+      const space = await activeKeySpace(redis, 'accounts-by-owner');
+      await redis.set(space!.key(ownerAccountsKey(ownerId)), 'not a sorted set');
+    } finally {
+      await redis.close();
+    }
+    await executeOk(esgraph.url, OpenAccountDocument, { input: { accountId: randomUUID(), ownerId, currency: 'EUR' } });
+    await waitFor(
+      'the parked event on the gauge',
+      async () =>
+        sampleOf(await scrape(metricsUrl), 'esgraph_projection_parked_events', parked) === before + 1
+          ? true
+          : undefined,
+      { timeoutMs: 20_000, intervalMs: 100 },
     );
   });
 
@@ -150,7 +181,7 @@ describe('metrics', () => {
   it('counts a WebSocket operation refused before it runs under its code, and opens no gauge', async () => {
     const client = wsClient(esgraph.url);
     const name = 'esgraph_graphql_operation_duration_seconds_count';
-    const refused = { type: 'unknown', code: 'GRAPHQL_PARSE_FAILED' };
+    const refused = { type: 'unknown', outcome: 'GRAPHQL_PARSE_FAILED' };
     try {
       const before = await scrape(metricsUrl);
       const answer = client.iterate({ query: 'subscription Broken { accountUpdated(id: ' });
@@ -190,7 +221,7 @@ describe('metrics of a node that does not project', () => {
     const metricsUrl = metricsUrlOf(esgraph.url);
     const accountId = randomUUID();
     await executeOk(esgraph.url, OpenAccountDocument, { input: { accountId, ownerId: 'o', currency: 'EUR' } });
-    const lagged = { projection: 'account-summary', kind: 'projection' };
+    const lagged = { name: 'account-summary', kind: 'read_model' };
     const lagBefore = sampleOf(await scrape(metricsUrl), 'esgraph_projection_lag_events', lagged);
     const { deposit } = await executeOk(esgraph.url, DepositDocument, { input: { accountId, amount: '3.00' } });
     await executeOk(esgraph.url, DepositDocument, { input: { accountId, amount: '4.00' } });

@@ -8,6 +8,8 @@ import {
   AccountUpdatedDocument,
   DepositDocument,
   OpenAccountDocument,
+  RequestTransferDocument,
+  TransferDocument,
   WithdrawDocument,
 } from '../../generated/graphql.js';
 import { startTestDependencies, startTestEsgraph, type TestDependencies } from '../../support/esgraph.js';
@@ -67,13 +69,13 @@ describe('request log', () => {
       level: 30,
       operation: 'OpenAccount',
       type: 'mutation',
-      code: 'OK',
+      outcome: 'ok',
       requestId,
       userId: STAFF_USER,
       transport: 'http',
       durationMs: expect.any(Number),
     });
-    expect(lines[1]).toMatchObject({ operation: 'Withdraw', code: 'INSUFFICIENT_FUNDS', requestId: generated });
+    expect(lines[1]).toMatchObject({ operation: 'Withdraw', outcome: 'INSUFFICIENT_FUNDS', requestId: generated });
   });
 
   it('carries the request id as the correlationId of the events it causes', async () => {
@@ -89,6 +91,33 @@ describe('request log', () => {
     const history = await executeOk(esgraph.url, AccountHistoryDocument, { id: accountId });
     const deposit = history.accountHistory.edges.map(({ node }) => node).find((node) => node.type === 'MoneyDeposited');
     expect(deposit?.metadata).toMatchObject({ correlationId: requestId });
+  });
+
+  it('carries it on through a transfer: the process manager’s steps record the request id too', async () => {
+    const [from, to] = [randomUUID(), randomUUID()];
+    for (const accountId of [from, to]) {
+      await executeOk(esgraph.url, OpenAccountDocument, { input: { accountId, ownerId: 'o', currency: 'EUR' } });
+    }
+    await executeOk(esgraph.url, DepositDocument, { input: { accountId: from, amount: '9.00' } });
+    const requestId = `transfer-${randomUUID()}`;
+    const requested = await post(
+      print(RequestTransferDocument),
+      { input: { fromAccountId: from, toAccountId: to, amount: '4.00' } },
+      { 'x-request-id': requestId },
+    );
+    const { transferId, position } = (
+      (await requested.json()) as { data: { transfer: { transferId: string; position: string } } }
+    ).data.transfer;
+    const settled = await executeOk(esgraph.url, TransferDocument, {
+      id: transferId,
+      consistentWith: position,
+      awaitSettlement: true,
+    });
+    expect(settled.transfer?.status).toBe('COMPLETED');
+    const credited = (await executeOk(esgraph.url, AccountHistoryDocument, { id: to })).accountHistory.edges
+      .map(({ node }) => node)
+      .find((node) => node.type === 'MoneyTransferredIn');
+    expect(credited?.metadata).toMatchObject({ correlationId: requestId });
   });
 
   it('never logs a variable’s value or the token', async () => {

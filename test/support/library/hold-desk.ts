@@ -20,12 +20,15 @@ const lendFor = ({ holdId, titleId, memberId }: HoldPlaced['data']): ProcessStep
 export const holdDesk = ({
   name = 'hold-desk',
   failurePolicy,
+  concurrency,
 }: {
   readonly name?: string;
   readonly failurePolicy?: FailurePolicy;
+  readonly concurrency?: number;
 } = {}): ProcessManager<LibraryEvent | HoldEvent> => ({
   name,
   ...(failurePolicy === undefined ? {} : { failurePolicy }),
+  ...(concurrency === undefined ? {} : { concurrency }),
   events: circulationEventDecoders,
   handles: ['HoldPlaced', 'CopyLent'],
   react: (event) => {

@@ -62,6 +62,8 @@ describe('the bank’s event decoders', () => {
       ['MoneyTransferredOut', 1],
       ['MoneyTransferredIn', 1],
       ['TransferOutRefunded', 1],
+      ['AccountCloseRequested', 1],
+      ['AccountCloseCancelled', 1],
     ]));
 
   it('skip a deposit of a version newer code wrote, and event types of other contexts', () => {

@@ -51,6 +51,15 @@ describe('process manager declarations', () => {
     expect(() => assertProcessManagers([holdDesk(), holdDesk({ name: 'other-desk' })])).not.toThrow();
   });
 
+  it('are refused at start-up with a concurrency that is not a positive whole number', () => {
+    for (const concurrency of [0, -1, 1.5, Number.NaN]) {
+      expect(() => assertProcessManagers([holdDesk({ concurrency })])).toThrow(
+        /concurrency must be a positive integer/,
+      );
+    }
+    expect(() => assertProcessManagers([holdDesk({ concurrency: 1 })])).not.toThrow();
+  });
+
   it('give each step one command id per cause, process manager and place in the reaction', () => {
     const cause = { id: '5d1f0c8e-8a4b-4e0c-9f4e-0b8f4c1a2d3e' };
     const id = stepCommandId(cause, 'hold-desk', '0');

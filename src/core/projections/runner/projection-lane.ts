@@ -227,6 +227,23 @@ export class ProjectionLane implements FeedLane {
     return true;
   }
 
+  /**
+   * A lease lost because a rebuild or reset moved readers to another build (which deleted this
+   * build, its lease with it) is routine: the lane follows the new build. Anything else (a renewal
+   * that failed, another runner holding it) is worth a warning.
+   */
+  async #reportLostLease(build: ProjectionId, reason: string): Promise<void> {
+    const active = await readActiveVersion(this.redis, build.name).catch(() => undefined);
+    if (active !== undefined && active !== build.version) {
+      this.#log.info(
+        { build: build.version, active },
+        'readers moved to another build (a rebuild or reset); following it',
+      );
+    } else {
+      this.#log.warn({ reason }, 'lost the projection lease');
+    }
+  }
+
   /** Runs a session on the plan's build if its lease can be had; false when someone else holds it. */
   async #withLease(plan: ActivePlan): Promise<boolean> {
     this.#state = 'waiting-for-lease';
@@ -235,8 +252,8 @@ export class ProjectionLane implements FeedLane {
       ttlMs: this.options.leaseTtlMs,
       ...(this.options.owner === undefined ? {} : { owner: this.options.owner }),
       onLost: (reason) => {
-        this.#log.warn({ reason }, 'lost the projection lease');
         this.#session?.end('lease-lost');
+        void this.#reportLostLease(build, reason);
       },
       onError: (error) => this.#log.warn({ err: error }, 'could not renew the projection lease; retrying'),
     });

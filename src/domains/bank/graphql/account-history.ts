@@ -77,6 +77,8 @@ const moneyMoved = (event: RecordedBankEvent) => {
       return event.data;
     case 'AccountOpened':
     case 'AccountClosed':
+    case 'AccountCloseRequested':
+    case 'AccountCloseCancelled':
       return undefined;
   }
 };
@@ -105,6 +107,9 @@ const toAccount = (state: AccountState, last: RecordedBankEvent | undefined): Ac
         balance: state.balance,
         status: state.status === 'open' ? 'OPEN' : 'CLOSED',
         openedAt: state.openedAt,
+        ...(state.status === 'open' && state.closeRequestedAt !== undefined
+          ? { closeRequestedAt: state.closeRequestedAt }
+          : {}),
         revision: Number(last.revision),
         position: last.position,
       });

@@ -30,6 +30,13 @@ export class Account {
   @Field(() => DateTimeScalar)
   openedAt!: Date;
 
+  @Field(() => DateTimeScalar, {
+    nullable: true,
+    description:
+      'When a close was requested (`requestAccountClose`) that is still pending: the account takes no money in, and closes once money out leaves it at zero. Null while none is.',
+  })
+  closeRequestedAt!: Date | null;
+
   @Field(() => Int, { description: 'Revision of the account’s stream this state reflects.' })
   revision!: number;
 
@@ -47,6 +54,7 @@ export class Account {
       balance: summary.balance,
       status: summary.status === 'OPEN' ? AccountStatus.OPEN : AccountStatus.CLOSED,
       openedAt: new Date(summary.openedAt),
+      closeRequestedAt: summary.closeRequestedAt === undefined ? null : new Date(summary.closeRequestedAt),
       revision: summary.revision,
       position: positionToken(summary.position),
     };

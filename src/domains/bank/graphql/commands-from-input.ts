@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { derivedId, type IssuedCommand } from '../../../core/index.js';
-import type { CloseAccount, DepositMoney, OpenAccount, WithdrawMoney } from '../commands.js';
+import type {
+  CancelAccountClose,
+  CloseAccount,
+  DepositMoney,
+  OpenAccount,
+  RequestAccountClose,
+  WithdrawMoney,
+} from '../commands.js';
 import type { CloseAccountInput, DepositInput, OpenAccountInput, WithdrawInput } from './command-inputs.js';
 
 /*
@@ -37,8 +44,18 @@ export const withdrawCommand = (input: WithdrawInput): IssuedCommand<WithdrawMon
   commandId: input.commandId,
 });
 
-export const closeAccountCommand = (input: CloseAccountInput): IssuedCommand<CloseAccount> => ({
-  type: 'CloseAccount',
+/** A command that names an account and nothing else. */
+const onAccount = <Type extends string>(type: Type, input: CloseAccountInput) => ({
+  type,
   data: { accountId: input.accountId },
   commandId: input.commandId,
 });
+
+export const closeAccountCommand = (input: CloseAccountInput): IssuedCommand<CloseAccount> =>
+  onAccount('CloseAccount', input);
+
+export const requestAccountCloseCommand = (input: CloseAccountInput): IssuedCommand<RequestAccountClose> =>
+  onAccount('RequestAccountClose', input);
+
+export const cancelAccountCloseCommand = (input: CloseAccountInput): IssuedCommand<CancelAccountClose> =>
+  onAccount('CancelAccountClose', input);

@@ -18,7 +18,9 @@ import { type BankEvent, bankEventTypes, type RecordedBankEvent } from '../event
  * position of the last change. Each change is announced on topic `account:<id>` with the fields
  * it set, as JSON: what changed plus revision and position (an opening sets every field). A
  * subscriber that read the account once keeps it current from the messages alone, so a thousand
- * subscribers to one account cost no read per change.
+ * subscribers to one account cost no read per change. A pending close is `closeRequestedAt`; its
+ * end (called off, or the account closed) sets it to the empty string rather than deleting it, so
+ * the message that announces the end, merged field by field, clears it too.
  */
 
 export type AccountSummaryStatus = 'OPEN' | 'CLOSED';
@@ -32,6 +34,8 @@ export interface AccountSummary {
   readonly status: AccountSummaryStatus;
   readonly openedAt: string;
   readonly closedAt?: string;
+  /** When a close was requested that is still pending; absent while none is. */
+  readonly closeRequestedAt?: string;
   /** The account stream's revision this state reflects. */
   readonly revision: number;
   /** The $all position of the last change. */
@@ -43,6 +47,9 @@ export type AccountFields = Readonly<Record<string, string | number>>;
 
 export const accountKey = (accountId: string): string => `account:${accountId}`;
 export const accountTopic = (accountId: string): string => `account:${accountId}`;
+
+/** `closeRequestedAt` when no close is pending. */
+const noCloseRequest = '';
 
 const changed = (event: RecordedBankEvent, fields: AccountFields): RedisOp[] => {
   const { accountId } = event.data;
@@ -63,7 +70,11 @@ const project = (event: RecordedBankEvent): readonly RedisOp[] => {
     case 'TransferOutRefunded':
       return changed(event, { balance: event.data.balanceAfter });
     case 'AccountClosed':
-      return changed(event, { status: 'CLOSED', closedAt: event.data.closedAt });
+      return changed(event, { status: 'CLOSED', closedAt: event.data.closedAt, closeRequestedAt: noCloseRequest });
+    case 'AccountCloseRequested':
+      return changed(event, { closeRequestedAt: event.data.requestedAt });
+    case 'AccountCloseCancelled':
+      return changed(event, { closeRequestedAt: noCloseRequest });
     default:
       return ignore(event);
   }
@@ -89,7 +100,7 @@ const statuses: readonly string[] = ['OPEN', 'CLOSED'] satisfies AccountSummaryS
  * hash (no such account), or change messages without the opening that set the constant fields.
  */
 export const decodeAccountSummary = (fields: AccountFields): AccountSummary | undefined => {
-  const { id, ownerId, currency, balance, status, openedAt, closedAt, revision, position } = fields;
+  const { id, ownerId, currency, balance, status, openedAt, closedAt, closeRequestedAt, revision, position } = fields;
   if (id === undefined || ownerId === undefined || currency === undefined || openedAt === undefined) return undefined;
   if (!statuses.includes(String(status)) || position === undefined) return undefined;
   return {
@@ -100,6 +111,9 @@ export const decodeAccountSummary = (fields: AccountFields): AccountSummary | un
     status: status as AccountSummaryStatus,
     openedAt: String(openedAt),
     ...(closedAt === undefined ? {} : { closedAt: String(closedAt) }),
+    ...(closeRequestedAt === undefined || closeRequestedAt === noCloseRequest
+      ? {}
+      : { closeRequestedAt: String(closeRequestedAt) }),
     revision: Number(revision),
     position: BigInt(position),
   };

@@ -8,7 +8,7 @@ import {
   UnreadableReadModelError,
 } from '../../../core/index.js';
 import { bankEventDecoders } from '../event-decoders.js';
-import { type BankEvent, bankEventTypes, type RecordedBankEvent } from '../events.js';
+import { type BankEvent, type BankEventType, bankEventTypes, type RecordedBankEvent } from '../events.js';
 
 /*
  * The bank in numbers: one hash, `totals`, so the whole of it is one HGETALL. Per currency the
@@ -91,6 +91,9 @@ const project = (event: RecordedBankEvent): readonly RedisOp[] => {
       const { currency } = event.data;
       return currency === undefined ? [closedTotal] : [add(currency, 'openAccounts', -1), closedTotal];
     }
+    case 'AccountCloseRequested':
+    case 'AccountCloseCancelled':
+      return [];
     default:
       return ignore(event);
   }
@@ -98,11 +101,14 @@ const project = (event: RecordedBankEvent): readonly RedisOp[] => {
 
 const ignore = (_event: never): readonly RedisOp[] => [];
 
+/** An account with a close pending counts as open until it closes, and the request moves no money. */
+const countsNothing: readonly BankEventType[] = ['AccountCloseRequested', 'AccountCloseCancelled'];
+
 export const bankStatsProjection: Projection<BankEvent> = {
   name: 'bank-stats',
   version: 1,
   events: bankEventDecoders,
-  handles: bankEventTypes,
+  handles: bankEventTypes.filter((type) => !countsNothing.includes(type)),
   // Totals live with a gap (an overflowing sum is parked, not applied): it parks and goes on.
   failurePolicy: failurePolicy({ whenExhausted: 'park' }),
   streamCategory: 'account',

@@ -43,6 +43,8 @@ const failsTheTransfer: ReadonlySet<string> = new Set([
   'INSUFFICIENT_FUNDS',
   'ACCOUNT_NOT_FOUND',
   'ACCOUNT_CLOSED',
+  // The target has a close pending and takes no money in (account-closing.ts).
+  'ACCOUNT_CLOSING',
   'CURRENCY_MISMATCH',
   'BALANCE_LIMIT_EXCEEDED',
 ]);

@@ -7,7 +7,9 @@ import {
   parseAccountChange,
 } from '../../../../src/domains/bank/projections/account-summary.js';
 import {
+  accountCloseCancelled,
   accountClosed,
+  accountCloseRequested,
   accountOpened,
   moneyDeposited,
   moneyTransferredIn,
@@ -61,8 +63,57 @@ describe('the account-summary projection', () => {
 
   it('marks a closed account and records when it closed', () =>
     given(at(accountClosed({ closedAt: '2024-06-01T00:00:00.000Z' }), { position: 500n, revision: 5n })).then(
-      ...changed({ status: 'CLOSED', closedAt: '2024-06-01T00:00:00.000Z', revision: 5, position: '500' }),
+      ...changed({
+        status: 'CLOSED',
+        closedAt: '2024-06-01T00:00:00.000Z',
+        closeRequestedAt: '',
+        revision: 5,
+        position: '500',
+      }),
     ));
+
+  it('records a pending close, and clears it when the request is called off', () => {
+    given(
+      at(accountCloseRequested({ requestedAt: '2024-06-01T00:00:00.000Z' }), { position: 500n, revision: 5n }),
+    ).then(...changed({ closeRequestedAt: '2024-06-01T00:00:00.000Z', revision: 5, position: '500' }));
+    given(at(accountCloseCancelled(), { position: 600n, revision: 6n })).then(
+      ...changed({ closeRequestedAt: '', revision: 6, position: '600' }),
+    );
+  });
+});
+
+describe('a pending close read back', () => {
+  const requested = inLog(accountOpened(), moneyDeposited('10.00'), accountCloseRequested());
+  const fieldsOf = (events: typeof requested) =>
+    Object.assign(
+      {},
+      ...events
+        .flatMap((event) => accountSummaryProjection.project(event))
+        .flatMap((op) => (op.kind === 'hSet' ? [op.fields] : [])),
+    );
+
+  it('shows when the close was requested', () =>
+    expect(decodeAccountSummary(fieldsOf(requested))).toMatchObject({ status: 'OPEN', closeRequestedAt: testNow }));
+
+  it('shows none once the request is called off, or the account closed', () => {
+    const [cancelled, closed] = [accountCloseCancelled(), accountClosed()].map((event) =>
+      decodeAccountSummary(fieldsOf(inLog(accountOpened(), moneyDeposited('10.00'), accountCloseRequested(), event))),
+    );
+    expect(cancelled).toMatchObject({ status: 'OPEN' });
+    expect(cancelled).not.toHaveProperty('closeRequestedAt');
+    expect(closed).toMatchObject({ status: 'CLOSED' });
+    expect(closed).not.toHaveProperty('closeRequestedAt');
+  });
+
+  it('is cleared for a tracker by the message that ends it', async () => {
+    const history = inLog(accountOpened(), moneyDeposited('10.00'), accountCloseRequested(), accountCloseCancelled());
+    const messages = history
+      .flatMap((event) => accountSummaryProjection.project(event))
+      .flatMap((op) => (op.kind === 'notify' ? [op.message] : []));
+    const tracker = await AccountTracker.start(async () => fieldsOf(history.slice(0, 3)));
+    expect(tracker.current).toMatchObject({ closeRequestedAt: testNow });
+    expect(await tracker.apply(messages[3]!)).not.toHaveProperty('closeRequestedAt');
+  });
 });
 
 describe('account summaries read back', () => {

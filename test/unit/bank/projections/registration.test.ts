@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { accountCloseProcessName } from '../../../../src/domains/bank/account-close-process.js';
 import { bankModule } from '../../../../src/domains/bank/index.js';
+import { transferProcessName } from '../../../../src/domains/bank/transfers/transfer-process.js';
 import {
+  accountCloseCancelled,
   accountClosed,
+  accountCloseRequested,
   accountOpened,
   moneyDeposited,
   moneyTransferredIn,
@@ -29,6 +33,8 @@ const oneOfEach = [
     moneyTransferredOut('1.00', '0.00'),
     moneyTransferredIn('1.00'),
     transferOutRefunded('1.00', '1.00'),
+    accountCloseRequested(),
+    accountCloseCancelled(),
   ),
   ...inTransferLog(
     transferRequested(),
@@ -49,6 +55,12 @@ describe('the bank', () => {
       'transactions',
       'bank-stats',
       'transfers',
+    ]));
+
+  it('registers its process managers under distinct names', () =>
+    expect(bankModule.processManagers?.map((processManager) => processManager.name)).toEqual([
+      transferProcessName,
+      accountCloseProcessName,
     ]));
 
   it.each(bankModule.projections.map((projection) => [projection.name, projection] as const))(

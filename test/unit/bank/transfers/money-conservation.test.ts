@@ -1,9 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { foldAccount } from '../../../../src/domains/bank/account.js';
+import { closeSteps } from '../../../../src/domains/bank/account-close-process.js';
+import type { BankCommand } from '../../../../src/domains/bank/commands.js';
 import type { BankEvent } from '../../../../src/domains/bank/events.js';
 import { bankStatsProjection } from '../../../../src/domains/bank/projections/bank-stats.js';
-import { closeAccount, deposit, openAccount, withdraw } from '../../../support/bank.js';
+import {
+  cancelAccountClose,
+  closeAccount,
+  commandMetadata,
+  deposit,
+  openAccount,
+  requestAccountClose,
+  withdraw,
+} from '../../../support/bank.js';
 import { inLog } from '../../../support/bank-projections.js';
 import { advance, InMemoryBank, transferId } from '../../../support/in-memory-bank.js';
 import { requestTransfer } from '../../../support/transfers.js';
@@ -11,13 +21,18 @@ import { requestTransfer } from '../../../support/transfers.js';
 /*
  * Random transfers between two accounts, driven step by step by the minimal process manager of
  * test/support/in-memory-bank.ts, which decides each step on the transfer's current state.
- * Interleaved at random: deposits, withdrawals and closings of either account; crashes between
- * an account's step and its record (the next attempt sends the step again); and replays of any
- * step command that was accepted before, which must decide nothing. The second account is at
+ * Interleaved at random: deposits, withdrawals (some of the whole balance), closings, close
+ * requests and their cancelling on either account, and the close process
+ * (account-close-process.ts) over every money-out event so far, so each of its reactions is
+ * delivered again and again; crashes between an account's step and its record (the next attempt
+ * sends the step again); and replays of any step command that was accepted before, which must
+ * decide nothing. The second account is at
  * random open, closed, of another currency or never opened, so every failure path runs.
  * After every action, per currency: balances + money in transit = deposited − withdrawn, and
  * bank-stats, fed the same events, says so too. Once every transfer is driven to its end, none is
- * pending, nothing is in transit, and each moved its amount exactly once or not at all.
+ * pending, nothing is in transit, and each moved its amount exactly once or not at all; each
+ * account closed at most once, and none is left empty with a close pending once the close process
+ * has run.
  */
 
 const source = 'acc-1';
@@ -28,7 +43,8 @@ type SecondAccount = 'open' | 'closed' | 'other-currency' | 'never-opened';
 type Action =
   | { readonly kind: 'advance' | 'crash' | 'replay'; readonly pick: number }
   | { readonly kind: 'deposit' | 'withdraw'; readonly onSource: boolean; readonly minorUnits: number }
-  | { readonly kind: 'close'; readonly onSource: boolean };
+  | { readonly kind: 'close' | 'request-close' | 'cancel-close' | 'empty'; readonly onSource: boolean }
+  | { readonly kind: 'close-process' };
 
 interface Scenario {
   readonly second: SecondAccount;
@@ -52,7 +68,27 @@ const action: fc.Arbitrary<Action> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('close' as const), onSource: fc.boolean() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constantFrom('request-close' as const, 'empty' as const), onSource: fc.boolean() }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('cancel-close' as const), onSource: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('close-process' as const) }) },
 );
+
+/**
+ * The close process's reaction to every money-out event recorded so far, each step sent as it
+ * would be: a reaction delivered once more decides on the account's state then.
+ */
+const runCloseProcess = (bank: InMemoryBank): void => {
+  for (const event of bank.allAccountEvents()) {
+    if (event.type !== 'MoneyWithdrawn' && event.type !== 'MoneyTransferredOut') continue;
+    for (const { command } of closeSteps(event)) {
+      const outcome = bank.send({ to: 'account', command: { ...command, metadata: commandMetadata() } as BankCommand });
+      expect(outcome, 'a close the process completes is never refused').not.toHaveProperty('refused');
+    }
+  }
+};
 
 const scenario: fc.Arbitrary<Scenario> = fc.record({
   second: fc.constantFrom<SecondAccount>('open', 'open', 'closed', 'other-currency', 'never-opened'),
@@ -109,8 +145,24 @@ const act = (bank: InMemoryBank, next: Action): void => {
       return;
     }
     case 'close':
-      bank.send({ to: 'account', command: closeAccount({ accountId: next.onSource ? source : other }) });
+    case 'request-close':
+    case 'cancel-close': {
+      const make = { close: closeAccount, 'request-close': requestAccountClose, 'cancel-close': cancelAccountClose };
+      bank.send({ to: 'account', command: make[next.kind]({ accountId: next.onSource ? source : other }) });
       return;
+    }
+    case 'close-process':
+      runCloseProcess(bank);
+      return;
+    case 'empty': {
+      // A withdrawal of the whole balance: the emptying a pending close waits for.
+      const accountId = next.onSource ? source : other;
+      const account = foldAccount(bank.accounts.get(accountId)!);
+      if (account.status === 'open' && account.balance > 0) {
+        bank.send({ to: 'account', command: withdraw({ minorUnits: account.balance }, { accountId }) });
+      }
+      return;
+    }
   }
 };
 
@@ -160,7 +212,7 @@ const movementsOf = (bank: InMemoryBank, id: string): string[] =>
     .sort();
 
 describe('transfers between two accounts', () => {
-  it('conserve money through any order of steps, crashes, repeats, deposits and closings', () =>
+  it('conserve money through any order of steps, crashes, repeats, deposits, closings and close requests', () =>
     fc.assert(
       fc.property(scenario, (drawn) => {
         const bank = setUp(drawn);
@@ -185,6 +237,15 @@ describe('transfers between two accounts', () => {
           }
         });
         for (const currency of Object.values(sums(bank.allAccountEvents()))) expect(currency.inTransit).toBe(0);
+        runCloseProcess(bank);
+        expectMoneyConserved(bank);
+        for (const log of bank.accounts.values()) {
+          expect(log.filter(({ type }) => type === 'AccountClosed').length).toBeLessThanOrEqual(1);
+          const account = foldAccount(log);
+          const leftPending =
+            account.status === 'open' && account.closeRequestedAt !== undefined && account.balance === 0;
+          expect(leftPending, 'an empty account with a close pending, after the close process ran').toBe(false);
+        }
       }),
       { numRuns: 300 },
     ));

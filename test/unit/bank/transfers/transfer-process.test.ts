@@ -55,7 +55,7 @@ describe('the transfers’ process manager', () => {
       ]),
   );
 
-  it.each(['ACCOUNT_CLOSED', 'CURRENCY_MISMATCH', 'ACCOUNT_NOT_FOUND', 'BALANCE_LIMIT_EXCEEDED'])(
+  it.each(['ACCOUNT_CLOSED', 'ACCOUNT_CLOSING', 'CURRENCY_MISMATCH', 'ACCOUNT_NOT_FOUND', 'BALANCE_LIMIT_EXCEEDED'])(
     'records a credit refused with %s, refunds the source and records the refund',
     (code) =>
       expect(shown(credit!.onRefused!(refused(code)))).toEqual([
