@@ -97,7 +97,7 @@ export class EsgraphMetrics {
   readonly #batchSizes = new LabelChildren((name, kind) => this.#batchSize.labels(name, kind));
   readonly #batchDuration = new Histogram({
     name: 'esgraph_projection_commit_duration_seconds',
-    help: "A batch from its handlers to its commit's answer (a read model), or to its last checkpoint (a process manager, its commands' round trips included)",
+    help: "A batch from its handlers to its commit's answer (a read model), or until its reaction window took it all (a process manager)",
     labelNames: ['name', 'kind'] as const,
     buckets: latencyBuckets,
     registers: [this.registry],
