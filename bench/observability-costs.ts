@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
+import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { commandMetrics } from '../src/core/commands/command-metrics.js';
 import type { CommandInvocation, SettledCommand } from '../src/core/commands/command-middleware.js';
+import { commandTracing } from '../src/core/commands/command-tracing.js';
 import { EsgraphMetrics } from '../src/core/metrics/esgraph-metrics.js';
 import { OperationNames } from '../src/core/metrics/operation-names.js';
 import { startEmbeddedRedis } from '../src/core/redis/embedded-redis.js';
+import { startTracing } from '../src/core/tracing/tracer-provider.js';
 import { OperationRecorder } from '../src/server/operation-record.js';
 import { benchAuthorizationFor } from './bench-identity.js';
 import { openAccounts } from './deposits.js';
-import { type GraphQLPost, graphqlClient, type LoadResult, pooled, report } from './load.js';
+import { dataOf, type GraphQLPost, graphqlClient, type LoadResult, pooled, report } from './load.js';
 import { startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
 import {
   compare,
@@ -22,18 +25,20 @@ import {
 } from './server-comparison.js';
 
 /*
- * npm run bench:observability — what metrics and the request log cost per operation. Three
- * esgraph servers (command and query roles; one more process projects for all of them) differ
- * only in them:
+ * npm run bench:observability — what metrics, the request log and tracing cost per operation.
+ * Four esgraph servers (command and query roles; one more process projects for all of them)
+ * differ only in them:
  *   (a) METRICS=off, REQUEST_LOG=off: the baseline;
  *   (b) METRICS=on, REQUEST_LOG=off, scraped every BENCH_SCRAPE_MS (default 15 s, Prometheus'
  *       usual interval; 1000 for a harsher scraper);
  *   (c) METRICS=on, REQUEST_LOG=on (one info line per operation to stdout, which the bench drains),
- *       scraped alike.
- * `account(id)` and `deposit` at 64 clients take turns in rounds on the three, as in bench:edge,
+ *       scraped alike;
+ *   (d) METRICS=on, REQUEST_LOG=off, TRACING=on with no exporter: every span is made, with its
+ *       attributes, links and the traceparent stamped into each event, then dropped; scraped alike.
+ * `account(id)` and `deposit` at 64 clients take turns in rounds on the four, as in bench:edge,
  * their order turned each round; each ratio is the median of the rounds' own ratios.
- *   PROFILE_DIR=<dir>  runs the three servers under `node --cpu-prof`, one profile each in
- *                      <dir>/a, <dir>/b and <dir>/c when they stop.
+ *   PROFILE_DIR=<dir>  runs the four servers under `node --cpu-prof`, one profile each in
+ *                      <dir>/a, <dir>/b, <dir>/c and <dir>/d when they stop.
  */
 
 const SCRAPE_MS = Number(process.env.BENCH_SCRAPE_MS ?? 15_000);
@@ -69,6 +74,16 @@ const scraper = (graphqlUrl: string) => {
   };
 };
 
+/** CPU per call of `work`, after a warm-up, in microseconds. */
+const timed = (work: () => void): number => {
+  const calls = 200_000;
+  for (let index = 0; index < 10_000; index++) work();
+  const started = process.cpuUsage();
+  for (let index = 0; index < calls; index++) work();
+  const used = process.cpuUsage(started);
+  return (used.user + used.system) / calls;
+};
+
 /**
  * The recording's own CPU, apart from any server: what (b) adds to each operation, measured where
  * the load on this machine moves it least (one loop, no I/O). A query is one operation record; a
@@ -85,14 +100,6 @@ const recordingCost = (): { queryUs: number; depositUs: number } => {
     settledAt: 3,
     batch: { size: 1, attempts: 1, startedAt: 1, appendStartedAt: 2 },
   } as unknown as SettledCommand;
-  const timed = (work: () => void): number => {
-    const calls = 200_000;
-    for (let index = 0; index < 10_000; index++) work();
-    const started = process.cpuUsage();
-    for (let index = 0; index < calls; index++) work();
-    const used = process.cpuUsage(started);
-    return (used.user + used.system) / calls;
-  };
   const query = () =>
     recorder.record({ name: 'Account', type: 'query', outcome: 'ok', startedAt: 0, caller, transport: 'http' });
   return {
@@ -105,12 +112,63 @@ const recordingCost = (): { queryUs: number; depositUs: number } => {
   };
 };
 
+/**
+ * The span work (d) adds, apart from any server, on a tracer with no exporter as (d) runs: a query
+ * makes its request, operation and read spans; a deposit its request and operation spans, the
+ * tracing middleware's command span with the traceparent for its events, and decide and append.
+ */
+const spanCost = (): { queryUs: number; depositUs: number } => {
+  const { tracing } = startTracing({ serviceName: 'bench', serviceVersion: '0', exportOtlp: false });
+  const middleware = commandTracing(tracing);
+  const headers = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+  const request = (name: string) => {
+    const http = tracing.tracer.startSpan('POST /graphql', { kind: SpanKind.SERVER }, tracing.contextFrom(headers));
+    const operation = tracing.tracer.startSpan(name, {}, trace.setSpan(ROOT_CONTEXT, http));
+    return { http, operation, context: trace.setSpan(ROOT_CONTEXT, operation) };
+  };
+  const settled = { ok: true, settledAt: 3, batch: { size: 1, attempts: 1 } } as unknown as SettledCommand;
+  return {
+    queryUs: timed(() => {
+      const { http, operation, context } = request('query Account');
+      tracing.tracer.startSpan('read account', { attributes: { 'graphql.field.name': 'account' } }, context).end();
+      operation.end();
+      http.end();
+    }),
+    depositUs: timed(() => {
+      const { http, operation, context } = request('mutation Deposit');
+      const invocation = {
+        type: 'DepositMoney',
+        request: { requestId: 'r', traceContext: context },
+      } as CommandInvocation;
+      const carrier = middleware.before!(invocation) as Record<string, unknown>;
+      const parent = tracing.contextFrom(carrier);
+      tracing.tracer.startSpan('decide', { attributes: { 'esgraph.stream': 's' } }, parent).end();
+      tracing.tracer.startSpan('append', { attributes: { 'esgraph.stream': 's' } }, parent).end();
+      middleware.after!(invocation, settled);
+      operation.end();
+      http.end();
+    }),
+  };
+};
+
+/** How many of an account's events carry a `traceparent` in their metadata. */
+const stampedTraceparents = async (post: GraphQLPost, accountId: string): Promise<number> => {
+  const { accountHistory } = dataOf<{ accountHistory: { edges: { node: { metadata: Record<string, unknown> } }[] } }>(
+    await post(HISTORY, { id: accountId }),
+  );
+  return accountHistory.edges.filter(({ node }) => typeof node.metadata.traceparent === 'string').length;
+};
+const HISTORY = 'query History($id: ID!) { accountHistory(id: $id) { edges { node { metadata } } } }';
+
 const recording = recordingCost();
+const spans = spanCost();
 stage(
   `recording alone: ${recording.queryUs.toFixed(2)} us per query, ${recording.depositUs.toFixed(2)} us per deposit`,
 );
 
-stage('starting redis-server, esdb-local, a projector and three esgraph servers');
+stage(`spans alone: ${spans.queryUs.toFixed(2)} us per query, ${spans.depositUs.toFixed(2)} us per deposit`);
+
+stage('starting redis-server, esdb-local, a projector and four esgraph servers');
 const redis = await startEmbeddedRedis();
 const esdb = await startEsdbLocalProcess();
 const dependencies = { EVENTSTORE_CONNECTION_STRING: esdb.connectionString, REDIS_URL: redis.url };
@@ -120,9 +178,10 @@ const servers = await Promise.all([
   startEsgraphProcess({ ...serving, METRICS: 'off', REQUEST_LOG: 'off' }, profiled('a')),
   startEsgraphProcess({ ...serving, METRICS: 'on', REQUEST_LOG: 'off' }, profiled('b')),
   startEsgraphProcess({ ...serving, METRICS: 'on', REQUEST_LOG: 'on' }, profiled('c')),
+  startEsgraphProcess({ ...serving, METRICS: 'on', REQUEST_LOG: 'off', TRACING: 'on' }, profiled('d')),
 ]);
-const [, plain, measured, logged] = servers;
-const scrapers = [scraper(measured.url), scraper(logged.url)];
+const [, plain, measured, logged, traced] = servers;
+const scrapers = [scraper(measured.url), scraper(logged.url), scraper(traced.url)];
 try {
   // A teller and manager, as bench:commands and bench:queries send: no auditor, whose reads log lines of their own.
   const authorization = await benchAuthorizationFor('bench-observability', ['teller', 'manager']);
@@ -130,18 +189,27 @@ try {
     a: graphqlClient(plain.url, CLIENTS, authorization),
     b: graphqlClient(measured.url, CLIENTS, authorization),
     c: graphqlClient(logged.url, CLIENTS, authorization),
+    d: graphqlClient(traced.url, CLIENTS, authorization),
   };
   const metricsOff = await fetch(plain.url.replace(/\/graphql$/, '/metrics'));
   if (metricsOff.status !== 404) throw new Error(`(a) answered /metrics with ${metricsOff.status}, not 404`);
 
   const accountIds = () => Array.from({ length: ACCOUNTS }, () => randomUUID());
   const read = accountIds();
-  const deposited = { a: accountIds(), b: accountIds(), c: accountIds() };
+  const deposited = { a: accountIds(), b: accountIds(), c: accountIds(), d: accountIds() };
   await Promise.all([
     openAccounts(clients.a, read),
-    ...(['a', 'b', 'c'] as const).map((setUp) => openAccounts(clients[setUp], deposited[setUp])),
+    ...(['a', 'b', 'c', 'd'] as const).map((setUp) => openAccounts(clients[setUp], deposited[setUp])),
   ]);
-  stage(`opened ${ACCOUNTS * 4} accounts; waiting for the read models`);
+  stage(`opened ${ACCOUNTS * 5} accounts; waiting for the read models`);
+  // (d) stamped a traceparent into each of its accounts' events; the others stamped none.
+  const tracedEvents = await stampedTraceparents(clients.d, deposited.d[0]!);
+  const untracedEvents = await stampedTraceparents(clients.a, deposited.a[0]!);
+  if (tracedEvents !== 1 || untracedEvents !== 0) {
+    throw new Error(
+      `traceparents stamped: (d) ${tracedEvents} of 1 event, (a) ${untracedEvents}: tracing was not as set`,
+    );
+  }
   await waitUntilProjected(clients.a);
 
   const query = (post: GraphQLPost) => readingAnyOf(post, read);
@@ -158,41 +226,46 @@ try {
     watch: { esgraph: server.child.pid },
   });
 
-  stage(`account(id): 3 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
-  const [queryA, queryB, queryC] = (await runRotated(
+  stage(`account(id): 4 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
+  const [queryA, queryB, queryC, queryD] = (await runRotated(
     [
       contender('account(id) (a) metrics off, request log off', plain, query(clients.a)),
       contender('account(id) (b) metrics on, scraped', measured, query(clients.b)),
       contender('account(id) (c) metrics on, scraped, request log on', logged, query(clients.c)),
+      contender('account(id) (d) metrics on, scraped, tracing on', traced, query(clients.d)),
     ],
     ROUNDS,
     ROUND_MS,
-  )) as [LoadResult[], LoadResult[], LoadResult[]];
+  )) as [LoadResult[], LoadResult[], LoadResult[], LoadResult[]];
 
-  stage(`deposit: 3 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
-  const [depositA, depositB, depositC] = (await runRotated(
+  stage(`deposit: 4 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
+  const [depositA, depositB, depositC, depositD] = (await runRotated(
     [
       contender('deposit (a) metrics off, request log off', plain, deposit(clients.a, deposited.a)),
       contender('deposit (b) metrics on, scraped', measured, deposit(clients.b, deposited.b)),
       contender('deposit (c) metrics on, scraped, request log on', logged, deposit(clients.c, deposited.c)),
+      contender('deposit (d) metrics on, scraped, tracing on', traced, deposit(clients.d, deposited.d)),
     ],
     ROUNDS,
     ROUND_MS,
-  )) as [LoadResult[], LoadResult[], LoadResult[]];
+  )) as [LoadResult[], LoadResult[], LoadResult[], LoadResult[]];
   for (const scrape of scrapers) scrape.stop();
 
   // The metrics were kept: a scrape of (b) after the rounds counts the deposits it took.
   const lastScrape = await (await fetch(measured.url.replace(/\/graphql$/, '/metrics'))).text();
   const counted = /esgraph_commands_total\{command="DepositMoney",outcome="ok"\} (\d+)/.exec(lastScrape)?.[1];
-  const results = [queryA, queryB, queryC, depositA, depositB, depositC].map(pooled);
+  const results = [queryA, queryB, queryC, queryD, depositA, depositB, depositC, depositD].map(pooled);
   report('observability-costs', results, {
     'account(id) (b)/(a), metrics': compare(queryB, queryA),
     'account(id) (c)/(a), metrics and request log': compare(queryC, queryA),
     'deposit (b)/(a), metrics': compare(depositB, depositA),
     'deposit (c)/(a), metrics and request log': compare(depositC, depositA),
+    'account(id) (d)/(a), metrics and tracing': compare(queryD, queryA),
+    'deposit (d)/(a), metrics and tracing': compare(depositD, depositA),
     scrapes: `${scrapers.map((scrape) => scrape.scrapes).join(' + ')} every ${SCRAPE_MS} ms, ${scrapers.map((scrape) => scrape.failures).join(' + ')} failed`,
     'deposits (b) counted after the rounds': counted ?? 'none',
     'recording alone, CPU per operation': `account(id) ${recording.queryUs.toFixed(2)} us, deposit ${recording.depositUs.toFixed(2)} us`,
+    'spans alone, CPU per operation': `account(id) ${spans.queryUs.toFixed(2)} us, deposit ${spans.depositUs.toFixed(2)} us`,
     rounds: `${ROUNDS} x ${ROUND_MS / 1000} s each, ${CLIENTS} clients`,
   });
   const failed = results.filter((result) => result.errors > 0);

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Config } from './config.js';
 import type { AccessPolicy } from './core/access.js';
 import { commandAccess } from './core/commands/command-access.js';
@@ -7,6 +8,7 @@ import { stampCommandMetadata } from './core/commands/command-metadata.js';
 import { commandMetrics } from './core/commands/command-metrics.js';
 import type { CommandMiddleware } from './core/commands/command-middleware.js';
 import { CommandPipeline } from './core/commands/command-pipeline.js';
+import { commandTracing } from './core/commands/command-tracing.js';
 import { ServiceUnavailableError } from './core/errors.js';
 import { awaitEventStore, connectEventStore, probeEventStore } from './core/eventstore/client.js';
 import type { Logger } from './core/logger.js';
@@ -21,6 +23,7 @@ import { reportProjections } from './core/projections/runner/projection-report.j
 import { Projector } from './core/projections/runner/projector.js';
 import { SubscriberHub } from './core/pubsub/subscriber-hub.js';
 import { closeRedisClient, connectRedis } from './core/redis/client.js';
+import { startTracing } from './core/tracing/tracer-provider.js';
 import {
   createDomainServices,
   domainAccessPolicies,
@@ -78,9 +81,18 @@ export interface EsgraphOptions {
   readonly liveness?: readonly LivenessCheck[];
   /** Command middleware run after stamping, in this order (tests add entries here). */
   readonly commandMiddleware?: readonly CommandMiddleware[];
+  /** Span processors besides OTLP's; given, tracing is on even without `TRACING` (tests read spans so). */
+  readonly spanProcessors?: readonly SpanProcessor[];
   /** Tokens main.ts minted on the dev secret: GraphiQL starts with one, the app offers them. */
   readonly developmentTokens?: readonly DevelopmentToken[];
 }
+
+/** The process's tracing, when configured or when processors are handed in; undefined: off. */
+const tracingFor = (config: ConnectedConfig, processors: readonly SpanProcessor[] | undefined) => {
+  const tracing = config.tracing ?? (processors ? { serviceName: 'esgraph', exportOtlp: false } : undefined);
+  if (tracing === undefined) return undefined;
+  return startTracing({ ...tracing, serviceVersion: packageVersion(), processors: processors ?? [] });
+};
 
 /** `/metrics` on a port of its own when configured; says so when metrics are kept but shown nowhere. */
 const serveMetrics = async (config: ConnectedConfig, metrics: EsgraphMetrics | undefined, log: Logger) => {
@@ -139,6 +151,10 @@ export const startEsgraph = async (
   // Every instrument of this process, or none: with METRICS=off nothing is timed or counted.
   const metrics = config.metrics ? new EsgraphMetrics() : undefined;
   try {
+    // Started first, so it stops last: the spans of shutdown itself still get exported.
+    const traced = tracingFor(config, options.spanProcessors);
+    if (traced) stops.push({ name: 'tracing', stop: traced.shutdown });
+    const tracing = traced?.tracing;
     // A dependency that does not answer within STARTUP_TIMEOUT_MS fails the start, naming it.
     const redis = await connectRedis(config.redisUrl, {
       onError: (error) => log.warn({ err: error }, 'redis connection error'),
@@ -158,7 +174,7 @@ export const startEsgraph = async (
       ...(metrics ? { onWait: (outcome, seconds) => metrics.consistencyWait(outcome, seconds) } : {}),
     });
     stops.push({ name: 'consistency waits', stop: () => waiter.close() });
-    const readModels = new ReadModels(redis, hub, waiter, config.consistencyTimeoutMs);
+    const readModels = new ReadModels(redis, hub, waiter, config.consistencyTimeoutMs, tracing);
 
     const allProjections = domainProjections();
     const projector = config.roles.includes('projector')
@@ -167,6 +183,7 @@ export const startEsgraph = async (
           ...(metrics
             ? { onBatch: (name, events, seconds) => metrics.batch(name, 'read_model', events, seconds) }
             : {}),
+          tracing,
         })
       : undefined;
     if (projector) {
@@ -191,8 +208,9 @@ export const startEsgraph = async (
       maxAttempts: config.commandMaxAttempts,
       // Stamping is an entry like the others: one listed before it (metrics, tracing) also sees the
       // commands it refuses (a malformed commandId); one after it (authorization) sees the stamped ids.
-      // Metrics come first, so they count what stamping and authorization refuse too.
+      // Tracing and metrics come first, so they see what stamping and authorization refuse too.
       middleware: [
+        ...(tracing ? [commandTracing(tracing)] : []),
         ...(metrics ? [commandMetrics(metrics)] : []),
         stampCommandMetadata,
         ...(config.authorization
@@ -202,6 +220,7 @@ export const startEsgraph = async (
       ],
       onMiddlewareError: (error, middleware) => log.error({ err: error, middleware }, 'command middleware failed'),
       ...(metrics ? { onFoldLoad: (result) => metrics.foldLoaded(result) } : {}),
+      ...(tracing ? { tracing } : {}),
     });
     const services = createDomainServices({
       commands,
@@ -223,6 +242,7 @@ export const startEsgraph = async (
         ...(metrics
           ? { onBatch: (name, events, seconds) => metrics.batch(name, 'process_manager', events, seconds) }
           : {}),
+        tracing,
       });
       started.start();
       processManagers = started;
@@ -290,6 +310,7 @@ export const startEsgraph = async (
       ...(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
       ...webPages(config, options.developmentTokens ?? []),
       recorder,
+      ...(tracing ? { tracing } : {}),
       ...(metrics && config.metrics?.onApiPort ? { metrics: { metrics, token: config.metrics.token } } : {}),
     });
     stops.push({ name: 'http server', stop: http.stop, boundMs: config.shutdownGraceMs + stopStepBoundMs });

@@ -79,6 +79,20 @@ export interface Config {
   readonly metrics: MetricsConfig | undefined;
   /** One info line per GraphQL operation (`REQUEST_LOG`, on by default). */
   readonly requestLog: boolean;
+  /** OpenTelemetry spans (`TRACING`; on by default when an OTLP endpoint is set); undefined when off. */
+  readonly tracing: TracingConfig | undefined;
+}
+
+/** What spans are made for and where they go. */
+export interface TracingConfig {
+  /** `OTEL_SERVICE_NAME`, else `esgraph`. */
+  readonly serviceName: string;
+  /**
+   * Whether spans are exported over OTLP: an endpoint is set (`OTEL_EXPORTER_OTLP_ENDPOINT` or
+   * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) and `OTEL_TRACES_EXPORTER` is not `none`. When not, with
+   * `TRACING=on`, spans are made and dropped: what the benchmark's tracing-on round measures.
+   */
+  readonly exportOtlp: boolean;
 }
 
 /** Where `/metrics` is answered, and to whom. */
@@ -206,7 +220,20 @@ export const readConfig = (env: Env, terminal = process.stdout.isTTY === true): 
   graphiql: (oneOf(env, 'GRAPHIQL', ['on', 'off'] as const) ?? (isProduction(env) ? 'off' : 'on')) === 'on',
   metrics: metricsConfig(env),
   requestLog: (oneOf(env, 'REQUEST_LOG', ['on', 'off'] as const) ?? 'on') === 'on',
+  tracing: tracingConfig(env),
 });
+
+/** Off unless asked for (`TRACING=on`) or an OTLP endpoint is set; `OTEL_SDK_DISABLED=true` and `TRACING=off` win. */
+const tracingConfig = (env: Env): TracingConfig | undefined => {
+  const endpoint =
+    url(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', ['http:', 'https:'], 'http://127.0.0.1:4318/v1/traces') ??
+    url(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:'], 'http://127.0.0.1:4318');
+  const exportOtlp = endpoint !== undefined && text(env, 'OTEL_TRACES_EXPORTER') !== 'none';
+  const switched = oneOf(env, 'TRACING', ['on', 'off'] as const);
+  if (text(env, 'OTEL_SDK_DISABLED') === 'true' || switched === 'off') return undefined;
+  if (switched !== 'on' && !exportOtlp) return undefined;
+  return { serviceName: text(env, 'OTEL_SERVICE_NAME') ?? 'esgraph', exportOtlp };
+};
 
 /** Shorter than this, a bearer token for a scraper could be guessed. */
 const minMetricsTokenLength = 16;

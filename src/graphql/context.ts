@@ -1,3 +1,4 @@
+import type { Context as TraceContext } from '@opentelemetry/api';
 import type { Logger } from '../core/logger.js';
 import type { ProcessManagerReport } from '../core/process-managers/process-manager-report.js';
 import type { ProjectionReport } from '../core/projections/runner/projection-report.js';
@@ -29,6 +30,8 @@ export type GraphQLContext = DomainServices & {
    * away: log reads stop on it, and a command not yet queued is refused with its reason.
    */
   readonly signal: AbortSignal;
+  /** The GraphQL operation's span context, set by the tracing plugin; commands are its children. */
+  traceContext?: TraceContext | undefined;
   readonly log: Logger;
   readonly server: ServerIdentity;
   /** Every read model's and process manager's progress, for operators. */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApolloServer, HeaderMap, type HTTPGraphQLRequest } from '@apollo/server';
+import type { Context as TraceContext } from '@opentelemetry/api';
 import bodyParser from 'body-parser';
 import { GraphQLError } from 'graphql';
 import { type OperationAbortedError, ServiceUnavailableError } from '../core/errors.js';
@@ -11,6 +12,7 @@ import { OperationAbort, untilAborted } from './operation-abort.js';
 import type { TrustedDocuments } from './persisted-queries/manifest.js';
 import { type DocumentRequest, trustedDocumentText } from './persisted-queries/trusted-admission.js';
 import { type RateLimitCheck, rateLimitedCode, rateLimitedMessage } from './rate-limiter.js';
+import type { TracedContext } from './request-tracing.js';
 
 /** Builds the GraphQL context for one operation; `signal` aborts at its deadline or when its client leaves. */
 export type ContextFactory<Context> = (
@@ -144,7 +146,7 @@ const abortFor = (req: IncomingMessage, res: ServerResponse, timeoutMs: number):
  * `executeHTTPGraphQLRequest`: parse the JSON body, hand over method, headers and query string,
  * copy status, headers and body back.
  */
-export const createGraphQLHttpHandler = <Context extends object>(
+export const createGraphQLHttpHandler = <Context extends TracedContext>(
   apollo: ApolloServer<Context>,
   contextFor: ContextFactory<Context>,
   {
@@ -156,11 +158,11 @@ export const createGraphQLHttpHandler = <Context extends object>(
     operationTimeoutMs,
     log,
   }: GraphQLHttpOptions,
-): ((req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>) => {
+): ((req: IncomingMessage, res: ServerResponse, url: URL, traceContext?: TraceContext) => Promise<void>) => {
   // body-parser refuses a declared length over the limit before reading, and stops counting an
   // undeclared one at the limit, so a large body is never held.
   const jsonBody = bodyParser.json({ limit: maxBodyBytes });
-  return async (req, res, url) => {
+  return async (req, res, url, traceContext) => {
     let body: unknown;
     try {
       body = await parseBody(jsonBody, req, res);
@@ -212,7 +214,12 @@ export const createGraphQLHttpHandler = <Context extends object>(
     const abort = abortFor(req, res, operationTimeoutMs);
     const execution = apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
-      context: async () => contextFor(requestId, identity, abort.signal),
+      context: async () => {
+        const context = contextFor(requestId, identity, abort.signal);
+        // The request's span, which the tracing plugin makes the operation's parent.
+        if (traceContext !== undefined) context.traceContext = traceContext;
+        return context;
+      },
     });
     const outcome = await untilAborted(abort, execution, log, requestId).finally(() => abort.finish());
     if (!outcome.done) {

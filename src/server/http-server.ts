@@ -11,6 +11,7 @@ import type { KeyValueCache } from '@apollo/utils.keyvaluecache';
 import type { GraphQLSchema } from 'graphql';
 import type { EdgeLimits, WebSocketLimits } from '../config.js';
 import type { Logger } from '../core/logger.js';
+import type { Tracing } from '../core/tracing/tracing.js';
 import type { Authenticate } from '../identity/index.js';
 import { answerCors } from './cors.js';
 import { documentProtection, suggestionMaskPlugin } from './document-limits.js';
@@ -31,10 +32,11 @@ import {
   hostNotAllowed,
   refuseUpgrade,
 } from './request-origins.js';
+import { operationTracingPlugin, type TracedContext, traceHttpRequest } from './request-tracing.js';
 import { serveIndexOf, servePages, underBundle, type WebBundle, wantsHtml } from './static-pages.js';
 import { WebSocketOperationRecords } from './ws-operation-records.js';
 
-export interface HttpServerOptions<Context extends OperationCaller> {
+export interface HttpServerOptions<Context extends OperationCaller & TracedContext> {
   readonly host: string;
   readonly port: number;
   readonly schema: GraphQLSchema;
@@ -71,6 +73,8 @@ export interface HttpServerOptions<Context extends OperationCaller> {
   readonly trustedDocuments?: TrustedDocuments;
   /** Records every operation (request log, metrics); nothing is recorded when absent or disabled. */
   readonly recorder?: OperationRecorder;
+  /** Spans for each GraphQL request over HTTP and its operation; absent: none. */
+  readonly tracing?: Tracing;
   /** `/metrics` on this port, to whom; not served here when absent. */
   readonly metrics?: MetricsAccess;
   /** Built web bundles served under `/<name>/` (static-pages.ts); none when absent. */
@@ -116,12 +120,12 @@ const refuse = (res: ServerResponse, refusal: EdgeRefusal): void => {
 };
 
 /** One HTTP server: GraphQL over HTTP and WebSocket on /graphql, plus /healthz and /readyz. */
-export const startHttpServer = async <Context extends OperationCaller>(
+export const startHttpServer = async <Context extends OperationCaller & TracedContext>(
   options: HttpServerOptions<Context>,
 ): Promise<RunningHttpServer> => {
   const httpServer = createServer();
   const protection = documentProtection(options.edge.documents, options.edge.fieldSuggestions);
-  const { trustedDocuments, metrics } = options;
+  const { trustedDocuments, metrics, tracing } = options;
   const recorder = options.recorder?.enabled ? options.recorder : undefined;
   const webSocket = attachGraphQLWebSocket({
     httpServer,
@@ -174,6 +178,7 @@ export const startHttpServer = async <Context extends OperationCaller>(
       ...(options.admit ? [admissionPlugin<Context>(options.admit)] : []),
       ...(options.edge.fieldSuggestions ? [] : [suggestionMaskPlugin<Context>(protection.maskSuggestions)]),
       ...(recorder ? [operationRecordPlugin<Context>(recorder)] : []),
+      ...(tracing ? [operationTracingPlugin<Context>(tracing)] : []),
     ],
   });
   await apollo.start();
@@ -198,7 +203,9 @@ export const startHttpServer = async <Context extends OperationCaller>(
       // A browser opening the endpoint (no query to run) gets the page; a GET with a query is GraphQL.
       if (graphqlPage && wantsHtml(req) && !url.searchParams.has('query')) return graphqlPage(req, res);
       if (answerCors(options.allowLists.origins, req, res)) return;
-      return graphql(req, res, url);
+      return tracing
+        ? traceHttpRequest(tracing, req, res, graphqlPath, (traceContext) => graphql(req, res, url, traceContext))
+        : graphql(req, res, url);
     }
     if (path === '/healthz') return answerLiveness(res, options.liveness ?? []);
     if (path === '/readyz') return answerReadiness(res, options.readiness);

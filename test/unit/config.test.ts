@@ -161,6 +161,25 @@ describe('readConfig', () => {
     expect(readConfig({ METRICS: 'off' }).metrics).toBeUndefined();
   });
 
+  it('traces when an OTLP endpoint is set or TRACING=on, never with TRACING=off or OTEL_SDK_DISABLED=true', () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' };
+    expect(readConfig({}).tracing).toBeUndefined();
+    expect(readConfig(endpoint).tracing).toEqual({ serviceName: 'esgraph', exportOtlp: true });
+    expect(readConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector:4318/v1/traces' }).tracing).toEqual({
+      serviceName: 'esgraph',
+      exportOtlp: true,
+    });
+    expect(readConfig({ TRACING: 'on', OTEL_SERVICE_NAME: 'bank-api' }).tracing).toEqual({
+      serviceName: 'bank-api',
+      exportOtlp: false,
+    });
+    expect(readConfig({ ...endpoint, OTEL_TRACES_EXPORTER: 'none' }).tracing).toBeUndefined();
+    expect(readConfig({ ...endpoint, OTEL_TRACES_EXPORTER: 'none', TRACING: 'on' }).tracing?.exportOtlp).toBe(false);
+    expect(readConfig({ ...endpoint, TRACING: 'off' }).tracing).toBeUndefined();
+    expect(readConfig({ ...endpoint, OTEL_SDK_DISABLED: 'true' }).tracing).toBeUndefined();
+    expect(() => readConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'grpc://collector:4317' })).toThrow(ConfigError);
+  });
+
   it('turns authorization off with AUTH=off, but never in production', () => {
     expect(readConfig({ AUTH: 'off' }).authorization).toBe(false);
     const production = { NODE_ENV: 'production', JWT_SECRET: 'a-production-secret-of-32-characters!' };

@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { CommandMetadata, DomainCommand } from '../decider.js';
 import type { CommandReceipt } from './batch-outcomes.js';
 
@@ -21,6 +22,16 @@ export interface RequestIdentity {
    * written); once queued it runs to its end, since its append may already be under way.
    */
   readonly signal?: AbortSignal;
+  /**
+   * The trace context the command's span is a child of: the GraphQL operation's span, set by the
+   * tracing plugin. With tracing off, nothing reads it.
+   */
+  readonly traceContext?: Context | undefined;
+  /**
+   * The metadata of the event that caused the command, for a process manager's step: its
+   * `traceparent` is the parent of the command's span when there is no `traceContext`.
+   */
+  readonly causedBy?: Readonly<Record<string, unknown>> | undefined;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { DomainCommand, DomainEvent } from '../decider.js';
 import { ConcurrencyError } from '../errors.js';
 import type { EventStoreClient } from '../eventstore/client.js';
 import type { FoldLoad } from '../metrics/esgraph-metrics.js';
+import type { Tracing } from '../tracing/tracing.js';
 import type { Aggregate } from './aggregate.js';
 import type { AggregateCacheBounds, FoldedStream } from './aggregate-cache.js';
 import { type BatchDecision, decideBatch, restsOnUncheckedState } from './batch-decision.js';
@@ -28,6 +29,11 @@ export interface CommandPipelineOptions {
   readonly onMiddlewareError?: (error: unknown, middleware: string) => void;
   /** Told how each stream batch had its fold: from the cache as it was, caught up, or read whole. */
   readonly onFoldLoad?: (result: FoldLoad) => void;
+  /**
+   * Spans for each stream batch's decide and append, children of its first command's span (whose
+   * `traceparent` the tracing middleware stamped) and linked to the others'. Absent: no spans.
+   */
+  readonly tracing?: Tracing;
 }
 
 /** How much the pipeline holds now, for tests and diagnostics. */
@@ -48,6 +54,10 @@ const RETRY_BASE_DELAY_MS = 5;
 const MAX_RETRY_DELAY_MS = 250;
 /** Commands for one stream decided and appended together at most. */
 const MAX_BATCH = 64;
+
+/** A step of a stream batch, in a span when tracing is on. */
+type TracedStep = <T>(name: 'decide' | 'append', work: () => Promise<T>) => Promise<T>;
+const untraced: TracedStep = (_name, work) => work();
 
 /** Full jitter: a random wait up to an exponentially growing bound, so contenders spread out. */
 const backoff = (attempt: number): Promise<void> =>
@@ -81,6 +91,7 @@ export class CommandPipeline {
   readonly #folds: StreamFolds;
   readonly #maxAttempts: number;
   readonly #chain: MiddlewareChain;
+  readonly #tracing: Tracing | undefined;
 
   constructor(
     private readonly client: EventStoreClient,
@@ -88,6 +99,7 @@ export class CommandPipeline {
   ) {
     this.#folds = new StreamFolds(client, options.cache, options.onFoldLoad);
     this.#maxAttempts = options.maxAttempts ?? 10;
+    this.#tracing = options.tracing;
     this.#chain = new MiddlewareChain(
       options.middleware ?? [stampCommandMetadata],
       options.onMiddlewareError ?? warnAfterError,
@@ -140,10 +152,13 @@ export class CommandPipeline {
     let conflicts = 0;
     const run = (attempts: number): BatchRun | undefined =>
       observed ? { size: batch.length, attempts, startedAt, appendStartedAt } : undefined;
+    const traced = this.#tracing === undefined ? untraced : this.#batchSpans(this.#tracing, streamName, batch);
     try {
       for (let mustRead = false; ; ) {
-        const { folded, readToHead } = await this.#folds.load(aggregate, streamName, mustRead);
-        const decision = decideBatch(aggregate, folded, batch);
+        const { folded, readToHead, decision } = await traced('decide', async () => {
+          const loaded = await this.#folds.load(aggregate, streamName, mustRead);
+          return { ...loaded, decision: decideBatch(aggregate, loaded.folded, batch) };
+        });
         if (!readToHead && restsOnUncheckedState(decision)) {
           // Nothing is appended, so no expected revision would find a stale fold out: read forward.
           mustRead = true;
@@ -151,7 +166,10 @@ export class CommandPipeline {
         }
         try {
           if (observed) appendStartedAt = decision.events.length === 0 ? undefined : performance.now();
-          const written = decision.events.length === 0 ? undefined : await this.#append(streamName, folded, decision);
+          const written =
+            decision.events.length === 0
+              ? undefined
+              : await traced('append', () => this.#append(streamName, folded, decision));
           const { answers, positions } = await batchOutcomes(this.client, streamName, folded, decision, written);
           this.#folds.remember(streamName, folded, decision, written, positions);
           const batchRun = run(conflicts + 1);
@@ -173,6 +191,17 @@ export class CommandPipeline {
       const batchRun = run(error instanceof ConcurrencyError ? conflicts : conflicts + 1);
       for (const pending of batch) this.#chain.reject(pending, error, batchRun);
     }
+  }
+
+  /**
+   * Runs a step of a stream batch in a span of its own: a child of the first command's span,
+   * linked to the others' (a batch decides many commands at once).
+   */
+  #batchSpans(tracing: Tracing, streamName: string, batch: readonly PendingCommand[]): TracedStep {
+    const parent = tracing.contextFrom(batch[0]!.metadata);
+    const links = batch.length > 1 ? tracing.linksFrom(batch.slice(1), (pending) => pending.metadata) : [];
+    const attributes = { 'esgraph.stream': streamName, 'esgraph.batch.size': batch.length };
+    return (name, work) => tracing.inSpan(name, { attributes, links }, parent, work);
   }
 
   /** Appends every accepted command's events in one append; where the last landed. */

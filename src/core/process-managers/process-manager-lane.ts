@@ -9,6 +9,8 @@ import { ProjectionLease } from '../projections/projection-lease.js';
 import { afterFailedSession } from '../projections/runner/session-backoff.js';
 import type { BatchObserver, FeedLane, SharedFeed } from '../projections/runner/shared-feed.js';
 import { onConnectionLost, type RedisClient } from '../redis/client.js';
+import { traceBatch } from '../tracing/batch-spans.js';
+import type { Tracing } from '../tracing/tracing.js';
 import { processManagerConcurrency } from './declarations.js';
 import { EventHandling } from './event-handling.js';
 import type { ProcessManager } from './process-manager.js';
@@ -22,6 +24,8 @@ export interface ProcessManagerLaneOptions {
   readonly retry?: BackoffPolicy;
   /** Told of each batch the feed handed over, and how long its window took to take it all. */
   readonly onBatch?: BatchObserver;
+  /** A span per reaction, linked to the command whose event it reacts to. */
+  readonly tracing?: Tracing | undefined;
 }
 
 export type ProcessManagerState = 'starting' | 'stand-by' | 'catching-up' | 'live' | 'stopped';
@@ -159,7 +163,13 @@ export class ProcessManagerLane implements FeedLane {
       {
         signal,
         react: async (event) => {
-          const handled = await this.#handling.handle(handlingSession, event);
+          const { tracing } = this.options;
+          const handled =
+            tracing === undefined
+              ? await this.#handling.handle(handlingSession, event)
+              : await traceBatch(tracing, `process manager ${this.processManager.name}`, [event], () =>
+                  this.#handling.handle(handlingSession, event),
+                );
           if (handled === 'parked') this.#parked++;
           return handled;
         },

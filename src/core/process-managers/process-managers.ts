@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import { LaneGroup } from '../projections/runner/lane-group.js';
 import { type BatchObserver, SharedFeed } from '../projections/runner/shared-feed.js';
 import type { RedisClient } from '../redis/client.js';
+import type { Tracing } from '../tracing/tracing.js';
 import { assertProcessManagers } from './declarations.js';
 import type { ProcessManager } from './process-manager.js';
 import { ProcessManagerLane, type ProcessManagerStatus } from './process-manager-lane.js';
@@ -22,6 +23,8 @@ export interface ProcessManagersOptions {
   readonly retry?: BackoffPolicy;
   /** Told of each batch a process manager handled (metrics). */
   readonly onBatch?: BatchObserver;
+  /** Spans for each batch, linked to the commands whose events it reacts to. */
+  readonly tracing?: Tracing | undefined;
 }
 
 /**
@@ -54,6 +57,7 @@ export class ProcessManagers extends LaneGroup<ProcessManagerStatus> {
       ...(options.owner === undefined ? {} : { owner: options.owner }),
       ...(options.retry === undefined ? {} : { retry: options.retry }),
       ...(options.onBatch === undefined ? {} : { onBatch: options.onBatch }),
+      tracing: options.tracing,
     };
     super(
       feed,

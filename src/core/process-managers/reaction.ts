@@ -42,6 +42,7 @@ const requestFor = (event: EventEnvelope, processManager: string): RequestIdenti
     requestId: typeof correlationId === 'string' ? correlationId : event.id,
     userId: processManagerUser(processManager),
     roles: [processManagerRole],
+    causedBy: event.metadata,
   };
 };
 

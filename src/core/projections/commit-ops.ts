@@ -1,4 +1,4 @@
-import { encodeChangeBundle } from '../pubsub/change-bundles.js';
+import { type ChangeMessage, encodeChangeBundle } from '../pubsub/change-bundles.js';
 import { changeChannel, progressChannel } from '../pubsub/channels.js';
 import { formatPosition } from './checkpoint.js';
 import { compactOps } from './compact-ops.js';
@@ -51,12 +51,12 @@ export const encodeCommit = (batch: CommitBatch): EncodedCommit => {
   const { name, version } = batch.projection;
   const progress = encodeProgress({ kind: 'checkpoint', version, position: batch.checkpoint });
   const args = [batch.leaseToken, formatPosition(batch.checkpoint), String(version), progressChannel(name), progress];
-  const byTopic = new Map<string, string[]>();
+  const byTopic = new Map<string, ChangeMessage[]>();
   const writes: WriteOp[] = [];
   for (const op of batch.ops) {
     if (op.kind !== 'notify') writes.push(op);
-    else if (byTopic.has(op.topic)) byTopic.get(op.topic)!.push(op.message);
-    else byTopic.set(op.topic, [op.message]);
+    else if (byTopic.has(op.topic)) byTopic.get(op.topic)!.push(op);
+    else byTopic.set(op.topic, [op]);
   }
   args.push(String(byTopic.size));
   for (const [topic, messages] of byTopic) args.push(changeChannel(name, topic), encodeChangeBundle(messages));

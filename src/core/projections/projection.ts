@@ -28,7 +28,13 @@ export type RedisOp =
   | { readonly kind: 'sRem'; readonly key: string; readonly member: string }
   | { readonly kind: 'lPush'; readonly key: string; readonly value: string }
   /** Published by the commit script after the batch's writes, on a channel of the projection's topic space. */
-  | { readonly kind: 'notify'; readonly topic: string; readonly message: string };
+  | {
+      readonly kind: 'notify';
+      readonly topic: string;
+      readonly message: string;
+      /** Set by the runner, never by a handler: the causing event's trace context, when tracing. */
+      readonly traceparent?: string;
+    };
 
 /** A read model. Bump `version` when `project` changes meaning: the runner rebuilds it beside the old one. */
 export interface Projection<Event extends DomainEvent = DomainEvent> {

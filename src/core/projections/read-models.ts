@@ -5,6 +5,7 @@ import type { ChannelStreamOptions } from '../pubsub/channel-stream.js';
 import type { SubscriberHub } from '../pubsub/subscriber-hub.js';
 import type { RedisClient } from '../redis/client.js';
 import { timedOut, within } from '../time-limit.js';
+import type { Tracing } from '../tracing/tracing.js';
 import type { KeySpace } from './keys.js';
 import type { PositionWaiter } from './position-waiter.js';
 
@@ -20,6 +21,8 @@ export class ReadModels {
     private readonly hub: SubscriberHub,
     private readonly waiter: PositionWaiter,
     private readonly consistencyTimeoutMs: number,
+    /** A span per change message handed to a subscription (see `streamChanges`). */
+    private readonly tracing?: Tracing,
   ) {}
 
   /**
@@ -44,7 +47,7 @@ export class ReadModels {
    * published in between is missed.
    */
   changes(projection: string, topic: string, options?: ChannelStreamOptions): Promise<AsyncIterableIterator<string>> {
-    return streamChanges(this.hub, projection, topic, options);
+    return streamChanges(this.hub, projection, topic, options, this.tracing);
   }
 
   /**
@@ -61,7 +64,8 @@ export class ReadModels {
     settled: (value: T) => boolean,
   ): Promise<T> {
     const deadline = performance.now() + this.consistencyTimeoutMs;
-    const changes = await this.changes(projection, topic);
+    // Untraced: these messages wake a wait, they are pushed to no one.
+    const changes = await streamChanges(this.hub, projection, topic);
     try {
       for (;;) {
         const value = await read();

@@ -2,6 +2,7 @@ import { sleep } from '../../backoff.js';
 import type { EventEnvelope } from '../../eventstore/event-envelope.js';
 import type { Logger } from '../../logger.js';
 import type { RedisClient } from '../../redis/client.js';
+import type { Tracing } from '../../tracing/tracing.js';
 import { commitUntilAnswered } from '../commit-batch.js';
 import { BatchRejectedError } from '../commit-ops.js';
 import { eventScope } from '../event-scope.js';
@@ -11,6 +12,13 @@ import { describeHalt, type ProjectionHalt, recordHalt } from '../halts.js';
 import type { ProjectionId } from '../keys.js';
 import { parkEvent } from '../parking.js';
 import type { Projection, RedisOp } from '../projection.js';
+
+/** The event's ops, its notifications carrying the `traceparent` its metadata has (if any). */
+const withTraceparent = (ops: readonly RedisOp[], event: EventEnvelope): readonly RedisOp[] => {
+  const { traceparent } = event.metadata;
+  if (typeof traceparent !== 'string') return ops;
+  return ops.map((op) => (op.kind === 'notify' ? { ...op, traceparent } : op));
+};
 
 /** The projection gave up on an event and its policy says halt: a human must look first. */
 export class ProjectionHaltedError extends Error {
@@ -40,6 +48,8 @@ export interface BatchProjectorOptions {
   readonly log: Logger;
   /** Aborts when the runner stops: a wait between retries then rejects at once. */
   readonly signal: AbortSignal;
+  /** When set, each change notification carries its event's `traceparent` to the subscription push. */
+  readonly tracing?: Tracing | undefined;
 }
 
 /**
@@ -77,6 +87,7 @@ export class BatchProjector {
       }
       if (handled === 'fenced') return { kind: 'fenced' };
       if (handled === 'parked') parked++;
+      else if (this.options.tracing !== undefined) ops.push(...withTraceparent(handled, event));
       else ops.push(...handled);
     }
     try {

@@ -2,6 +2,8 @@ import { backOff, SleepAbortedError, sleep } from '../../backoff.js';
 import type { EventEnvelope } from '../../eventstore/event-envelope.js';
 import type { Logger } from '../../logger.js';
 import { onConnectionLost, type RedisClient } from '../../redis/client.js';
+import { traceBatch } from '../../tracing/batch-spans.js';
+import type { Tracing } from '../../tracing/tracing.js';
 import { activateVersion, readActiveVersion } from '../active-version.js';
 import { readCheckpoint } from '../checkpoint.js';
 import { failurePolicyOf } from '../event-scope.js';
@@ -24,6 +26,8 @@ export interface LaneOptions {
   readonly rebuildAs?: number;
   /** Told of each batch committed: its events, and its handlers' and commit's time together. */
   readonly onBatch?: BatchObserver;
+  /** A span per batch, linked to the commands whose events it applies. */
+  readonly tracing?: Tracing | undefined;
 }
 
 export type RunnerState = 'starting' | 'stand-by' | 'waiting-for-lease' | 'catching-up' | 'live' | 'stopped' | 'halted';
@@ -136,7 +140,13 @@ export class ProjectionLane implements FeedLane {
     const { onBatch } = this.options;
     const startedAt = onBatch === undefined ? 0 : performance.now();
     try {
-      const outcome = await session.projector.project(mine);
+      const { tracing } = this.options;
+      const outcome =
+        tracing === undefined
+          ? await session.projector.project(mine)
+          : await traceBatch(tracing, `projection ${this.projection.name}`, mine, () =>
+              session.projector.project(mine),
+            );
       if (outcome.kind === 'fenced') return session.end('lease-lost');
       onBatch?.(this.projection.name, mine.length, (performance.now() - startedAt) / 1000);
       this.#checkpoint = mine[mine.length - 1]!.position;
@@ -283,6 +293,7 @@ export class ProjectionLane implements FeedLane {
         policy: this.#policy,
         log: this.#log,
         signal: this.#stopping.signal,
+        tracing: this.options.tracing,
       }),
       ended: false,
       end: (end: SessionEnd, error?: unknown) => {

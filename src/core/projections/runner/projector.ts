@@ -1,6 +1,7 @@
 import type { EventStoreClient } from '../../eventstore/client.js';
 import type { Logger } from '../../logger.js';
 import type { RedisClient } from '../../redis/client.js';
+import type { Tracing } from '../../tracing/tracing.js';
 import { eventScope, failurePolicyOf } from '../event-scope.js';
 import type { Projection } from '../projection.js';
 import { LaneGroup } from './lane-group.js';
@@ -20,6 +21,8 @@ export interface ProjectorOptions {
   readonly rebuildAs?: ReadonlyMap<string, number>;
   /** Told of each batch a projection committed (metrics). */
   readonly onBatch?: BatchObserver;
+  /** Spans for each batch, linked to the commands whose events it applies. */
+  readonly tracing?: Tracing | undefined;
 }
 
 /**
@@ -51,6 +54,7 @@ export class Projector extends LaneGroup<RunnerStatus> {
           ...(options.owner === undefined ? {} : { owner: options.owner }),
           ...(rebuildAs === undefined ? {} : { rebuildAs }),
           ...(options.onBatch === undefined ? {} : { onBatch: options.onBatch }),
+          tracing: options.tracing,
         },
         log,
       );

@@ -1,0 +1,42 @@
+import { ROOT_CONTEXT, type Span, SpanStatusCode } from '@opentelemetry/api';
+import type { Tracing } from '../tracing/tracing.js';
+import { commandOutcome } from './command-metrics.js';
+import type { CommandInvocation, CommandMiddleware } from './command-middleware.js';
+
+/**
+ * A span per command, from the moment the pipeline takes it until it is settled, as a child of
+ * the GraphQL operation that sent it, or of the command whose event a process manager reacted
+ * to (so a transfer's steps stay in its request's trace). Its trace context goes into the command's metadata as `traceparent` and
+ * `tracestate`, and so into each of its events' metadata: projections and subscription pushes
+ * link back to it from there. Listed first (`app.ts`), so a command stamping or authorization
+ * refuses has its span too. The pipeline's decide and append spans are its children.
+ */
+export const commandTracing = (tracing: Tracing): CommandMiddleware => {
+  const spans = new WeakMap<CommandInvocation, Span>();
+  return {
+    name: 'command-tracing',
+    before: (command) => {
+      const { traceContext, causedBy } = command.request;
+      const parent = traceContext ?? (causedBy === undefined ? ROOT_CONTEXT : tracing.contextFrom(causedBy));
+      const span = tracing.tracer.startSpan(
+        `command ${command.type}`,
+        { attributes: { 'esgraph.command.type': command.type } },
+        parent,
+      );
+      spans.set(command, span);
+      return tracing.carrierOf(span);
+    },
+    after: (command, settled) => {
+      const span = spans.get(command);
+      if (span === undefined) return;
+      spans.delete(command);
+      const outcome = settled.ok ? 'ok' : commandOutcome(settled.error);
+      span.setAttribute('esgraph.command.outcome', outcome);
+      if (settled.batch !== undefined) span.setAttribute('esgraph.command.attempts', settled.batch.attempts);
+      if (typeof command.metadata?.commandId === 'string')
+        span.setAttribute('esgraph.command.id', command.metadata.commandId);
+      if (!settled.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+      span.end();
+    },
+  };
+};
