@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { DEPOSIT } from './deposits.js';
 import { type Contender, dataOf, type GraphQLPost, type LoadResult, median, pooled, runInterleaved } from './load.js';
+import { cpuProfileArgs } from './processes.js';
 
 /*
  * What the benchmarks that set esgraph servers side by side, each differing in one setting
@@ -67,13 +66,7 @@ export const compare = (runs: readonly LoadResult[], baseline: readonly LoadResu
 };
 
 /** `--cpu-prof` into <PROFILE_DIR>/<setUp> for a server's node, when PROFILE_DIR is set (written when it stops). */
-export const profiled = (setUp: string): string[] => {
-  const profileDir = process.env.PROFILE_DIR;
-  if (!profileDir) return [];
-  const dir = join(profileDir, setUp);
-  mkdirSync(dir, { recursive: true });
-  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
-};
+export const profiled = (setUp: string): string[] => cpuProfileArgs(process.env.PROFILE_DIR, setUp);
 
 /**
  * `runInterleaved`, with the contenders' order turned by one each round: whoever runs right after
