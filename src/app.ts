@@ -128,8 +128,12 @@ const metricsEndpoint = (
     : [];
 };
 
+let version: string | undefined;
+
+/** package.json's version, read once (tracing's resource, serverInfo and the start banner ask for it). */
 export const packageVersion = (): string =>
-  (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  (version ??= (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version);
 
 /**
  * Builds everything from configuration and starts serving: the composition of esgraph. It
@@ -251,14 +255,9 @@ export const startEsgraph = async (
     metrics?.watch({
       runners: async () => {
         const reports = await projections();
-        const progress = (kind: RunnerProgress['kind']) => (report: Omit<RunnerProgress, 'kind'>) => ({
-          name: report.name,
-          kind,
-          checkpoint: report.checkpoint,
-          lagEvents: report.lagEvents,
-          lagMs: report.lagMs,
-          parked: report.parked,
-        });
+        const progress =
+          (kind: RunnerProgress['kind']) =>
+          (report: Omit<RunnerProgress, 'kind'>): RunnerProgress => ({ ...report, kind });
         return [
           ...reports.projections.map(progress('read_model')),
           ...reports.processManagers.map(progress('process_manager')),
