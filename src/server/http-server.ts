@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -223,13 +224,9 @@ export const startHttpServer = async <Context extends OperationCaller & TracedCo
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port, options.host, () => {
-      httpServer.off('error', reject);
-      resolve();
-    });
-  });
+  // Rejects with the listen error (a port in use) instead of leaving it unhandled.
+  httpServer.listen(options.port, options.host);
+  await once(httpServer, 'listening');
   const { port } = httpServer.address() as AddressInfo;
   const origin = `http://${options.host}:${port}`;
   return {
