@@ -44,6 +44,7 @@ import { OperationRecorder } from './server/operation-record.js';
 import { trustedOperationNames } from './server/persisted-queries/manifest.js';
 import { createRedisApqCache } from './server/persisted-queries/redis-apq-cache.js';
 import { createRateLimitCheck } from './server/rate-limiter.js';
+import { traceQueryReads } from './server/read-spans.js';
 import { stopNewestFirst, stopStepBoundMs, stopWithin } from './server/shutdown.js';
 import { webPages } from './server/web-pages.js';
 import type { ServedEndpoint } from './start-banner.js';
@@ -237,6 +238,8 @@ export const startEsgraph = async (
     if (config.authorization) {
       commandRules = guardSchema(schema, [serverAccessPolicy, ...domainAccessPolicies(services)]).commands;
     }
+    // Wrapped after the guard, so a read's span includes its access check.
+    if (tracing) traceQueryReads(schema, tracing);
     // Process managers run where read models are kept (the projector role), each under its own lease
     // and on its own feed. They start once the command rules are in place: a step sent before would
     // be refused FORBIDDEN, a failure of its event, which would end parked.

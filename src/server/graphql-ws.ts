@@ -18,6 +18,7 @@ import type { TrustedDocuments } from './persisted-queries/manifest.js';
 import { trustedDocumentText } from './persisted-queries/trusted-admission.js';
 import { type RateLimitCheck, rateLimitedCode, rateLimitedMessage } from './rate-limiter.js';
 import type { EdgeRefusal } from './request-origins.js';
+import type { TracedContext } from './request-tracing.js';
 import { cutOffStalledSockets } from './stalled-sockets.js';
 import { checkSubscriptionDocument } from './subscription-document.js';
 import { webSocketOperationHooks } from './ws-operation-deadlines.js';
@@ -120,7 +121,7 @@ const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined):
  * GraphQL subscriptions (graphql-ws protocol) on the HTTP server's own port and path. Errors
  * pass through the same formatter as HTTP, so a code means the same thing on both transports.
  */
-export const attachGraphQLWebSocket = <Context extends OperationCaller>(
+export const attachGraphQLWebSocket = <Context extends OperationCaller & TracedContext>(
   options: GraphQLWebSocketOptions<Context>,
 ): GraphQLWebSocketEndpoint => {
   const { refuseUpgrade } = options;
@@ -153,7 +154,13 @@ export const attachGraphQLWebSocket = <Context extends OperationCaller>(
   const operations = webSocketOperationHooks(
     options.operationTimeoutMs,
     options.log,
-    (ctx, requestId, signal) => options.context(requestId, identities.get(ctx), signal),
+    (ctx, id, requestId, signal) => {
+      const context = options.context(requestId, identities.get(ctx), signal);
+      // The operation's span, which its commands and reads take as their parent.
+      const traceContext = records?.traceContextOf(ctx, id);
+      if (traceContext !== undefined) context.traceContext = traceContext;
+      return context;
+    },
     records ? (ctx, id) => records.requestIdOf(ctx, id) : undefined,
   );
   const endpoint = useServer(
@@ -185,7 +192,7 @@ export const attachGraphQLWebSocket = <Context extends OperationCaller>(
       // Each operation's abort signal, and its deadline around execute and subscribe.
       ...operations,
       onSubscribe: async (ctx, id, payload) => {
-        records?.begin(ctx, id);
+        records?.begin(ctx, id, { extensions: payload.extensions ?? undefined, headers: ctx.extra.request.headers });
         // Refused with an `error` message, which ends the operation: the client retries later.
         const unavailable = options.unavailable?.();
         if (unavailable) return [new GraphQLError(unavailable.message, { originalError: unavailable })];

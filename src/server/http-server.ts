@@ -147,7 +147,7 @@ export const startHttpServer = async <Context extends OperationCaller & TracedCo
     maxSubscriptionsPerConnection: options.webSocket.maxSubscriptionsPerConnection,
     pingIntervalMs: options.webSocket.pingIntervalMs,
     ...(trustedDocuments ? { trustedDocuments } : {}),
-    ...(recorder ? { records: new WebSocketOperationRecords(recorder) } : {}),
+    ...(recorder || tracing ? { records: new WebSocketOperationRecords(recorder, tracing) } : {}),
     log: options.log,
   });
   const apollo = new ApolloServer<Context>({

@@ -7,7 +7,7 @@ import {
   ATTR_HTTP_ROUTE,
   ATTR_URL_PATH,
 } from '@opentelemetry/semantic-conventions';
-import { failSpan, type Tracing } from '../core/tracing/tracing.js';
+import type { Tracing } from '../core/tracing/tracing.js';
 import { outcomeCode } from './operation-record.js';
 
 /**
@@ -45,8 +45,8 @@ export interface TracedContext {
  * A span per GraphQL operation over HTTP, a child of the request's span (the context's
  * `traceContext`, which graphql-http.ts sets), named once Apollo knows the operation (`mutation
  * Deposit`). It replaces `traceContext` on the operation's context, so commands take it as their
- * parent (resolvers pass the context as the request identity). A query's root fields, its reads of
- * the read models (or of the log, for the temporal queries), get a span each, `read account`.
+ * parent (resolvers pass the context as the request identity), and so do a query's read spans
+ * (`traceQueryReads`).
  */
 export const operationTracingPlugin = <GraphQLContext extends TracedContext>(
   tracing: Tracing,
@@ -57,28 +57,14 @@ export const operationTracingPlugin = <GraphQLContext extends TracedContext>(
     const operationContext = trace.setSpan(parent, span);
     contextValue.traceContext = operationContext;
     return {
-      executionDidStart: async ({ operation }) => {
-        if (operation.operation !== 'query') return;
-        return {
-          willResolveField: ({ info }) => {
-            if (info.path.prev !== undefined) return;
-            const read = tracing.tracer.startSpan(
-              `read ${info.fieldName}`,
-              { attributes: { 'graphql.field.name': info.fieldName } },
-              operationContext,
-            );
-            return (error) => {
-              if (error) failSpan(read, error);
-              read.end();
-            };
-          },
-        };
-      },
       didResolveOperation: async ({ operation, operationName }) => {
         const type = operation?.operation ?? 'unknown';
         span.updateName(`${type} ${operationName ?? 'anonymous'}`);
-        span.setAttribute('graphql.operation.type', type);
-        if (operationName) span.setAttribute('graphql.operation.name', operationName);
+        span.setAttributes(
+          operationName
+            ? { 'graphql.operation.type': type, 'graphql.operation.name': operationName }
+            : { 'graphql.operation.type': type },
+        );
       },
       willSendResponse: async ({ response }) => {
         const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;

@@ -91,7 +91,7 @@ export interface WebSocketOperationHooks<Context> {
 export const webSocketOperationHooks = <Context extends object>(
   timeoutMs: number,
   log: Logger,
-  contextFor: (ctx: ConnectionContext, requestId: string, signal: AbortSignal) => Context,
+  contextFor: (ctx: ConnectionContext, id: string, requestId: string, signal: AbortSignal) => Context,
   /** The request id the operation was given when it arrived (the request log's); else a fresh one. */
   requestIdOf?: (ctx: ConnectionContext, id: string) => string | undefined,
 ): WebSocketOperationHooks<Context> => {
@@ -116,7 +116,7 @@ export const webSocketOperationHooks = <Context extends object>(
     context: (ctx, id) => {
       const requestId = requestIdOf?.(ctx, id) ?? randomUUID();
       const abort = operationsOf(ctx).start(id, timeoutMs);
-      const value = contextFor(ctx, requestId, abort.signal);
+      const value = contextFor(ctx, id, requestId, abort.signal);
       running.set(value, { abort, requestId });
       return value;
     },

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { type Context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { type DocumentNode, type GraphQLFormattedError, getOperationAST } from 'graphql';
+import type { Tracing } from '../core/tracing/tracing.js';
 import { type OperationCaller, type OperationRecorder, outcomeCode, subscriptionField } from './operation-record.js';
+
+/** Where a WebSocket operation's trace may come from: its `subscribe` payload's extensions, then the upgrade's headers. */
+export interface TraceSources {
+  readonly extensions?: Readonly<Record<string, unknown>> | undefined;
+  readonly headers: Readonly<Record<string, unknown>>;
+}
 
 /** One WebSocket operation from its `subscribe` message to its end. */
 interface WsOperation {
@@ -16,21 +24,33 @@ interface WsOperation {
   messages: number;
   /** A query's or mutation's answer (or a refusal) has been recorded. */
   recorded: boolean;
+  /** With tracing: the operation's span, and its context for what the operation does. */
+  span: Span | undefined;
+  traceContext: Context | undefined;
 }
 
+/** Why an operation ended before its answer: its client completed it, or its socket closed. */
+const cancelledOutcome = 'CANCELLED';
+
 /**
- * What the WebSocket endpoint tells the recorder, hook by hook of graphql-ws: a query or mutation
- * is one recorded operation (like HTTP's), a subscription is recorded when its stream starts
- * (the histogram times its start) and logged again when it ends, with the messages it pushed.
+ * What the WebSocket endpoint tells the recorder and the tracer, hook by hook of graphql-ws: a
+ * query or mutation is one recorded operation (like HTTP's), a subscription is recorded when its
+ * stream starts (the histogram times its start) and logged again when it ends, with the messages
+ * it pushed. With tracing, each operation has a server span from its `subscribe` message until it
+ * is recorded so (a subscription's: its start), continuing the trace its payload's extensions or
+ * the upgrade request's headers name (`traceparent`); its commands and reads are its children.
  * Errors are seen after the formatter, so codes are the ones clients get.
  */
 export class WebSocketOperationRecords {
   readonly #operations = new WeakMap<object, Map<string, WsOperation>>();
 
-  constructor(private readonly recorder: OperationRecorder) {}
+  constructor(
+    private readonly recorder: OperationRecorder | undefined,
+    private readonly tracing?: Tracing,
+  ) {}
 
   /** A `subscribe` message arrived: its request id, which its context will carry. */
-  begin(connection: object, id: string): string {
+  begin(connection: object, id: string, traceSources?: TraceSources): string {
     const requestId = randomUUID();
     let operations = this.#operations.get(connection);
     if (operations === undefined) {
@@ -47,9 +67,18 @@ export class WebSocketOperationRecords {
       field: undefined,
       messages: 0,
       recorded: false,
+      span: undefined,
+      traceContext: undefined,
     };
+    if (this.tracing !== undefined && traceSources !== undefined)
+      this.#startSpan(this.tracing, operation, traceSources);
     operations.set(id, operation);
     return requestId;
+  }
+
+  /** The span context the operation's resolvers hand on (to commands, to reads); undefined untraced. */
+  traceContextOf(connection: object, id: string): Context | undefined {
+    return this.#find(connection, id)?.traceContext;
   }
 
   /** The request id `begin` gave the operation, when it had one. */
@@ -65,6 +94,12 @@ export class WebSocketOperationRecords {
     operation.name = definition.name?.value;
     operation.type = definition.operation;
     operation.rootField = definition.operation === 'subscription' ? subscriptionField(definition) : undefined;
+    operation.span?.updateName(`${operation.type} ${operation.name ?? 'anonymous'}`);
+    operation.span?.setAttributes(
+      operation.name === undefined
+        ? { 'graphql.operation.type': operation.type }
+        : { 'graphql.operation.type': operation.type, 'graphql.operation.name': operation.name },
+    );
   }
 
   /** graphql-ws ran it: a subscription whose stream started is open from here on. */
@@ -75,9 +110,9 @@ export class WebSocketOperationRecords {
     if (!streamStarted) return;
     const field = operation.rootField ?? 'unknown';
     operation.field = field;
-    this.recorder.subscriptionMetrics?.subscriptionOpened(field);
+    this.recorder?.subscriptionMetrics?.subscriptionOpened(field);
     this.#record(operation, 'ok');
-    this.recorder.subscription('started', caller, operation.name, { field });
+    this.recorder?.subscription('started', caller, operation.name, { field });
   }
 
   /** A `next` message, formatted: a pushed event of a subscription, or a query's answer. */
@@ -86,7 +121,7 @@ export class WebSocketOperationRecords {
     if (operation === undefined) return;
     if (operation.field !== undefined) {
       operation.messages++;
-      this.recorder.subscriptionMetrics?.messagePushed(operation.field);
+      this.recorder?.subscriptionMetrics?.messagePushed(operation.field);
     } else this.#record(operation, outcomeCode(errors));
   }
 
@@ -109,10 +144,12 @@ export class WebSocketOperationRecords {
     const operation = operations?.get(id);
     if (operation === undefined) return;
     operations!.delete(id);
+    // Completed before its answer or its stream: the span says so, nothing else records it.
+    if (!operation.recorded) this.#endSpan(operation, cancelledOutcome);
     const { field, caller } = operation;
     if (field === undefined || caller === undefined) return;
-    this.recorder.subscriptionMetrics?.subscriptionClosed(field);
-    this.recorder.subscription('ended', caller, operation.name, {
+    this.recorder?.subscriptionMetrics?.subscriptionClosed(field);
+    this.recorder?.subscription('ended', caller, operation.name, {
       field,
       messages: operation.messages,
       durationMs: Math.round(performance.now() - operation.startedAt),
@@ -123,10 +160,32 @@ export class WebSocketOperationRecords {
     return this.#operations.get(connection)?.get(id);
   }
 
+  #startSpan(tracing: Tracing, operation: WsOperation, { extensions, headers }: TraceSources): void {
+    const fromExtensions = extensions !== undefined && typeof extensions.traceparent === 'string';
+    const parent = tracing.contextFrom(fromExtensions ? extensions : headers);
+    const span = tracing.tracer.startSpan(
+      'graphql operation',
+      { kind: SpanKind.SERVER, attributes: { 'esgraph.transport': 'ws' } },
+      parent,
+    );
+    operation.span = span;
+    operation.traceContext = trace.setSpan(parent, span);
+  }
+
+  #endSpan(operation: WsOperation, outcome: string): void {
+    const { span } = operation;
+    if (span === undefined) return;
+    operation.span = undefined;
+    span.setAttribute('esgraph.outcome', outcome);
+    if (outcome !== 'ok') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+    span.end();
+  }
+
   #record(operation: WsOperation, outcome: string): void {
     if (operation.recorded) return;
     operation.recorded = true;
-    this.recorder.record({
+    this.#endSpan(operation, outcome);
+    this.recorder?.record({
       name: operation.name,
       type: operation.type,
       outcome,

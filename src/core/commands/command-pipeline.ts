@@ -198,10 +198,13 @@ export class CommandPipeline {
    * linked to the others' (a batch decides many commands at once).
    */
   #batchSpans(tracing: Tracing, streamName: string, batch: readonly PendingCommand[]): TracedStep {
-    const parent = tracing.contextFrom(batch[0]!.metadata);
-    const links = batch.length > 1 ? tracing.linksFrom(batch.slice(1), (pending) => pending.metadata) : [];
+    const parent = tracing.commandContext(batch[0]!, batch[0]!.metadata);
     const attributes = { 'esgraph.stream': streamName, 'esgraph.batch.size': batch.length };
-    return (name, work) => tracing.inSpan(name, { attributes, links }, parent, work);
+    const options =
+      batch.length > 1
+        ? { attributes, links: tracing.linksFrom(batch.slice(1), (pending) => pending.metadata) }
+        : { attributes };
+    return (name, work) => tracing.aroundSpan(name, options, parent, work);
   }
 
   /** Appends every accepted command's events in one append; where the last landed. */

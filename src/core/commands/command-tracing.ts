@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, type Span, SpanStatusCode } from '@opentelemetry/api';
+import { ROOT_CONTEXT, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Tracing } from '../tracing/tracing.js';
 import { commandOutcome } from './command-metrics.js';
 import type { CommandInvocation, CommandMiddleware } from './command-middleware.js';
@@ -24,17 +24,21 @@ export const commandTracing = (tracing: Tracing): CommandMiddleware => {
         parent,
       );
       spans.set(command, span);
-      return tracing.carrierOf(span);
+      const context = trace.setSpan(ROOT_CONTEXT, span);
+      tracing.holdCommandContext(command, context);
+      return tracing.carrierOf(context);
     },
     after: (command, settled) => {
       const span = spans.get(command);
       if (span === undefined) return;
       spans.delete(command);
       const outcome = settled.ok ? 'ok' : commandOutcome(settled.error);
-      span.setAttribute('esgraph.command.outcome', outcome);
-      if (settled.batch !== undefined) span.setAttribute('esgraph.command.attempts', settled.batch.attempts);
-      if (typeof command.metadata?.commandId === 'string')
-        span.setAttribute('esgraph.command.id', command.metadata.commandId);
+      const commandId = command.metadata?.commandId;
+      span.setAttributes({
+        'esgraph.command.outcome': outcome,
+        ...(settled.batch !== undefined ? { 'esgraph.command.attempts': settled.batch.attempts } : {}),
+        ...(typeof commandId === 'string' ? { 'esgraph.command.id': commandId } : {}),
+      });
       if (!settled.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
       span.end();
     },

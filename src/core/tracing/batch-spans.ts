@@ -13,7 +13,7 @@ export const traceBatch = <T>(
   events: readonly EventEnvelope[],
   work: () => Promise<T>,
 ): Promise<T> =>
-  tracing.inSpan(
+  tracing.aroundSpan(
     name,
     {
       kind: SpanKind.CONSUMER,

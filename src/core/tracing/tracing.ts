@@ -36,6 +36,7 @@ const headerGetter: TextMapGetter<Readonly<Record<string, unknown>>> = {
  */
 export class Tracing {
   readonly #propagator = new W3CTraceContextPropagator();
+  readonly #commandContexts = new WeakMap<object, Context>();
 
   constructor(readonly tracer: Tracer) {}
 
@@ -44,10 +45,10 @@ export class Tracing {
     return this.#propagator.extract(ROOT_CONTEXT, carrier, headerGetter);
   }
 
-  /** The carrier for `span`'s context: what goes into an event's metadata. */
-  carrierOf(span: Span): TraceCarrier {
+  /** The carrier for a span's context (`trace.setSpan`): what goes into an event's metadata. */
+  carrierOf(context: Context): TraceCarrier {
     const carrier: TraceCarrier = {};
-    this.#propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, {
+    this.#propagator.inject(context, carrier, {
       set: (target, key, value) => {
         (target as Record<string, string>)[key] = value;
       },
@@ -82,25 +83,66 @@ export class Tracing {
    * contexts are handed on explicitly, never through a context manager (on Node 20 the
    * AsyncLocalStorage one hooks every promise of the process, which costs more than every span).
    */
-  async inSpan<T>(
+  inSpan<T>(
     name: string,
     options: SpanOptions,
     parent: Context,
     work: (span: Span, context: Context) => Promise<T>,
   ): Promise<T> {
     const span = this.tracer.startSpan(name, options, parent);
-    try {
-      return await work(span, trace.setSpan(parent, span));
-    } catch (error) {
-      failSpan(span, error);
-      throw error;
-    } finally {
-      span.end();
-    }
+    return endWhenSettled(span, () => work(span, trace.setSpan(parent, span)));
+  }
+
+  /** `inSpan` for work that starts no span of its own, so no context is made for it. */
+  aroundSpan<T>(name: string, options: SpanOptions, parent: Context, work: () => Promise<T>): Promise<T> {
+    return endWhenSettled(this.tracer.startSpan(name, options, parent), work);
+  }
+
+  /**
+   * Keeps a command's span context for the pipeline of this process, which parents its decide and
+   * append spans on it without parsing the `traceparent` back out of the command's metadata.
+   */
+  holdCommandContext(command: object, context: Context): void {
+    this.#commandContexts.set(command, context);
+  }
+
+  /** The command span's context: the one held for it, else the one its metadata names. */
+  commandContext(command: object, metadata: Readonly<Record<string, unknown>>): Context {
+    return this.#commandContexts.get(command) ?? this.contextFrom(metadata);
   }
 }
+
+/**
+ * Ends `span` once `work` settles, failed when it throws. Chained rather than awaited: an async
+ * function here would be one more suspended frame on every traced step of every request.
+ */
+const endWhenSettled = <T>(span: Span, work: () => Promise<T>): Promise<T> => {
+  let working: Promise<T>;
+  try {
+    working = work();
+  } catch (error) {
+    endFailed(span, error);
+    return Promise.reject(error);
+  }
+  return working.then(
+    (value) => {
+      span.end();
+      return value;
+    },
+    (error: unknown) => {
+      endFailed(span, error);
+      throw error;
+    },
+  );
+};
 
 /** Marks a span failed by `error`. */
 export const failSpan = (span: Span, error: unknown): void => {
   span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+};
+
+/** Marks a span failed by `error` and ends it. */
+export const endFailed = (span: Span, error: unknown): void => {
+  failSpan(span, error);
+  span.end();
 };

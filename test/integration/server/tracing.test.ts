@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { SpanKind } from '@opentelemetry/api';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,6 +171,84 @@ describe('tracing', () => {
     const operation = named(spans, 'query Account');
     expect(parentOf(named(spans, 'read account'))).toBe(operation.spanContext().spanId);
     expect(parentOf(operation)).toBe(named(spans, 'POST /graphql').spanContext().spanId);
+  });
+
+  it('gives each WebSocket operation a span in the trace its extensions name, with its command and reads under it', async () => {
+    const accountId = randomUUID();
+    await executeOk(traced.url, OpenAccountDocument, { input: { accountId, ownerId: 'o', currency: 'EUR' } });
+    const client = wsClient(traced.url);
+    const { traceId, spanId, traceparent } = clientTrace();
+    const operation = <Variables>(document: TypedDocumentNode<unknown, Variables>, variables: Variables) =>
+      client.iterate({
+        query: print(document),
+        variables: variables as Record<string, unknown>,
+        extensions: { traceparent },
+      });
+    const answer = async <Variables>(document: TypedDocumentNode<unknown, Variables>, variables: Variables) => {
+      const results = operation(document, variables);
+      const first = await results.next();
+      await results.return?.();
+      return first.value as { errors?: unknown };
+    };
+    try {
+      expect((await answer(DepositDocument, { input: { accountId, amount: '2.00' } })).errors).toBeUndefined();
+      expect((await answer(AccountDocument, { id: accountId })).errors).toBeUndefined();
+      // A subscription's span covers its start (listening, reading the current state), not its life.
+      const updates = operation(AccountUpdatedDocument, { id: accountId });
+      const pushed = updates.next();
+      await waitFor('the subscription’s span', () =>
+        spansOf(traceId).find((span) => span.name === 'subscription AccountUpdated'),
+      );
+      await updates.return?.();
+      await pushed;
+
+      const spans = await waitFor('the three operations’ spans', () => {
+        const found = spansOf(traceId);
+        const names = found.map((span) => span.name);
+        return ['command DepositMoney', 'read account', 'subscription AccountUpdated'].every((name) =>
+          names.includes(name),
+        )
+          ? found
+          : undefined;
+      });
+      for (const name of ['mutation Deposit', 'query Account', 'subscription AccountUpdated']) {
+        const operation = named(spans, name);
+        expect(operation.kind).toBe(SpanKind.SERVER);
+        expect(parentOf(operation)).toBe(spanId);
+        expect(operation.attributes['esgraph.transport']).toBe('ws');
+        expect(operation.attributes['esgraph.outcome']).toBe('ok');
+      }
+      const command = named(spans, 'command DepositMoney');
+      expect(parentOf(command)).toBe(named(spans, 'mutation Deposit').spanContext().spanId);
+      expect(parentOf(named(spans, 'read account'))).toBe(named(spans, 'query Account').spanContext().spanId);
+      expect((await depositMetadata(traced.url, accountId)).traceparent).toBe(
+        `00-${traceId}-${command.spanContext().spanId}-01`,
+      );
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('marks a refused WebSocket operation’s span with its error code', async () => {
+    const client = wsClient(traced.url);
+    const { traceId, traceparent } = clientTrace();
+    try {
+      const results = client.iterate({
+        query: print(DepositDocument),
+        variables: { input: { accountId: randomUUID(), amount: '-1.00' } },
+        extensions: { traceparent },
+      });
+      const answer = await results.next().catch((error: unknown) => ({ value: error }));
+      expect(JSON.stringify(answer.value)).toContain('BAD_USER_INPUT');
+      const operation = await waitFor('the refused operation’s span', () =>
+        spansOf(traceId).find((span) => span.name === 'mutation Deposit'),
+      );
+      expect(operation.attributes['esgraph.outcome']).toBe('BAD_USER_INPUT');
+      expect(operation.status.code).toBe(SpanStatusCode.ERROR);
+      expect(spansOf(traceId).some((span) => span.name.startsWith('command '))).toBe(false);
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('with tracing off makes no span and writes no trace context into the events', async () => {
