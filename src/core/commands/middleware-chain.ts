@@ -136,10 +136,14 @@ export class MiddlewareChain {
       pending.metadata = added as CommandMetadata;
       return;
     }
-    for (const field in added) {
-      if (field in metadata)
-        throw new Error(`command middleware ${entry.name} may not replace metadata field ${field}`);
+    // A copy of the addition with the earlier fields set on it, not a spread of both: the earlier
+    // ones are few (the trace context), and spreading two objects into a third costs a deposit
+    // several microseconds.
+    const merged: Record<string, unknown> = { ...added };
+    for (const field in metadata) {
+      if (field in added) throw new Error(`command middleware ${entry.name} may not replace metadata field ${field}`);
+      merged[field] = (metadata as Record<string, unknown>)[field];
     }
-    pending.metadata = { ...metadata, ...added } as CommandMetadata;
+    pending.metadata = merged as CommandMetadata;
   }
 }
