@@ -64,6 +64,8 @@ const listening = /"port":(\d+)[^\n]*"msg":"esgraph listening"|esgraph listening
 export interface ServerSpawnOptions {
   /** The entry script (default: this checkout's dist/main.js). */
   readonly script?: string;
+  /** Node's own flags, before the script (`--max-semi-space-size=64`, as the image's CMD gives it). */
+  readonly nodeArgs?: readonly string[];
   readonly cwd?: string;
   /**
    * Its own process group (pid = pgid), as a shell puts a foreground job: `process.kill(-pid,
@@ -76,10 +78,10 @@ export interface ServerSpawnOptions {
 export const startServerProcess = (
   env: Record<string, string> = {},
   timeoutMs = 20_000,
-  { script = mainScript, cwd, ownProcessGroup = false }: ServerSpawnOptions = {},
+  { script = mainScript, nodeArgs = [], cwd, ownProcessGroup = false }: ServerSpawnOptions = {},
 ): Promise<ServerProcess> => {
   const dataDir = env.DATA_DIR ?? freshDataDir();
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     env: serverEnv(env, dataDir),
     stdio: 'pipe',
     detached: ownProcessGroup,

@@ -23,6 +23,16 @@ const dockerignore = createRequire(import.meta.url)(
 ) as typeof import('@balena/dockerignore').default;
 
 const stages = dockerfileStages();
+
+/** The node flags `npm start` runs dist/main.js with (package.json's start script, after its last `&&`). */
+const startScriptNodeArgs = (): string[] => {
+  const { scripts } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const [program, ...args] = (scripts.start ?? '').split('&&').at(-1)!.trim().split(/\s+/);
+  if (program !== 'node' || args.at(-1) !== 'dist/main.js') throw new Error(`npm start ends in ${scripts.start}`);
+  return args.slice(0, -1);
+};
 const workdir = '/app';
 const root = mkdtempSync(join(tmpdir(), 'esgraph-dockerfile-'));
 const stageDir = (name: string): string => join(root, name);
@@ -127,9 +137,12 @@ describe('docker/Dockerfile', () => {
 
   it("starts the runtime stage's CMD with the image's ENV, passes its HEALTHCHECK, and drains on SIGTERM with exit 0", async () => {
     const stage = runtime();
-    const [program, script, ...rest] = stage.cmd ?? [];
+    const [program, ...args] = stage.cmd ?? [];
     expect(program).toBe('node');
-    expect(rest).toEqual([]);
+    const script = args.at(-1);
+    const nodeArgs = args.slice(0, -1);
+    // The image runs node as `npm start` does: the same V8 flags (the young generation's size).
+    expect(nodeArgs).toEqual(startScriptNodeArgs());
     const healthcheck = stage.healthcheck ?? [];
     expect(healthcheck[0]).toBe('node');
     const checkHealth = (port: number) =>
@@ -143,6 +156,7 @@ describe('docker/Dockerfile', () => {
     expect(imageEnv.NODE_ENV).toBe('production');
     const server = await startServerProcess(imageEnv, 60_000, {
       script: join(stageDir('runtime'), script as string),
+      nodeArgs,
       cwd: stageDir('runtime'),
     });
     try {
