@@ -26,7 +26,7 @@ import {
 
 /*
  * npm run bench:observability — what metrics, the request log and tracing cost per operation.
- * Four esgraph servers (command and query roles; one more process projects for all of them)
+ * Five esgraph servers (command and query roles; one more process projects for all of them)
  * differ only in them:
  *   (a) METRICS=off, REQUEST_LOG=off: the baseline;
  *   (b) METRICS=on, REQUEST_LOG=off, scraped every BENCH_SCRAPE_MS (default 15 s, Prometheus'
@@ -34,14 +34,19 @@ import {
  *   (c) METRICS=on, REQUEST_LOG=on (one info line per operation to stdout, which the bench drains),
  *       scraped alike;
  *   (d) METRICS=on, REQUEST_LOG=off, TRACING=on with no exporter: every span is made, with its
- *       attributes, links and the traceparent stamped into each event, then dropped; scraped alike.
- * `account(id)` and `deposit` at 64 clients take turns in rounds on the four, as in bench:edge,
- * their order turned each round; each ratio is the median of the rounds' own ratios.
- *   PROFILE_DIR=<dir>  runs the four servers under `node --cpu-prof`, one profile each in
- *                      <dir>/a, <dir>/b, <dir>/c and <dir>/d when they stop.
+ *       attributes, links and the traceparent stamped into each event, then dropped; scraped alike;
+ *   (e) as (d) with OTEL_TRACES_SAMPLER=parentbased_traceidratio at 0.1: one trace in ten recorded,
+ *       the others' spans non-recording (their traceparent still stamped).
+ * `account(id)` and `deposit` at 64 clients take turns in rounds on the five, as in bench:edge,
+ * their order turned each round, each run once the projector has caught up with the ones before;
+ * each ratio is the median of the rounds' own ratios.
+ *   PROFILE_DIR=<dir>  runs the five servers under `node --cpu-prof`, one profile each in
+ *                      <dir>/a to <dir>/e when they stop.
  */
 
 const SCRAPE_MS = Number(process.env.BENCH_SCRAPE_MS ?? 15_000);
+/** (e)'s sampler: one trace in ten recorded, the others' context still handed on. */
+const SAMPLED = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' };
 const CLIENTS = 64;
 const ACCOUNTS = 1_000;
 
@@ -168,7 +173,7 @@ stage(
 
 stage(`spans alone: ${spans.queryUs.toFixed(2)} us per query, ${spans.depositUs.toFixed(2)} us per deposit`);
 
-stage('starting redis-server, esdb-local, a projector and four esgraph servers');
+stage('starting redis-server, esdb-local, a projector and five esgraph servers');
 const redis = await startEmbeddedRedis();
 const esdb = await startEsdbLocalProcess();
 const dependencies = { EVENTSTORE_CONNECTION_STRING: esdb.connectionString, REDIS_URL: redis.url };
@@ -179,9 +184,10 @@ const servers = await Promise.all([
   startEsgraphProcess({ ...serving, METRICS: 'on', REQUEST_LOG: 'off' }, profiled('b')),
   startEsgraphProcess({ ...serving, METRICS: 'on', REQUEST_LOG: 'on' }, profiled('c')),
   startEsgraphProcess({ ...serving, METRICS: 'on', REQUEST_LOG: 'off', TRACING: 'on' }, profiled('d')),
+  startEsgraphProcess({ ...serving, METRICS: 'on', REQUEST_LOG: 'off', TRACING: 'on', ...SAMPLED }, profiled('e')),
 ]);
-const [, plain, measured, logged, traced] = servers;
-const scrapers = [scraper(measured.url), scraper(logged.url), scraper(traced.url)];
+const [, plain, measured, logged, traced, sampled] = servers;
+const scrapers = [scraper(measured.url), scraper(logged.url), scraper(traced.url), scraper(sampled.url)];
 try {
   // A teller and manager, as bench:commands and bench:queries send: no auditor, whose reads log lines of their own.
   const authorization = await benchAuthorizationFor('bench-observability', ['teller', 'manager']);
@@ -190,18 +196,19 @@ try {
     b: graphqlClient(measured.url, CLIENTS, authorization),
     c: graphqlClient(logged.url, CLIENTS, authorization),
     d: graphqlClient(traced.url, CLIENTS, authorization),
+    e: graphqlClient(sampled.url, CLIENTS, authorization),
   };
   const metricsOff = await fetch(plain.url.replace(/\/graphql$/, '/metrics'));
   if (metricsOff.status !== 404) throw new Error(`(a) answered /metrics with ${metricsOff.status}, not 404`);
 
   const accountIds = () => Array.from({ length: ACCOUNTS }, () => randomUUID());
   const read = accountIds();
-  const deposited = { a: accountIds(), b: accountIds(), c: accountIds(), d: accountIds() };
+  const deposited = { a: accountIds(), b: accountIds(), c: accountIds(), d: accountIds(), e: accountIds() };
   await Promise.all([
     openAccounts(clients.a, read),
-    ...(['a', 'b', 'c', 'd'] as const).map((setUp) => openAccounts(clients[setUp], deposited[setUp])),
+    ...(['a', 'b', 'c', 'd', 'e'] as const).map((setUp) => openAccounts(clients[setUp], deposited[setUp])),
   ]);
-  stage(`opened ${ACCOUNTS * 5} accounts; waiting for the read models`);
+  stage(`opened ${ACCOUNTS * 6} accounts; waiting for the read models`);
   // (d) stamped a traceparent into each of its accounts' events; the others stamped none.
   const tracedEvents = await stampedTraceparents(clients.d, deposited.d[0]!);
   const untracedEvents = await stampedTraceparents(clients.a, deposited.a[0]!);
@@ -212,6 +219,8 @@ try {
   }
   await waitUntilProjected(clients.a);
 
+  // Each run starts once the projector has caught up with the runs before it.
+  const caughtUp = () => waitUntilProjected(clients.a);
   const query = (post: GraphQLPost) => readingAnyOf(post, read);
   const deposit = depositingIntoAnyOf;
   const contender = (
@@ -226,35 +235,41 @@ try {
     watch: { esgraph: server.child.pid },
   });
 
-  stage(`account(id): 4 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
-  const [queryA, queryB, queryC, queryD] = (await runRotated(
+  stage(`account(id): 5 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
+  const [queryA, queryB, queryC, queryD, queryE] = (await runRotated(
     [
       contender('account(id) (a) metrics off, request log off', plain, query(clients.a)),
       contender('account(id) (b) metrics on, scraped', measured, query(clients.b)),
       contender('account(id) (c) metrics on, scraped, request log on', logged, query(clients.c)),
       contender('account(id) (d) metrics on, scraped, tracing on', traced, query(clients.d)),
+      contender('account(id) (e) as (d), one trace in ten sampled', sampled, query(clients.e)),
     ],
     ROUNDS,
     ROUND_MS,
-  )) as [LoadResult[], LoadResult[], LoadResult[], LoadResult[]];
+    caughtUp,
+  )) as [LoadResult[], LoadResult[], LoadResult[], LoadResult[], LoadResult[]];
 
-  stage(`deposit: 4 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
-  const [depositA, depositB, depositC, depositD] = (await runRotated(
+  stage(`deposit: 5 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
+  const [depositA, depositB, depositC, depositD, depositE] = (await runRotated(
     [
       contender('deposit (a) metrics off, request log off', plain, deposit(clients.a, deposited.a)),
       contender('deposit (b) metrics on, scraped', measured, deposit(clients.b, deposited.b)),
       contender('deposit (c) metrics on, scraped, request log on', logged, deposit(clients.c, deposited.c)),
       contender('deposit (d) metrics on, scraped, tracing on', traced, deposit(clients.d, deposited.d)),
+      contender('deposit (e) as (d), one trace in ten sampled', sampled, deposit(clients.e, deposited.e)),
     ],
     ROUNDS,
     ROUND_MS,
-  )) as [LoadResult[], LoadResult[], LoadResult[], LoadResult[]];
+    caughtUp,
+  )) as [LoadResult[], LoadResult[], LoadResult[], LoadResult[], LoadResult[]];
   for (const scrape of scrapers) scrape.stop();
 
   // The metrics were kept: a scrape of (b) after the rounds counts the deposits it took.
   const lastScrape = await (await fetch(measured.url.replace(/\/graphql$/, '/metrics'))).text();
   const counted = /esgraph_commands_total\{command="DepositMoney",outcome="ok"\} (\d+)/.exec(lastScrape)?.[1];
-  const results = [queryA, queryB, queryC, queryD, depositA, depositB, depositC, depositD].map(pooled);
+  const results = [queryA, queryB, queryC, queryD, queryE, depositA, depositB, depositC, depositD, depositE].map(
+    pooled,
+  );
   report('observability-costs', results, {
     'account(id) (b)/(a), metrics': compare(queryB, queryA),
     'account(id) (c)/(a), metrics and request log': compare(queryC, queryA),
@@ -262,6 +277,8 @@ try {
     'deposit (c)/(a), metrics and request log': compare(depositC, depositA),
     'account(id) (d)/(a), metrics and tracing': compare(queryD, queryA),
     'deposit (d)/(a), metrics and tracing': compare(depositD, depositA),
+    'account(id) (e)/(a), metrics and tracing sampled 1 in 10': compare(queryE, queryA),
+    'deposit (e)/(a), metrics and tracing sampled 1 in 10': compare(depositE, depositA),
     scrapes: `${scrapers.map((scrape) => scrape.scrapes).join(' + ')} every ${SCRAPE_MS} ms, ${scrapers.map((scrape) => scrape.failures).join(' + ')} failed`,
     'deposits (b) counted after the rounds': counted ?? 'none',
     'recording alone, CPU per operation': `account(id) ${recording.queryUs.toFixed(2)} us, deposit ${recording.depositUs.toFixed(2)} us`,

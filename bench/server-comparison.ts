@@ -71,22 +71,23 @@ export const profiled = (setUp: string): string[] => cpuProfileArgs(process.env.
 /**
  * `runInterleaved`, with the contenders' order turned by one each round: whoever runs right after
  * another contender's deposits meets the projector and the event store still busy with them, so
- * a fixed order would charge that to the same contender every round.
+ * a fixed order would charge that to the same contender every round. With `settle`, each run
+ * waits for it first (`waitUntilProjected`, say), so none inherits another's backlog at all.
  */
 export const runRotated = async (
   contenders: readonly Contender[],
   rounds: number,
   roundMs: number,
+  settle?: () => Promise<void>,
 ): Promise<LoadResult[][]> => {
   const runs: LoadResult[][] = contenders.map(() => []);
   for (let round = 0; round < rounds; round++) {
-    const order = contenders.map((_, index) => (index + round) % contenders.length);
-    const results = await runInterleaved(
-      order.map((index) => contenders[index]!),
-      1,
-      roundMs,
-    );
-    for (const [position, index] of order.entries()) runs[index]!.push(results[position]![0]!);
+    for (let turn = 0; turn < contenders.length; turn++) {
+      const index = (turn + round) % contenders.length;
+      await settle?.();
+      const [[result]] = (await runInterleaved([contenders[index]!], 1, roundMs)) as [[LoadResult]];
+      runs[index]!.push(result);
+    }
   }
   return runs;
 };

@@ -24,7 +24,8 @@ import {
  *   (a) --max-semi-space-size=16, V8's default on this machine: the baseline;
  *   (b) esgraph's own flags (--max-semi-space-size=64).
  * `account(id)` and `deposit` at 64 clients take turns in rounds (`BENCH_ROUNDS`, default 3) on
- * the two, their order turned each round; each ratio is the median of the rounds' own ratios.
+ * the two, their order turned each round, each run once the projector has caught up; each ratio
+ * is the median of the rounds' own ratios.
  *   PROFILE_DIR=<dir>  profiles the two servers into <dir>/a and <dir>/b.
  */
 
@@ -62,6 +63,8 @@ try {
   ]);
   stage(`opened ${ACCOUNTS * 3} accounts; waiting for the read models`);
   await waitUntilProjected(clients.a);
+  // Each run starts once the projector has caught up with the runs before it.
+  const caughtUp = () => waitUntilProjected(clients.a);
   const contender = (
     name: string,
     server: { child: { pid?: number | undefined } },
@@ -81,6 +84,7 @@ try {
     ],
     ROUNDS,
     ROUND_MS,
+    caughtUp,
   )) as [LoadResult[], LoadResult[]];
   stage(`deposit: ${ROUNDS} rounds of ${ROUND_MS} ms`);
   const [depositA, depositB] = (await runRotated(
@@ -90,6 +94,7 @@ try {
     ],
     ROUNDS,
     ROUND_MS,
+    caughtUp,
   )) as [LoadResult[], LoadResult[]];
   const results = [queryA, queryB, depositA, depositB].map(pooled);
   report('young-generation', results, {
