@@ -15,12 +15,12 @@ import { startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
 import {
   compare,
   depositingIntoAnyOf,
-  MAX_OPERATIONS_PER_ROUND,
   profiled,
   ROUND_MS,
   ROUNDS,
   readingAnyOf,
   runRotated,
+  serverContender,
   waitUntilProjected,
 } from './server-comparison.js';
 
@@ -223,17 +223,8 @@ try {
   const caughtUp = () => waitUntilProjected(clients.a);
   const query = (post: GraphQLPost) => readingAnyOf(post, read);
   const deposit = depositingIntoAnyOf;
-  const contender = (
-    name: string,
-    server: { child: { pid?: number | undefined } },
-    operation: () => Promise<void>,
-  ) => ({
-    name,
-    concurrency: CLIENTS,
-    operation,
-    maxOperations: MAX_OPERATIONS_PER_ROUND,
-    watch: { esgraph: server.child.pid },
-  });
+  const contender = (name: string, server: { child: { pid?: number | undefined } }, operation: () => Promise<void>) =>
+    serverContender(name, server, operation, CLIENTS);
 
   stage(`account(id): 5 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
   const [queryA, queryB, queryC, queryD, queryE] = (await runRotated(

@@ -52,6 +52,20 @@ export const depositingIntoAnyOf = (post: GraphQLPost, accounts: readonly string
   };
 };
 
+/** A contender of `concurrency` clients sending `operation` to one esgraph server, whose CPU the rounds record. */
+export const serverContender = (
+  name: string,
+  server: { child: { pid?: number | undefined } },
+  operation: () => Promise<void>,
+  concurrency: number,
+): Contender => ({
+  name,
+  concurrency,
+  operation,
+  maxOperations: MAX_OPERATIONS_PER_ROUND,
+  watch: { esgraph: server.child.pid },
+});
+
 /** One contender's runs against another's: ratio of rates, and what latency and server CPU did. */
 export const compare = (runs: readonly LoadResult[], baseline: readonly LoadResult[]): string => {
   const ratios = runs.map((run, round) => run.perSecond / baseline[round]!.perSecond);

@@ -7,12 +7,12 @@ import { esgraphNodeArgs, startEsdbLocalProcess, startEsgraphProcess } from './p
 import {
   compare,
   depositingIntoAnyOf,
-  MAX_OPERATIONS_PER_ROUND,
   profiled,
   ROUND_MS,
   ROUNDS,
   readingAnyOf,
   runRotated,
+  serverContender,
   waitUntilProjected,
 } from './server-comparison.js';
 
@@ -65,17 +65,8 @@ try {
   await waitUntilProjected(clients.a);
   // Each run starts once the projector has caught up with the runs before it.
   const caughtUp = () => waitUntilProjected(clients.a);
-  const contender = (
-    name: string,
-    server: { child: { pid?: number | undefined } },
-    operation: () => Promise<void>,
-  ) => ({
-    name,
-    concurrency: CLIENTS,
-    operation,
-    maxOperations: MAX_OPERATIONS_PER_ROUND,
-    watch: { esgraph: server.child.pid },
-  });
+  const contender = (name: string, server: { child: { pid?: number | undefined } }, operation: () => Promise<void>) =>
+    serverContender(name, server, operation, CLIENTS);
   stage(`account(id): ${ROUNDS} rounds of ${ROUND_MS} ms`);
   const [queryA, queryB] = (await runRotated(
     [

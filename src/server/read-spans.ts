@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import { endFailed, type Tracing } from '../core/tracing/tracing.js';
+import { endFailed, endOnSettled, type Tracing } from '../core/tracing/tracing.js';
 import type { TracedContext } from './request-tracing.js';
 
 const isPromise = (value: unknown): value is Promise<unknown> =>
@@ -28,20 +28,9 @@ export const traceQueryReads = (schema: GraphQLSchema, tracing: Tracing): void =
         endFailed(span, error);
         throw error;
       }
-      if (!isPromise(result)) {
-        span.end();
-        return result;
-      }
-      return result.then(
-        (value) => {
-          span.end();
-          return value;
-        },
-        (error: unknown) => {
-          endFailed(span, error);
-          throw error;
-        },
-      );
+      if (isPromise(result)) return endOnSettled(span, result);
+      span.end();
+      return result;
     };
   }
 };

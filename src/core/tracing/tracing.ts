@@ -124,7 +124,12 @@ const endWhenSettled = <T>(span: Span, work: () => Promise<T>): Promise<T> => {
     endFailed(span, error);
     return Promise.reject(error);
   }
-  return working.then(
+  return endOnSettled(span, working);
+};
+
+/** `working`, ending `span` when it settles: failed when it rejects. */
+export const endOnSettled = <T>(span: Span, working: PromiseLike<T>): Promise<T> =>
+  Promise.resolve(working).then(
     (value) => {
       span.end();
       return value;
@@ -134,7 +139,6 @@ const endWhenSettled = <T>(span: Span, work: () => Promise<T>): Promise<T> => {
       throw error;
     },
   );
-};
 
 /** Marks a span failed by `error`. */
 export const failSpan = (span: Span, error: unknown): void => {
