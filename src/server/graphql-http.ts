@@ -56,9 +56,9 @@ const parseBody = (jsonBody: BodyParser, req: IncomingMessage, res: ServerRespon
   });
 
 /** body-parser's refusals as GraphQL errors: a body over the limit is 413 PAYLOAD_TOO_LARGE. */
-const sendBodyError = (res: ServerResponse, error: unknown, limitBytes: number): void => {
+const sendBodyError = (res: ServerResponse, requestId: string, error: unknown, limitBytes: number): void => {
   const status = (error as { status?: number }).status ?? 400;
-  res.writeHead(status, { 'content-type': 'application/json' });
+  res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': requestId });
   const tooLarge = status === 413;
   const message = tooLarge
     ? `request body is larger than ${limitBytes} bytes`
@@ -163,14 +163,15 @@ export const createGraphQLHttpHandler = <Context extends TracedContext>(
   // undeclared one at the limit, so a large body is never held.
   const jsonBody = bodyParser.json({ limit: maxBodyBytes });
   return async (req, res, url, traceContext) => {
+    // Before the body, so a body refused as malformed or too large still names its request.
+    const requestId = requestIdOf(req);
     let body: unknown;
     try {
       body = await parseBody(jsonBody, req, res);
     } catch (error) {
-      sendBodyError(res, error, maxBodyBytes);
+      sendBodyError(res, requestId, error, maxBodyBytes);
       return;
     }
-    const requestId = requestIdOf(req);
     // With batching off (a limit of 1), Apollo refuses every array itself (BAD_REQUEST).
     if (Array.isArray(body) && batchOperations > 1 && body.length > batchOperations) {
       sendBatchTooLarge(res, requestId, body.length, batchOperations);

@@ -49,6 +49,22 @@ describe('request log', () => {
     });
   const operationLines = () => captured.lines().filter((line) => line.msg === 'graphql operation');
 
+  it('echoes the request id on a body refused before any operation: malformed JSON (400) and too large (413)', async () => {
+    const send = (body: string, requestId?: string) =>
+      fetch(esgraph.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(requestId ? { 'x-request-id': requestId } : {}) },
+        body,
+      });
+    const requestId = `req-${randomUUID()}`;
+    const malformed = await send('{"query": ', requestId);
+    expect(malformed.status).toBe(400);
+    expect(malformed.headers.get('x-request-id')).toBe(requestId);
+    const tooLarge = await send(JSON.stringify({ query: `{ serverInfo { name } } #${'x'.repeat(1 << 20)}` }));
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('writes one line per operation with its name, type, code, duration, request id and user, and echoes the request id', async () => {
     const accountId = randomUUID();
     const requestId = `req-${randomUUID()}`;
