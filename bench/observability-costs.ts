@@ -10,7 +10,7 @@ import { startTracing } from '../src/core/tracing/tracer-provider.js';
 import { OperationRecorder } from '../src/server/operation-record.js';
 import { benchAuthorizationFor } from './bench-identity.js';
 import { openAccounts } from './deposits.js';
-import { dataOf, type GraphQLPost, graphqlClient, type LoadResult, pooled, report } from './load.js';
+import { dataOf, type GraphQLPost, graphqlClient, pooled, report } from './load.js';
 import { startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
 import {
   compare,
@@ -40,8 +40,10 @@ import {
  * `account(id)` and `deposit` at 64 clients take turns in rounds on the five, as in bench:edge,
  * their order turned each round, each run once the projector has caught up with the ones before;
  * each ratio is the median of the rounds' own ratios.
- *   PROFILE_DIR=<dir>  runs the five servers under `node --cpu-prof`, one profile each in
- *                      <dir>/a to <dir>/e when they stop.
+ *   BENCH_CONTENDERS=a,d  runs only the named set-ups ((a) always): fewer contenders per round
+ *                         put each one's runs closer in time to the baseline's.
+ *   PROFILE_DIR=<dir>     runs the servers under `node --cpu-prof`, one profile each in
+ *                         <dir>/a to <dir>/e when they stop.
  */
 
 const SCRAPE_MS = Number(process.env.BENCH_SCRAPE_MS ?? 15_000);
@@ -173,105 +175,97 @@ stage(
 
 stage(`spans alone: ${spans.queryUs.toFixed(2)} us per query, ${spans.depositUs.toFixed(2)} us per deposit`);
 
-stage('starting redis-server, esdb-local, a projector and five esgraph servers');
+/** The set-ups compared, (a) the baseline; `BENCH_CONTENDERS=a,d` runs only those named (a always). */
+const SET_UPS = [
+  { key: 'a', label: 'metrics off, request log off', env: { METRICS: 'off', REQUEST_LOG: 'off' } },
+  { key: 'b', label: 'metrics on, scraped', env: { METRICS: 'on', REQUEST_LOG: 'off' }, costOf: 'metrics' },
+  {
+    key: 'c',
+    label: 'metrics on, scraped, request log on',
+    env: { METRICS: 'on', REQUEST_LOG: 'on' },
+    costOf: 'metrics and request log',
+  },
+  {
+    key: 'd',
+    label: 'metrics on, scraped, tracing on',
+    env: { METRICS: 'on', REQUEST_LOG: 'off', TRACING: 'on' },
+    costOf: 'metrics and tracing',
+  },
+  {
+    key: 'e',
+    label: 'as (d), one trace in ten sampled',
+    env: { METRICS: 'on', REQUEST_LOG: 'off', TRACING: 'on', ...SAMPLED },
+    costOf: 'metrics and tracing sampled 1 in 10',
+  },
+] as const;
+const named = new Set(['a', ...(process.env.BENCH_CONTENDERS ?? 'a,b,c,d,e').split(',').map((key) => key.trim())]);
+const setUps = SET_UPS.filter((setUp) => named.has(setUp.key));
+
+stage(`starting redis-server, esdb-local, a projector and ${setUps.length} esgraph servers`);
 const redis = await startEmbeddedRedis();
 const esdb = await startEsdbLocalProcess();
 const dependencies = { EVENTSTORE_CONNECTION_STRING: esdb.connectionString, REDIS_URL: redis.url };
 const serving = { ...dependencies, SERVICE_ROLES: 'command,query' };
-const servers = await Promise.all([
-  startEsgraphProcess({ ...dependencies, SERVICE_ROLES: 'projector', METRICS: 'off' }),
-  startEsgraphProcess({ ...serving, METRICS: 'off', REQUEST_LOG: 'off' }, profiled('a')),
-  startEsgraphProcess({ ...serving, METRICS: 'on', REQUEST_LOG: 'off' }, profiled('b')),
-  startEsgraphProcess({ ...serving, METRICS: 'on', REQUEST_LOG: 'on' }, profiled('c')),
-  startEsgraphProcess({ ...serving, METRICS: 'on', REQUEST_LOG: 'off', TRACING: 'on' }, profiled('d')),
-  startEsgraphProcess({ ...serving, METRICS: 'on', REQUEST_LOG: 'off', TRACING: 'on', ...SAMPLED }, profiled('e')),
-]);
-const [, plain, measured, logged, traced, sampled] = servers;
-const scrapers = [scraper(measured.url), scraper(logged.url), scraper(traced.url), scraper(sampled.url)];
+const projector = await startEsgraphProcess({ ...dependencies, SERVICE_ROLES: 'projector', METRICS: 'off' });
+const servers = await Promise.all(
+  setUps.map((setUp) => startEsgraphProcess({ ...serving, ...setUp.env }, profiled(setUp.key))),
+);
+const scrapers = servers.filter((_, index) => setUps[index]!.env.METRICS === 'on').map((server) => scraper(server.url));
 try {
   // A teller and manager, as bench:commands and bench:queries send: no auditor, whose reads log lines of their own.
   const authorization = await benchAuthorizationFor('bench-observability', ['teller', 'manager']);
-  const clients = {
-    a: graphqlClient(plain.url, CLIENTS, authorization),
-    b: graphqlClient(measured.url, CLIENTS, authorization),
-    c: graphqlClient(logged.url, CLIENTS, authorization),
-    d: graphqlClient(traced.url, CLIENTS, authorization),
-    e: graphqlClient(sampled.url, CLIENTS, authorization),
-  };
+  const clients = servers.map((server) => graphqlClient(server.url, CLIENTS, authorization));
+  const [plain, plainClient] = [servers[0]!, clients[0]!];
   const metricsOff = await fetch(plain.url.replace(/\/graphql$/, '/metrics'));
   if (metricsOff.status !== 404) throw new Error(`(a) answered /metrics with ${metricsOff.status}, not 404`);
 
   const accountIds = () => Array.from({ length: ACCOUNTS }, () => randomUUID());
   const read = accountIds();
-  const deposited = { a: accountIds(), b: accountIds(), c: accountIds(), d: accountIds(), e: accountIds() };
+  const deposited = setUps.map(() => accountIds());
   await Promise.all([
-    openAccounts(clients.a, read),
-    ...(['a', 'b', 'c', 'd', 'e'] as const).map((setUp) => openAccounts(clients[setUp], deposited[setUp])),
+    openAccounts(plainClient, read),
+    ...clients.map((client, index) => openAccounts(client, deposited[index]!)),
   ]);
-  stage(`opened ${ACCOUNTS * 6} accounts; waiting for the read models`);
-  // (d) stamped a traceparent into each of its accounts' events; the others stamped none.
-  const tracedEvents = await stampedTraceparents(clients.d, deposited.d[0]!);
-  const untracedEvents = await stampedTraceparents(clients.a, deposited.a[0]!);
-  if (tracedEvents !== 1 || untracedEvents !== 0) {
-    throw new Error(
-      `traceparents stamped: (d) ${tracedEvents} of 1 event, (a) ${untracedEvents}: tracing was not as set`,
-    );
+  stage(`opened ${ACCOUNTS * (setUps.length + 1)} accounts; waiting for the read models`);
+  // A tracing server stamped a traceparent into its accounts' events; the others stamped none.
+  for (const [index, setUp] of setUps.entries()) {
+    const stamped = await stampedTraceparents(clients[index]!, deposited[index]![0]!);
+    // Sampled out or not, a traced command hands its trace context on.
+    const expected = 'TRACING' in setUp.env ? 1 : 0;
+    if (stamped !== expected)
+      throw new Error(`traceparents stamped by (${setUp.key}): ${stamped}; tracing was not as set`);
   }
-  await waitUntilProjected(clients.a);
+  await waitUntilProjected(plainClient);
 
   // Each run starts once the projector has caught up with the runs before it.
-  const caughtUp = () => waitUntilProjected(clients.a);
-  const query = (post: GraphQLPost) => readingAnyOf(post, read);
-  const deposit = depositingIntoAnyOf;
-  const contender = (name: string, server: { child: { pid?: number | undefined } }, operation: () => Promise<void>) =>
-    serverContender(name, server, operation, CLIENTS);
-
-  stage(`account(id): 5 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
-  const [queryA, queryB, queryC, queryD, queryE] = (await runRotated(
-    [
-      contender('account(id) (a) metrics off, request log off', plain, query(clients.a)),
-      contender('account(id) (b) metrics on, scraped', measured, query(clients.b)),
-      contender('account(id) (c) metrics on, scraped, request log on', logged, query(clients.c)),
-      contender('account(id) (d) metrics on, scraped, tracing on', traced, query(clients.d)),
-      contender('account(id) (e) as (d), one trace in ten sampled', sampled, query(clients.e)),
-    ],
-    ROUNDS,
-    ROUND_MS,
-    caughtUp,
-  )) as [LoadResult[], LoadResult[], LoadResult[], LoadResult[], LoadResult[]];
-
-  stage(`deposit: 5 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
-  const [depositA, depositB, depositC, depositD, depositE] = (await runRotated(
-    [
-      contender('deposit (a) metrics off, request log off', plain, deposit(clients.a, deposited.a)),
-      contender('deposit (b) metrics on, scraped', measured, deposit(clients.b, deposited.b)),
-      contender('deposit (c) metrics on, scraped, request log on', logged, deposit(clients.c, deposited.c)),
-      contender('deposit (d) metrics on, scraped, tracing on', traced, deposit(clients.d, deposited.d)),
-      contender('deposit (e) as (d), one trace in ten sampled', sampled, deposit(clients.e, deposited.e)),
-    ],
-    ROUNDS,
-    ROUND_MS,
-    caughtUp,
-  )) as [LoadResult[], LoadResult[], LoadResult[], LoadResult[], LoadResult[]];
+  const caughtUp = () => waitUntilProjected(plainClient);
+  const rounds = (operation: string, operationOf: (index: number) => () => Promise<void>) => {
+    stage(`${operation}: ${setUps.length} contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
+    const contenders = setUps.map((setUp, index) =>
+      serverContender(`${operation} (${setUp.key}) ${setUp.label}`, servers[index]!, operationOf(index), CLIENTS),
+    );
+    return runRotated(contenders, ROUNDS, ROUND_MS, caughtUp);
+  };
+  const queries = await rounds('account(id)', (index) => readingAnyOf(clients[index]!, read));
+  const deposits = await rounds('deposit', (index) => depositingIntoAnyOf(clients[index]!, deposited[index]!));
   for (const scrape of scrapers) scrape.stop();
 
-  // The metrics were kept: a scrape of (b) after the rounds counts the deposits it took.
-  const lastScrape = await (await fetch(measured.url.replace(/\/graphql$/, '/metrics'))).text();
+  // The metrics were kept: a scrape of a metrics server after the rounds counts the deposits it took.
+  const measuredIndex = setUps.findIndex((setUp) => setUp.env.METRICS === 'on');
+  const lastScrape =
+    measuredIndex < 0 ? '' : await (await fetch(servers[measuredIndex]!.url.replace(/\/graphql$/, '/metrics'))).text();
   const counted = /esgraph_commands_total\{command="DepositMoney",outcome="ok"\} (\d+)/.exec(lastScrape)?.[1];
-  const results = [queryA, queryB, queryC, queryD, queryE, depositA, depositB, depositC, depositD, depositE].map(
-    pooled,
-  );
+  const results = [...queries, ...deposits].map(pooled);
+  const comparisons: Record<string, string> = {};
+  for (const [index, setUp] of setUps.entries()) {
+    if (!('costOf' in setUp)) continue;
+    comparisons[`account(id) (${setUp.key})/(a), ${setUp.costOf}`] = compare(queries[index]!, queries[0]!);
+    comparisons[`deposit (${setUp.key})/(a), ${setUp.costOf}`] = compare(deposits[index]!, deposits[0]!);
+  }
   report('observability-costs', results, {
-    'account(id) (b)/(a), metrics': compare(queryB, queryA),
-    'account(id) (c)/(a), metrics and request log': compare(queryC, queryA),
-    'deposit (b)/(a), metrics': compare(depositB, depositA),
-    'deposit (c)/(a), metrics and request log': compare(depositC, depositA),
-    'account(id) (d)/(a), metrics and tracing': compare(queryD, queryA),
-    'deposit (d)/(a), metrics and tracing': compare(depositD, depositA),
-    'account(id) (e)/(a), metrics and tracing sampled 1 in 10': compare(queryE, queryA),
-    'deposit (e)/(a), metrics and tracing sampled 1 in 10': compare(depositE, depositA),
+    ...comparisons,
     scrapes: `${scrapers.map((scrape) => scrape.scrapes).join(' + ')} every ${SCRAPE_MS} ms, ${scrapers.map((scrape) => scrape.failures).join(' + ')} failed`,
-    'deposits (b) counted after the rounds': counted ?? 'none',
+    'deposits counted by a metrics server after the rounds': counted ?? 'none',
     'recording alone, CPU per operation': `account(id) ${recording.queryUs.toFixed(2)} us, deposit ${recording.depositUs.toFixed(2)} us`,
     'spans alone, CPU per operation': `account(id) ${spans.queryUs.toFixed(2)} us, deposit ${spans.depositUs.toFixed(2)} us`,
     rounds: `${ROUNDS} x ${ROUND_MS / 1000} s each, ${CLIENTS} clients`,
@@ -280,10 +274,12 @@ try {
   if (failed.length > 0) {
     throw new Error(`errors in ${failed.map((result) => `${result.name} (${result.errors})`).join(', ')}`);
   }
-  if (counted === undefined || Number(counted) === 0) throw new Error('(b) counted no deposit: metrics were not kept');
+  if (measuredIndex >= 0 && (counted === undefined || Number(counted) === 0)) {
+    throw new Error('the metrics server counted no deposit: metrics were not kept');
+  }
 } finally {
   for (const scrape of scrapers) scrape.stop();
-  await Promise.all(servers.map((server) => server.stop()));
+  await Promise.all([projector, ...servers].map((server) => server.stop()));
   await redis.stop();
   await esdb.stop();
 }
