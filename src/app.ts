@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Config } from './config.js';
 import type { AccessPolicy } from './core/access.js';
@@ -12,9 +11,6 @@ import { commandTracing } from './core/commands/command-tracing.js';
 import { ServiceUnavailableError } from './core/errors.js';
 import { awaitEventStore, connectEventStore, probeEventStore } from './core/eventstore/client.js';
 import type { Logger } from './core/logger.js';
-import { EsgraphMetrics } from './core/metrics/esgraph-metrics.js';
-import { OperationNames } from './core/metrics/operation-names.js';
-import type { RunnerProgress } from './core/metrics/scrape-gauges.js';
 import { reportProcessManagers } from './core/process-managers/process-manager-report.js';
 import { ProcessManagers } from './core/process-managers/process-managers.js';
 import { PositionWaiter } from './core/projections/position-waiter.js';
@@ -23,7 +19,6 @@ import { reportProjections } from './core/projections/runner/projection-report.j
 import { Projector } from './core/projections/runner/projector.js';
 import { SubscriberHub } from './core/pubsub/subscriber-hub.js';
 import { closeRedisClient, connectRedis } from './core/redis/client.js';
-import { startTracing } from './core/tracing/tracer-provider.js';
 import {
   createDomainServices,
   domainAccessPolicies,
@@ -37,11 +32,10 @@ import { createErrorFormatter } from './graphql/errors.js';
 import { refuseUnservedOperation } from './graphql/role-guard.js';
 import { buildEsgraphSchema } from './graphql/schema.js';
 import { createTokenVerifier, type DevelopmentToken } from './identity/index.js';
+import { startObservability } from './observability.js';
+import { packageVersion } from './package-version.js';
 import type { LivenessCheck } from './server/health.js';
 import { type ServedPage, startHttpServer } from './server/http-server.js';
-import { startMetricsServer } from './server/metrics-endpoint.js';
-import { OperationRecorder } from './server/operation-record.js';
-import { trustedOperationNames } from './server/persisted-queries/manifest.js';
 import { createRedisApqCache } from './server/persisted-queries/redis-apq-cache.js';
 import { createRateLimitCheck } from './server/rate-limiter.js';
 import { traceQueryReads } from './server/read-spans.js';
@@ -88,54 +82,6 @@ export interface EsgraphOptions {
   readonly developmentTokens?: readonly DevelopmentToken[];
 }
 
-/** The process's tracing, when configured or when processors are handed in; undefined: off. */
-const tracingFor = (config: ConnectedConfig, processors: readonly SpanProcessor[] | undefined) => {
-  const tracing = config.tracing ?? (processors ? { serviceName: 'esgraph', exportOtlp: false } : undefined);
-  if (tracing === undefined) return undefined;
-  return startTracing({ ...tracing, serviceVersion: packageVersion(), processors: processors ?? [] });
-};
-
-/** `/metrics` on a port of its own when configured; says so when metrics are kept but shown nowhere. */
-const serveMetrics = async (config: ConnectedConfig, metrics: EsgraphMetrics | undefined, log: Logger) => {
-  if (!metrics || !config.metrics) return undefined;
-  const { port, token, onApiPort } = config.metrics;
-  if (port === undefined) {
-    if (!onApiPort) log.warn('metrics are not served: set METRICS_PORT or METRICS_TOKEN to let Prometheus read them');
-    return undefined;
-  }
-  const started = await startMetricsServer({
-    host: config.host,
-    port,
-    hosts: config.allowedHosts,
-    metrics,
-    token,
-    log,
-  });
-  log.info({ host: config.host, port: started.port }, 'metrics listening');
-  return started;
-};
-
-/** Where the start banner says Prometheus reads metrics, when they are served at all. */
-const metricsEndpoint = (
-  graphqlUrl: string,
-  ownPort: number | undefined,
-  config: ConnectedConfig,
-): ServedEndpoint[] => {
-  if (!config.metrics) return [];
-  const note = config.metrics.token === undefined ? 'Prometheus' : 'Prometheus, bearer METRICS_TOKEN';
-  if (ownPort !== undefined) return [{ label: 'Metrics', url: `http://${config.host}:${ownPort}/metrics`, note }];
-  return config.metrics.onApiPort
-    ? [{ label: 'Metrics', url: graphqlUrl.replace(/\/graphql$/, '/metrics'), note }]
-    : [];
-};
-
-let version: string | undefined;
-
-/** package.json's version, read once (tracing's resource, serverInfo and the start banner ask for it). */
-export const packageVersion = (): string =>
-  (version ??= (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
-    .version);
-
 /**
  * Builds everything from configuration and starts serving: the composition of esgraph. It
  * connects to an event store and a Redis that already run; main.ts starts embedded ones first
@@ -153,13 +99,11 @@ export const startEsgraph = async (
       log.debug({ resource: name }, 'stopping');
       await stopWithin(name, stop, log, boundMs);
     });
-  // Every instrument of this process, or none: with METRICS=off nothing is timed or counted.
-  const metrics = config.metrics ? new EsgraphMetrics() : undefined;
   try {
     // Started first, so it stops last: the spans of shutdown itself still get exported.
-    const traced = tracingFor(config, options.spanProcessors);
-    if (traced) stops.push({ name: 'tracing', stop: traced.shutdown });
-    const tracing = traced?.tracing;
+    const observability = startObservability(config, log, options.spanProcessors);
+    if (observability.stopTracing) stops.push({ name: 'tracing', stop: observability.stopTracing });
+    const { metrics, tracing } = observability;
     // A dependency that does not answer within STARTUP_TIMEOUT_MS fails the start, naming it.
     const redis = await connectRedis(config.redisUrl, {
       onError: (error) => log.warn({ err: error }, 'redis connection error'),
@@ -255,29 +199,7 @@ export const startEsgraph = async (
       processManagers = started;
       stops.push({ name: 'process managers', stop: () => started.stop() });
     }
-    metrics?.watch({
-      runners: async () => {
-        const reports = await projections();
-        const progress =
-          (kind: RunnerProgress['kind']) =>
-          (report: Omit<RunnerProgress, 'kind'>): RunnerProgress => ({ ...report, kind });
-        return [
-          ...reports.projections.map(progress('read_model')),
-          ...reports.processManagers.map(progress('process_manager')),
-        ];
-      },
-      redis: () => ({ commands: redis.isReady, subscriber: hub.connected }),
-      eventStore: () =>
-        probeEventStore(eventStore).then(
-          () => true,
-          () => false,
-        ),
-    });
-    // Operation names are the client's: bounded, and in trusted mode only the listed documents' names.
-    const operationNames = config.trustedDocuments
-      ? new OperationNames(0, trustedOperationNames(config.trustedDocuments))
-      : new OperationNames(config.metrics?.operationNames ?? 0);
-    const recorder = new OperationRecorder(config.requestLog ? log : undefined, metrics, operationNames);
+    observability.watch({ projections, redis, hub, eventStore });
     const server: ServerIdentity = { name: 'esgraph', version: packageVersion(), roles: config.roles };
     const http = await startHttpServer({
       host: config.host,
@@ -311,17 +233,15 @@ export const startEsgraph = async (
       apqCache: createRedisApqCache(redis, config.persistedQueries, log),
       ...(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
       ...webPages(config, options.developmentTokens ?? []),
-      recorder,
-      ...(tracing ? { tracing } : {}),
-      ...(metrics && config.metrics?.onApiPort ? { metrics: { metrics, token: config.metrics.token } } : {}),
+      ...observability.httpServer(),
     });
     stops.push({ name: 'http server', stop: http.stop, boundMs: config.shutdownGraceMs + stopStepBoundMs });
-    const metricsPort = await serveMetrics(config, metrics, log);
+    const metricsPort = await observability.serveMetrics();
     if (metricsPort) stops.push({ name: 'metrics server', stop: metricsPort.stop });
     const endpoints: ServedEndpoint[] = [
       { label: 'GraphQL', url: http.url, note: `POST; subscriptions at ${http.url.replace(/^http/, 'ws')}` },
       ...http.pages.map(({ name, url }) => ({ label: pageLabels[name] ?? name, url })),
-      ...metricsEndpoint(http.url, metricsPort?.port, config),
+      ...observability.endpoints(http.url, metricsPort?.port),
     ];
     return {
       url: http.url,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ConnectedConfig, packageVersion, startEsgraph } from './app.js';
+import { type ConnectedConfig, startEsgraph } from './app.js';
 import { type Config, ConfigError, readConfig } from './config.js';
 import { DependencyUnreachableError } from './core/dependency-unreachable.js';
 import { createLogger, type Logger } from './core/logger.js';
@@ -11,6 +11,7 @@ import { superviseEmbeddedRedis } from './core/redis/redis-supervisor.js';
 import { forgetEndpoints, recordEndpoints } from './embedded-endpoints.js';
 import { lockDirectory, startEsdbLocal } from './esdb-local/index.js';
 import { devSecretPath, loadOrCreateDevSecret, mintDevelopmentTokens } from './identity/index.js';
+import { packageVersion } from './package-version.js';
 import type { LivenessCheck } from './server/health.js';
 import {
   shutdownCloseBoundMs,
