@@ -40,11 +40,8 @@ import { createRedisApqCache } from './server/persisted-queries/redis-apq-cache.
 import { createRateLimitCheck } from './server/rate-limiter.js';
 import { traceQueryReads } from './server/read-spans.js';
 import { stopNewestFirst, stopStepBoundMs, stopWithin } from './server/shutdown.js';
-import { webPages } from './server/web-pages.js';
+import { pageLabel, webPages } from './server/web-pages.js';
 import type { ServedEndpoint } from './start-banner.js';
-
-/** How the start banner names each web page served (by its bundle's name). */
-const pageLabels: Readonly<Record<string, string>> = { graphiql: 'GraphiQL', app: 'App' };
 
 /** Configuration whose dependencies are known: embedded ones have been started by then. */
 export type ConnectedConfig = Config & { readonly redisUrl: string; readonly eventStoreConnectionString: string };
@@ -201,6 +198,7 @@ export const startEsgraph = async (
     }
     observability.watch({ projections, redis, hub, eventStore });
     const server: ServerIdentity = { name: 'esgraph', version: packageVersion(), roles: config.roles };
+    const pages = webPages(config, options.developmentTokens ?? []);
     const http = await startHttpServer({
       host: config.host,
       port: config.port,
@@ -232,7 +230,7 @@ export const startEsgraph = async (
       allowLists: { origins: config.corsOrigins, hosts: config.allowedHosts },
       apqCache: createRedisApqCache(redis, config.persistedQueries, log),
       ...(config.trustedDocuments ? { trustedDocuments: config.trustedDocuments } : {}),
-      ...webPages(config, options.developmentTokens ?? []),
+      ...pages,
       ...observability.httpServer(),
     });
     stops.push({ name: 'http server', stop: http.stop, boundMs: config.shutdownGraceMs + stopStepBoundMs });
@@ -240,7 +238,7 @@ export const startEsgraph = async (
     if (metricsPort) stops.push({ name: 'metrics server', stop: metricsPort.stop });
     const endpoints: ServedEndpoint[] = [
       { label: 'GraphQL', url: http.url, note: `POST; subscriptions at ${http.url.replace(/^http/, 'ws')}` },
-      ...http.pages.map(({ name, url }) => ({ label: pageLabels[name] ?? name, url })),
+      ...http.pages.map(({ name, url }) => ({ label: pageLabel(pages, name), url })),
       ...observability.endpoints(http.url, metricsPort?.port),
     ];
     return {

@@ -19,5 +19,5 @@ export const appBundle = (developmentTokens: readonly DevelopmentToken[]): WebBu
   const data: AppPageData = {
     developmentUsers: developmentTokens.map(({ sub, roles, token }) => ({ sub, roles, token })),
   };
-  return { name: 'app', pageData: () => data };
+  return { name: 'app', label: 'App', pageData: () => data };
 };

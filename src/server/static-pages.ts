@@ -17,6 +17,8 @@ export const webBundlesDirectory = fileURLToPath(new URL('../../dist-web/', impo
 export interface WebBundle {
   /** The folder under `web/` and `dist-web/`, and the URL prefix (`graphiql` → `/graphiql/`). */
   readonly name: string;
+  /** How the start banner names its page (`GraphiQL`); its name when absent. */
+  readonly label?: string;
   /** Where its files are; `dist-web/<name>/` unless a test builds elsewhere. */
   readonly directory?: string;
   /**

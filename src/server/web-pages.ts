@@ -22,9 +22,14 @@ export const graphiqlBundle = (developmentTokens: readonly DevelopmentToken[]): 
   const token = developmentTokens.find(({ roles }) => roles.includes(graphiqlRole));
   return {
     name: 'graphiql',
+    label: 'GraphiQL',
     pageData: () => (token ? { headers: { Authorization: `Bearer ${token.token}` } } : {}),
   };
 };
+
+/** How the start banner names the page of the bundle called `name`: its label, else the name itself. */
+export const pageLabel = ({ pages }: WebPages, name: string): string =>
+  pages.find((bundle) => bundle.name === name)?.label ?? name;
 
 export const webPages = (config: Config, developmentTokens: readonly DevelopmentToken[]): WebPages => {
   const graphiql = config.graphiql ? graphiqlBundle(developmentTokens) : undefined;
