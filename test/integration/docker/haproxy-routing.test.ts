@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEsgraph } from '../../../src/app.js';
+import { closeRedisClient, connectRedis } from '../../../src/core/redis/client.js';
 import {
   AccountDocument,
   AccountUpdatedDocument,
@@ -160,11 +161,22 @@ describe('docker/haproxy.cfg', () => {
     expect(errorCodeOf(unknown)).toBe('PERSISTED_QUERY_NOT_FOUND');
     const registered = await postGraphQL(balancer.url, { query, variables, ...persistedQueryOf(query) });
     expect(registered.body.errors).toBeUndefined();
+    // Apollo stores a registration without awaiting it (a client finding it missing sends the
+    // text again): wait until Redis holds it, so the request by hash is sure to find it.
+    const hash = persistedQueryOf(query).extensions.persistedQuery.sha256Hash;
+    const redis = await connectRedis(dependencies.redis.url);
+    try {
+      await waitFor('the registration in Redis', async () =>
+        (await redis.hExists('esgraph:{apq}:documents', hash)) ? true : undefined,
+      );
+    } finally {
+      await closeRedisClient(redis);
+    }
     let byHashAlone: Awaited<ReturnType<typeof postGraphQL>> | undefined;
     const server = await servedBy(async (url) => {
       byHashAlone = await postGraphQL(url, {
         variables,
-        ...byHash(persistedQueryOf(query).extensions.persistedQuery.sha256Hash),
+        ...byHash(hash),
       });
     });
     expect(server).toMatch(/^command\/command-\d$/);
