@@ -6,6 +6,7 @@ import { readCheckpoint } from '../projections/checkpoint.js';
 import { commitUntilAnswered } from '../projections/commit-batch.js';
 import { type ProjectionId, processManagerId } from '../projections/keys.js';
 import { ProjectionLease } from '../projections/projection-lease.js';
+import { LaneLifecycle, type LaneStatus } from '../projections/runner/lane-lifecycle.js';
 import { afterFailedSession } from '../projections/runner/session-backoff.js';
 import type { BatchObserver, FeedLane, SharedFeed } from '../projections/runner/shared-feed.js';
 import { onConnectionLost, type RedisClient } from '../redis/client.js';
@@ -30,19 +31,13 @@ export interface ProcessManagerLaneOptions {
 
 export type ProcessManagerState = 'starting' | 'stand-by' | 'catching-up' | 'live' | 'stopped';
 
-/** What a lane reports about itself: the process manager's progress as this process sees it. */
-export interface ProcessManagerStatus {
-  readonly name: string;
-  readonly state: ProcessManagerState;
-  /** The last $all position whose reaction is acknowledged, as far as this process knows. */
-  readonly checkpoint: bigint | undefined;
-  /** Events handed over and not yet past the checkpoint. */
-  readonly pendingEvents: number;
-  /** Events this lane parked since it started. */
-  readonly parked: number;
+/**
+ * What a lane reports about itself: the process manager's progress as this process sees it. Its
+ * checkpoint is the last $all position whose reaction is acknowledged, as far as this process knows.
+ */
+export interface ProcessManagerStatus extends LaneStatus<ProcessManagerState> {
   /** Sends of a command that was refused for a reason that passes, since it started. */
   readonly resent: number;
-  readonly lastError: string | undefined;
 }
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -73,13 +68,11 @@ export class ProcessManagerLane implements FeedLane {
   readonly #id: ProjectionId;
   readonly #handling: EventHandling;
   readonly #log: Logger;
-  readonly #stopping = new AbortController();
-  #running: Promise<void> | undefined;
-  #state: ProcessManagerState = 'starting';
-  #checkpoint: bigint | undefined;
-  #parked = 0;
+  readonly #life = new LaneLifecycle<ProcessManagerState>({
+    run: () => this.#run(),
+    endSession: () => this.#session?.end('stopped'),
+  });
   #resent = 0;
-  #lastError: string | undefined;
   #session: Session | undefined;
 
   constructor(
@@ -100,46 +93,35 @@ export class ProcessManagerLane implements FeedLane {
       log: this.#log,
       ...(options.retry === undefined ? {} : { retry: options.retry }),
       onFailure: (error) => {
-        this.#lastError = messageOf(error);
+        this.#life.lastError = messageOf(error);
       },
       onPassingRefusal: (error) => {
         this.#resent++;
-        this.#lastError = messageOf(error);
+        this.#life.lastError = messageOf(error);
       },
     });
   }
 
+  /** Starts the lane's loop; once it runs, starting again does nothing. */
+  readonly start = (): void => this.#life.start();
+  /** Stops the loop and waits for it to wind down. */
+  readonly stop = (): Promise<void> => this.#life.stop();
+
   get checkpoint(): bigint | undefined {
-    return this.#checkpoint;
-  }
-
-  start(): void {
-    this.#running ??= this.#run();
-  }
-
-  async stop(): Promise<void> {
-    this.#stopping.abort();
-    this.#session?.end('stopped');
-    await this.#running;
-    this.#state = 'stopped';
+    return this.#life.checkpoint;
   }
 
   status(): ProcessManagerStatus {
     return {
-      name: this.processManager.name,
-      state: this.#state,
-      checkpoint: this.#checkpoint,
-      pendingEvents: this.#session?.window.pending ?? 0,
-      parked: this.#parked,
+      ...this.#life.status(this.processManager.name, this.#session?.window.pending ?? 0),
       resent: this.#resent,
-      lastError: this.#lastError,
     };
   }
 
   apply(events: readonly EventEnvelope[]): Promise<void> {
     const session = this.#session;
     if (!session || session.signal.aborted) return Promise.resolve();
-    const after = session.window.lastTaken ?? this.#checkpoint;
+    const after = session.window.lastTaken ?? this.#life.checkpoint;
     const mine = after === undefined ? events : events.filter((event) => event.position > after);
     if (mine.length === 0) return Promise.resolve();
     const { onBatch } = this.options;
@@ -153,7 +135,7 @@ export class ProcessManagerLane implements FeedLane {
   }
 
   caughtUp(): void {
-    if (this.#session && !this.#session.signal.aborted) this.#state = 'live';
+    if (this.#session && !this.#session.signal.aborted) this.#life.state = 'live';
   }
 
   /** The session's window: its reactions go through the lane's handling, its commits are fenced by the lease. */
@@ -170,7 +152,7 @@ export class ProcessManagerLane implements FeedLane {
               : await traceBatch(tracing, `process manager ${this.processManager.name}`, [event], () =>
                   this.#handling.handle(handlingSession, event),
                 );
-          if (handled === 'parked') this.#parked++;
+          if (handled === 'parked') this.#life.parked++;
           return handled;
         },
         checkpoint: (position) => this.#checkpointAt(signal, leaseToken, position),
@@ -192,12 +174,12 @@ export class ProcessManagerLane implements FeedLane {
       signal,
     );
     if (result.status === 'fenced') return false;
-    this.#checkpoint = result.status === 'stale' ? result.checkpoint : position;
+    this.#life.checkpoint = result.status === 'stale' ? result.checkpoint : position;
     return true;
   }
 
   async #run(): Promise<void> {
-    for (let failures = 0; !this.#stopping.signal.aborted; ) {
+    for (let failures = 0; !this.#life.signal.aborted; ) {
       try {
         const lease = await ProjectionLease.acquire(this.dependencies.redis, this.#id, {
           ttlMs: this.options.leaseTtlMs,
@@ -209,8 +191,8 @@ export class ProcessManagerLane implements FeedLane {
           onError: (error) => this.#log.warn({ err: error }, 'could not renew the process manager lease; retrying'),
         });
         if (!lease) {
-          this.#state = 'stand-by';
-          await sleep(this.options.leaseTtlMs / 3, this.#stopping.signal);
+          this.#life.state = 'stand-by';
+          await sleep(this.options.leaseTtlMs / 3, this.#life.signal);
           continue;
         }
         try {
@@ -220,20 +202,20 @@ export class ProcessManagerLane implements FeedLane {
           await lease.release().catch(() => undefined);
         }
       } catch (error) {
-        if (error instanceof SleepAbortedError || this.#stopping.signal.aborted) break;
+        if (error instanceof SleepAbortedError || this.#life.signal.aborted) break;
         failures++;
-        this.#lastError = messageOf(error);
+        this.#life.lastError = messageOf(error);
         this.#log.warn({ err: error, failures }, 'process manager session failed; starting again from its checkpoint');
-        await backOff(afterFailedSession(error), failures - 1, this.#stopping.signal).catch(() => undefined);
+        await backOff(afterFailedSession(error), failures - 1, this.#life.signal).catch(() => undefined);
       }
     }
-    this.#state = 'stopped';
+    this.#life.state = 'stopped';
   }
 
   /** Follows the feed from the stored checkpoint until the session ends; rethrows what ended it in failure. */
   async #runSession(lease: ProjectionLease): Promise<void> {
-    this.#checkpoint = await readCheckpoint(this.dependencies.redis, this.#id);
-    this.#state = 'catching-up';
+    this.#life.checkpoint = await readCheckpoint(this.dependencies.redis, this.#id);
+    this.#life.state = 'catching-up';
     const ended = new AbortController();
     let finish!: (outcome: { end: SessionEnd; error?: unknown }) => void;
     const finished = new Promise<{ end: SessionEnd; error?: unknown }>((resolve) => {
@@ -252,7 +234,7 @@ export class ProcessManagerLane implements FeedLane {
     };
     this.#session = session;
     // The lease may have gone while the checkpoint was read, before onLost could reach a session.
-    if (this.#stopping.signal.aborted) session.end('stopped');
+    if (this.#life.signal.aborted) session.end('stopped');
     else if (!lease.held) session.end('lease-lost');
     // A lost connection may come back to a Redis that lost its last writes: read everything again.
     const stopWatching = onConnectionLost(this.dependencies.redis, (error) => session.end('failed', error));
@@ -260,7 +242,7 @@ export class ProcessManagerLane implements FeedLane {
     try {
       const { end, error } = await finished;
       this.#log.info({ end }, 'process manager session ended');
-      if (end !== 'stopped') this.#state = 'stand-by';
+      if (end !== 'stopped') this.#life.state = 'stand-by';
       if (end === 'failed') throw error;
     } finally {
       stopWatching();

@@ -15,6 +15,7 @@ import { ProjectionLease } from '../projection-lease.js';
 import { BatchProjector, ProjectionHaltedError } from './batch-projector.js';
 import { deleteBuild } from './build-cleanup.js';
 import { type BuildPlan, planBuild } from './builds.js';
+import { LaneLifecycle, type LaneStatus } from './lane-lifecycle.js';
 import { afterFailedSession } from './session-backoff.js';
 import type { BatchObserver, FeedLane, SharedFeed } from './shared-feed.js';
 
@@ -33,18 +34,9 @@ export interface LaneOptions {
 export type RunnerState = 'starting' | 'stand-by' | 'waiting-for-lease' | 'catching-up' | 'live' | 'stopped' | 'halted';
 
 /** What a lane reports about itself: the projection's progress as this process sees it. */
-export interface RunnerStatus {
-  readonly name: string;
+export interface RunnerStatus extends LaneStatus<RunnerState> {
   /** The build (key space version) it writes, while it holds a lease. */
   readonly build: number | undefined;
-  readonly state: RunnerState;
-  /** The last $all position committed. */
-  readonly checkpoint: bigint | undefined;
-  /** Events being applied and not yet committed. */
-  readonly pendingEvents: number;
-  /** Events this lane parked since it started. */
-  readonly parked: number;
-  readonly lastError: string | undefined;
 }
 
 /** Why a session with one build ended. */
@@ -78,14 +70,15 @@ const REPLACED_BUILD_GRACE_MS = 2_000;
  */
 export class ProjectionLane implements FeedLane {
   readonly #log: Logger;
-  readonly #stopping = new AbortController();
-  #running: Promise<void> | undefined;
-  #state: RunnerState = 'starting';
+  readonly #life = new LaneLifecycle<RunnerState>({
+    run: () => this.#run(),
+    endSession: () => this.#session?.end('stopped'),
+    windDown: async () => {
+      await Promise.allSettled(this.#cleanups);
+    },
+  });
   #build: number | undefined;
-  #checkpoint: bigint | undefined;
   #applying: readonly EventEnvelope[] = [];
-  #parked = 0;
-  #lastError: string | undefined;
   #session: Session | undefined;
   readonly #policy: FailurePolicy;
   /** Replaced builds waiting out their grace period before they are deleted. */
@@ -102,38 +95,23 @@ export class ProjectionLane implements FeedLane {
     this.#policy = failurePolicyOf(projection);
   }
 
+  /** Starts the lane's loop; once it runs, starting again does nothing. */
+  readonly start = (): void => this.#life.start();
+  /** Stops the loop and waits for it to wind down. */
+  readonly stop = (): Promise<void> => this.#life.stop();
+
   get checkpoint(): bigint | undefined {
-    return this.#checkpoint;
-  }
-
-  start(): void {
-    this.#running ??= this.#run();
-  }
-
-  async stop(): Promise<void> {
-    this.#stopping.abort();
-    this.#session?.end('stopped');
-    await this.#running;
-    await Promise.allSettled(this.#cleanups);
-    this.#state = 'stopped';
+    return this.#life.checkpoint;
   }
 
   status(): RunnerStatus {
-    return {
-      name: this.projection.name,
-      build: this.#build,
-      state: this.#state,
-      checkpoint: this.#checkpoint,
-      pendingEvents: this.#applying.length,
-      parked: this.#parked,
-      lastError: this.#lastError,
-    };
+    return { ...this.#life.status(this.projection.name, this.#applying.length), build: this.#build };
   }
 
   async apply(events: readonly EventEnvelope[]): Promise<void> {
     const session = this.#session;
     if (!session || session.ended) return;
-    const checkpoint = this.#checkpoint;
+    const checkpoint = this.#life.checkpoint;
     const mine = checkpoint === undefined ? events : events.filter((event) => event.position > checkpoint);
     if (mine.length === 0) return;
     this.#applying = mine;
@@ -149,8 +127,8 @@ export class ProjectionLane implements FeedLane {
             );
       if (outcome.kind === 'fenced') return session.end('lease-lost');
       onBatch?.(this.projection.name, mine.length, (performance.now() - startedAt) / 1000);
-      this.#checkpoint = mine[mine.length - 1]!.position;
-      this.#parked += outcome.parked;
+      this.#life.checkpoint = mine[mine.length - 1]!.position;
+      this.#life.parked += outcome.parked;
       if (!outcome.active && session.plan.kind !== 'replace') session.end('superseded');
     } catch (error) {
       session.end(error instanceof SleepAbortedError ? 'stopped' : 'failed', error);
@@ -162,7 +140,7 @@ export class ProjectionLane implements FeedLane {
   caughtUp(): void {
     const session = this.#session;
     if (!session || session.ended) return;
-    this.#state = 'live';
+    this.#life.state = 'live';
     if (session.plan.kind !== 'replace') return;
     const { plan, build } = session;
     session.plan = { kind: 'follow', build: build.version };
@@ -184,12 +162,12 @@ export class ProjectionLane implements FeedLane {
   }
 
   async #run(): Promise<void> {
-    for (let failures = 0; !this.#stopping.signal.aborted; ) {
+    for (let failures = 0; !this.#life.signal.aborted; ) {
       try {
         const active = await readActiveVersion(this.redis, this.projection.name);
         const plan = planBuild(this.projection, active, this.options.rebuildAs);
         if (plan.kind === 'stand-by') {
-          this.#state = 'stand-by';
+          this.#life.state = 'stand-by';
           await this.#sleep(this.options.leaseTtlMs / 3);
           continue;
         }
@@ -202,28 +180,28 @@ export class ProjectionLane implements FeedLane {
         if (worked) failures = 0;
         else await this.#sleep(this.options.leaseTtlMs / 3);
       } catch (error) {
-        if (error instanceof SleepAbortedError || this.#stopping.signal.aborted) break;
-        this.#lastError = error instanceof Error ? error.message : String(error);
+        if (error instanceof SleepAbortedError || this.#life.signal.aborted) break;
+        this.#life.lastError = error instanceof Error ? error.message : String(error);
         if (error instanceof ProjectionHaltedError) {
           // Recorded in Redis: the next round finds the halt and waits for an operator there.
-          this.#state = 'halted';
+          this.#life.state = 'halted';
           this.#log.error({ err: error }, 'projection halted');
           continue;
         }
         failures++;
         this.#log.warn({ err: error, failures }, 'projection session failed; starting again from its checkpoint');
-        await backOff(afterFailedSession(error), failures - 1, this.#stopping.signal).catch(() => undefined);
+        await backOff(afterFailedSession(error), failures - 1, this.#life.signal).catch(() => undefined);
       }
     }
-    this.#state = 'stopped';
+    this.#life.state = 'stopped';
   }
 
   /** Whether the build halted (recorded in Redis by whichever node halted it); if so, says so in status. */
   async #standsHalted(build: number): Promise<boolean> {
     const halt = await readHalt(this.redis, { name: this.projection.name, version: build });
     if (!halt) return false;
-    this.#state = 'halted';
-    this.#lastError = describeHalt(halt);
+    this.#life.state = 'halted';
+    this.#life.lastError = describeHalt(halt);
     return true;
   }
 
@@ -246,7 +224,7 @@ export class ProjectionLane implements FeedLane {
 
   /** Runs a session on the plan's build if its lease can be had; false when someone else holds it. */
   async #withLease(plan: ActivePlan): Promise<boolean> {
-    this.#state = 'waiting-for-lease';
+    this.#life.state = 'waiting-for-lease';
     const build: ProjectionId = { name: this.projection.name, version: plan.build };
     const lease = await ProjectionLease.acquire(this.redis, build, {
       ttlMs: this.options.leaseTtlMs,
@@ -276,8 +254,8 @@ export class ProjectionLane implements FeedLane {
   /** Feeds the build until the session ends; rethrows what ended it in failure. */
   async #runSession(plan: ActivePlan, build: ProjectionId, leaseToken: string): Promise<void> {
     if (plan.kind === 'first') await activateVersion(this.redis, build);
-    this.#checkpoint = await readCheckpoint(this.redis, build);
-    this.#state = 'catching-up';
+    this.#life.checkpoint = await readCheckpoint(this.redis, build);
+    this.#life.state = 'catching-up';
     let finish!: (outcome: { end: SessionEnd; error?: unknown }) => void;
     const finished = new Promise<{ end: SessionEnd; error?: unknown }>((resolve) => {
       finish = resolve;
@@ -292,7 +270,7 @@ export class ProjectionLane implements FeedLane {
         leaseToken,
         policy: this.#policy,
         log: this.#log,
-        signal: this.#stopping.signal,
+        signal: this.#life.signal,
         tracing: this.options.tracing,
       }),
       ended: false,
@@ -333,6 +311,6 @@ export class ProjectionLane implements FeedLane {
   }
 
   #sleep(ms: number): Promise<void> {
-    return sleep(ms, this.#stopping.signal);
+    return sleep(ms, this.#life.signal);
   }
 }
