@@ -83,6 +83,7 @@ export {
   processStep,
   type StepCommand,
 } from './process-managers/process-manager.js';
+export { assertDistinctRunnerNames } from './process-managers/runner-names.js';
 // The read side: the projection contract and its op builders, and how queries read what it wrote.
 export { defaultFailurePolicy, type FailurePolicy, failurePolicy } from './projections/failure-policy.js';
 export type { KeySpace } from './projections/keys.js';

@@ -1,4 +1,9 @@
-import type { AccessPolicy, DomainDependencies, DomainModule } from '../core/index.js';
+import {
+  type AccessPolicy,
+  assertDistinctRunnerNames,
+  type DomainDependencies,
+  type DomainModule,
+} from '../core/index.js';
 import { bankModule } from './bank/index.js';
 
 /**
@@ -34,12 +39,20 @@ export const createDomainServices = (dependencies: DomainDependencies): DomainSe
 
 export const domainResolvers = () => Object.values(domainModules).flatMap((module) => module.resolvers);
 
+/** Every context's runners, refused at once when two would answer to one name (and so one checkpoint). */
+const domainRunners = () => {
+  const modules: DomainModule<unknown>[] = Object.values(domainModules);
+  const projections = modules.flatMap((module) => module.projections);
+  const processManagers = modules.flatMap((module) => module.processManagers ?? []);
+  assertDistinctRunnerNames(projections, processManagers);
+  return { projections, processManagers };
+};
+
 /** Every read model of every context, for the projector role to run. */
-export const domainProjections = () => Object.values(domainModules).flatMap((module) => module.projections);
+export const domainProjections = () => domainRunners().projections;
 
 /** Every process manager of every context, for projector nodes to run. */
-export const domainProcessManagers = () =>
-  Object.values(domainModules).flatMap((module: DomainModule<unknown>) => module.processManagers ?? []);
+export const domainProcessManagers = () => domainRunners().processManagers;
 
 /** Each context's access policy, for the resolver guard and the command middleware. */
 export const domainAccessPolicies = (services: DomainServices): AccessPolicy[] =>

@@ -14,7 +14,8 @@
  * A process manager keeps its checkpoint, lease and parked events in the same layout, under
  * the name `pm.<name>` and version 1 (`processManagerId`): it has no builds and no read-model
  * data, since what it does lands in the event store, and sharing the layout lets it use the
- * projections' fenced commit, lease and parking as they are.
+ * projections' fenced commit, lease and parking as they are. A read model named `pm.<name>` would
+ * share those keys, so start-up refuses one (`assertDistinctRunnerNames`).
  *
  * Every key of a projection carries the hash tag `{<name>}`, so Redis Cluster puts them all in one
  * slot: the commit script touches data, lease, checkpoint and active version together, and a
