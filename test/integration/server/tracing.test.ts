@@ -251,6 +251,36 @@ describe('tracing', () => {
     }
   });
 
+  it('ends a WebSocket operation’s span CANCELLED when its client completes it before the answer', async () => {
+    const client = wsClient(traced.url);
+    const { traceId, traceparent } = clientTrace();
+    try {
+      // Waits for a position the log will not reach soon, so the answer is far off.
+      const waiting = client.iterate({
+        query: print(AccountDocument),
+        variables: { id: randomUUID(), consistentWith: '18446744073709551615' },
+        extensions: { traceparent },
+      });
+      const answered = waiting.next();
+      // Messages on one socket are handled in order: once a later query is answered, the server
+      // has begun the first one, whose span is open.
+      const later = client.iterate({ query: print(AccountDocument), variables: { id: randomUUID() } });
+      await later.next();
+      await later.return?.();
+      await waiting.return?.();
+      await answered;
+      const operation = await waitFor(
+        'the completed operation’s span',
+        () => spansOf(traceId).find((span) => span.name === 'query Account'),
+        { timeoutMs: 15_000 },
+      );
+      expect(operation.attributes['esgraph.outcome']).toBe('CANCELLED');
+      expect(operation.status.code).toBe(SpanStatusCode.ERROR);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('with tracing off makes no span and writes no trace context into the events', async () => {
     const accountId = randomUUID();
     await executeOk(untraced.url, OpenAccountDocument, { input: { accountId, ownerId: 'o', currency: 'EUR' } });
