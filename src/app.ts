@@ -34,6 +34,7 @@ import { buildEsgraphSchema } from './graphql/schema.js';
 import { createTokenVerifier, type DevelopmentToken } from './identity/index.js';
 import { startObservability } from './observability.js';
 import { packageVersion } from './package-version.js';
+import { clientAddressOf } from './server/client-address.js';
 import type { LivenessCheck } from './server/health.js';
 import { type ServedPage, startHttpServer } from './server/http-server.js';
 import { createRedisApqCache } from './server/persisted-queries/redis-apq-cache.js';
@@ -225,6 +226,7 @@ export const startEsgraph = async (
       subscriberStallMs: config.subscriberStallMs,
       edge: config.edge,
       ...(config.rateLimits ? { rateLimit: createRateLimitCheck(redis, config.rateLimits, log) } : {}),
+      clientAddress: clientAddressOf(config.trustedProxies),
       webSocket: config.webSocket,
       log,
       allowLists: { origins: config.corsOrigins, hosts: config.allowedHosts },

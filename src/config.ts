@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import proxyAddr from 'proxy-addr';
 import { parseManifest, type TrustedDocuments } from './server/persisted-queries/manifest.js';
 
 /**
@@ -62,6 +63,11 @@ export interface Config {
   readonly jwt: JwtConfig;
   /** Requests and subscribes per IP and per user, counted in Redis; undefined when `RATE_LIMIT=off`. */
   readonly rateLimits: RateLimits | undefined;
+  /**
+   * The proxies whose `X-Forwarded-For` names the client (`TRUST_PROXY`: addresses, CIDR ranges,
+   * `loopback`, `linklocal`, `uniquelocal`); empty: the socket's address is the client's.
+   */
+  readonly trustedProxies: readonly string[];
   /**
    * Whether the access policy applies (`AUTH`, on by default). Off, anyone may do anything, with
    * or without a token: for benchmarks' baselines and local experiments, never in production.
@@ -207,6 +213,7 @@ export const readConfig = (env: Env, terminal = process.stdout.isTTY === true): 
   edge: edgeLimits(env),
   jwt: jwtConfig(env),
   rateLimits: rateLimits(env),
+  trustedProxies: trustedProxies(env),
   authorization: authorization(env),
   webSocket: {
     maxSubscriptionsPerConnection: integer(env, 'MAX_SUBSCRIPTIONS_PER_CONNECTION', { min: 1, max: 100_000 }) ?? 100,
@@ -286,6 +293,20 @@ const rateLimits = (env: Env): RateLimits | undefined => {
     perUser: integer(env, 'RATE_LIMIT_PER_USER', { min: 1, max: 10_000_000 }) ?? 1_200,
     windowMs: integer(env, 'RATE_LIMIT_WINDOW_MS', { min: 1_000, max: 86_400_000 }) ?? 60_000,
   };
+};
+
+/** Checked by proxy-addr itself, which is what reads them: a typo fails the start, not a request. */
+const trustedProxies = (env: Env): string[] => {
+  const entries = listed(env, 'TRUST_PROXY') ?? [];
+  try {
+    proxyAddr.compile(entries);
+  } catch (error) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      `must list addresses, CIDR ranges or loopback/linklocal/uniquelocal: ${(error as Error).message}`,
+    );
+  }
+  return entries;
 };
 
 const mebibyte = 1024 * 1024;

@@ -8,6 +8,7 @@ import { type OperationAbortedError, ServiceUnavailableError } from '../core/err
 import type { Logger } from '../core/logger.js';
 import { type Authenticate, type Identity, UnauthenticatedError } from '../identity/index.js';
 import { answerStatus } from './batch-status.js';
+import type { ClientAddress } from './client-address.js';
 import { OperationAbort, untilAborted } from './operation-abort.js';
 import type { TrustedDocuments } from './persisted-queries/manifest.js';
 import { type DocumentRequest, trustedDocumentText } from './persisted-queries/trusted-admission.js';
@@ -25,6 +26,8 @@ export interface GraphQLHttpOptions {
   readonly maxBodyBytes: number;
   readonly authenticate: Authenticate;
   readonly rateLimit?: RateLimitCheck | undefined;
+  /** Where a request came from, as the per-IP limit counts it. */
+  readonly clientAddress: ClientAddress;
   /** Most operations a batch (a JSON array body) may carry; more are refused before anything runs. */
   readonly batchOperations: number;
   /** In trusted mode, the only documents that run; any other is refused before Apollo parses it. */
@@ -153,6 +156,7 @@ export const createGraphQLHttpHandler = <Context extends TracedContext>(
     maxBodyBytes,
     authenticate,
     rateLimit,
+    clientAddress,
     batchOperations,
     trustedDocuments,
     operationTimeoutMs,
@@ -189,7 +193,7 @@ export const createGraphQLHttpHandler = <Context extends TracedContext>(
       return;
     }
     const operations = Array.isArray(body) ? body.length : 1;
-    const retryAfterMs = await rateLimit?.({ ip: req.socket.remoteAddress, userId: identity?.userId, operations });
+    const retryAfterMs = await rateLimit?.({ ip: clientAddress(req), userId: identity?.userId, operations });
     if (retryAfterMs !== undefined) {
       sendRateLimited(res, requestId, retryAfterMs);
       return;

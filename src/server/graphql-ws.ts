@@ -11,6 +11,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { ServiceUnavailableError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { type Authenticate, type Identity, UnauthenticatedError } from '../identity/index.js';
+import type { ClientAddress } from './client-address.js';
 import type { DocumentProtection } from './document-limits.js';
 import type { ContextFactory } from './graphql-http.js';
 import type { OperationCaller } from './operation-record.js';
@@ -54,6 +55,8 @@ export interface GraphQLWebSocketOptions<Context> {
   readonly maxPayloadBytes: number;
   /** Counts each `subscribe` against the same per-IP and per-user limits as HTTP requests. */
   readonly rateLimit?: RateLimitCheck;
+  /** Where the upgrade came from, as the per-IP limit counts each `subscribe`. */
+  readonly clientAddress: ClientAddress;
   /** Operations one connection may run at once; the next is refused with SUBSCRIPTION_LIMIT. */
   readonly maxSubscriptionsPerConnection: number;
   /** graphql-ws pings this often and terminates a socket that has not answered within as long again. */
@@ -202,7 +205,7 @@ export const attachGraphQLWebSocket = <Context extends OperationCaller & TracedC
           const message = `a connection may hold at most ${maxSubscriptions} subscriptions`;
           return [new GraphQLError(message, { extensions: { code: subscriptionLimitCode, maxSubscriptions } })];
         }
-        const ip = ctx.extra.request.socket.remoteAddress;
+        const ip = options.clientAddress(ctx.extra.request);
         const retryAfterMs = await options.rateLimit?.({ ip, userId: identities.get(ctx)?.userId });
         if (retryAfterMs !== undefined) {
           const extensions = { code: rateLimitedCode, retryAfterMs };

@@ -14,6 +14,7 @@ import type { EdgeLimits, WebSocketLimits } from '../config.js';
 import type { Logger } from '../core/logger.js';
 import type { Tracing } from '../core/tracing/tracing.js';
 import type { Authenticate } from '../identity/index.js';
+import { type ClientAddress, clientAddressOf } from './client-address.js';
 import { answerCors } from './cors.js';
 import { documentProtection, suggestionMaskPlugin } from './document-limits.js';
 import { errorStatusPlugin } from './error-status.js';
@@ -64,6 +65,8 @@ export interface HttpServerOptions<Context extends OperationCaller & TracedConte
   readonly edge: EdgeLimits;
   /** Per-IP and per-user request counts (HTTP requests and WebSocket `subscribe`s); none when absent. */
   readonly rateLimit?: RateLimitCheck;
+  /** Where a request came from, for the per-IP limit (`clientAddressOf`); the socket's address when absent. */
+  readonly clientAddress?: ClientAddress;
   readonly webSocket: WebSocketLimits;
   readonly log: Logger;
   /** Browser origins (CORS, WebSocket upgrade) and Host names this server answers. */
@@ -128,6 +131,7 @@ export const startHttpServer = async <Context extends OperationCaller & TracedCo
   const protection = documentProtection(options.edge.documents, options.edge.fieldSuggestions);
   const { trustedDocuments, metrics, tracing } = options;
   const recorder = options.recorder?.enabled ? options.recorder : undefined;
+  const clientAddress = options.clientAddress ?? clientAddressOf([]);
   const webSocket = attachGraphQLWebSocket({
     httpServer,
     path: graphqlPath,
@@ -144,6 +148,7 @@ export const startHttpServer = async <Context extends OperationCaller & TracedCo
     protection,
     maxPayloadBytes: options.edge.webSocketMessageBytes,
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    clientAddress,
     maxSubscriptionsPerConnection: options.webSocket.maxSubscriptionsPerConnection,
     pingIntervalMs: options.webSocket.pingIntervalMs,
     ...(trustedDocuments ? { trustedDocuments } : {}),
@@ -187,6 +192,7 @@ export const startHttpServer = async <Context extends OperationCaller & TracedCo
     maxBodyBytes: options.edge.bodyBytes,
     authenticate: options.authenticate,
     rateLimit: options.rateLimit,
+    clientAddress,
     batchOperations: options.edge.batchOperations,
     trustedDocuments,
     operationTimeoutMs: options.operationTimeoutMs,

@@ -42,6 +42,7 @@ describe('readConfig', () => {
         jwksCooldownMs: 30_000,
       },
       rateLimits: { perIp: 600, perUser: 1_200, windowMs: 60_000 },
+      trustedProxies: [],
       authorization: true,
       webSocket: { maxSubscriptionsPerConnection: 100, pingIntervalMs: 30_000 },
       persistedQueries: { maxEntries: 5_000, maxDocumentBytes: 16_384 },
@@ -98,6 +99,7 @@ describe('readConfig', () => {
       RATE_LIMIT_PER_IP: '50',
       RATE_LIMIT_PER_USER: '20',
       RATE_LIMIT_WINDOW_MS: '10000',
+      TRUST_PROXY: 'uniquelocal',
       MAX_SUBSCRIPTIONS_PER_CONNECTION: '5',
       WS_PING_INTERVAL_MS: '2000',
       APQ_MAX_ENTRIES: '500',
@@ -142,6 +144,7 @@ describe('readConfig', () => {
         jwksCooldownMs: 5000,
       },
       rateLimits: { perIp: 50, perUser: 20, windowMs: 10_000 },
+      trustedProxies: ['uniquelocal'],
       authorization: true,
       webSocket: { maxSubscriptionsPerConnection: 5, pingIntervalMs: 2_000 },
       persistedQueries: { maxEntries: 500, maxDocumentBytes: 4_096 },
@@ -201,6 +204,15 @@ describe('readConfig', () => {
     expect(readConfig({ RATE_LIMIT: 'off', RATE_LIMIT_PER_IP: '5' }).rateLimits).toBeUndefined();
   });
 
+  it('trusts no proxy by default, and the addresses, ranges and names TRUST_PROXY lists', () => {
+    expect(readConfig({}).trustedProxies).toEqual([]);
+    expect(readConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8,192.168.1.7' }).trustedProxies).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      '192.168.1.7',
+    ]);
+  });
+
   it.each([
     [{ PORT: 'abc' }, 'PORT must be a whole number, got "abc"'],
     [{ EVENTSTORE_CONNECTION_STRING: 'http://127.0.0.1:2113' }, 'EVENTSTORE_CONNECTION_STRING must start with esdb://'],
@@ -224,6 +236,8 @@ describe('readConfig', () => {
     [{ RATE_LIMIT: 'no' }, 'RATE_LIMIT must be one of on, off, got "no"'],
     [{ RATE_LIMIT_PER_IP: '0' }, 'RATE_LIMIT_PER_IP must be between 1 and 10000000, got 0'],
     [{ RATE_LIMIT_WINDOW_MS: '500' }, 'RATE_LIMIT_WINDOW_MS must be between 1000 and 86400000, got 500'],
+    [{ TRUST_PROXY: 'haproxy' }, 'TRUST_PROXY must list addresses, CIDR ranges or loopback/linklocal/uniquelocal'],
+    [{ TRUST_PROXY: '10.0.0.0/33' }, 'TRUST_PROXY must list addresses, CIDR ranges or loopback/linklocal/uniquelocal'],
     [{ MAX_SUBSCRIPTIONS_PER_CONNECTION: '0' }, 'MAX_SUBSCRIPTIONS_PER_CONNECTION must be between 1 and 100000, got 0'],
     [{ WS_PING_INTERVAL_MS: '10' }, 'WS_PING_INTERVAL_MS must be between 100 and 600000, got 10'],
     [{ MAX_QUERY_ALIASES: 'many' }, 'MAX_QUERY_ALIASES must be a whole number, got "many"'],

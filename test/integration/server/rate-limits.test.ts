@@ -22,10 +22,14 @@ interface RateLimitedBody {
   errors: { message: string; extensions: { code: string; retryAfterMs: number } }[];
 }
 
-const post = async (url: string, authorization?: string) => {
+const post = async (url: string, authorization?: string, forwardedFor?: string) => {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(authorization ? { authorization } : {}),
+      ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}),
+    },
     body: JSON.stringify({ query: serverInfo }),
   });
   return { status: response.status, retryAfter: response.headers.get('retry-after'), body: await response.json() };
@@ -76,13 +80,14 @@ describe('rate limits', () => {
   let perIpB: RunningEsgraph;
   let perUser: RunningEsgraph;
   let webSocketBounds: RunningEsgraph;
+  let behindProxy: RunningEsgraph;
 
   beforeAll(async () => {
     dependencies = await startTestDependencies();
     redis = await connectRedis(dependencies.redis.url);
     const limited = (env: Record<string, string>) =>
       startTestEsgraph(dependencies, { RATE_LIMIT: 'on', RATE_LIMIT_WINDOW_MS: String(windowMs), ...env });
-    [perIpA, perIpB, perUser, webSocketBounds] = await Promise.all([
+    [perIpA, perIpB, perUser, webSocketBounds, behindProxy] = await Promise.all([
       limited({ RATE_LIMIT_PER_IP: '6', RATE_LIMIT_PER_USER: '1000' }),
       limited({ RATE_LIMIT_PER_IP: '6', RATE_LIMIT_PER_USER: '1000' }),
       limited({ RATE_LIMIT_PER_IP: '1000', RATE_LIMIT_PER_USER: '3', JWT_SECRET: secret }),
@@ -91,11 +96,13 @@ describe('rate limits', () => {
         MAX_SUBSCRIPTIONS_PER_CONNECTION: '2',
         WS_PING_INTERVAL_MS: '300',
       }),
+      // Every test request comes from 127.0.0.1: here that is the proxy, and X-Forwarded-For the client.
+      limited({ RATE_LIMIT_PER_IP: '2', RATE_LIMIT_PER_USER: '1000', TRUST_PROXY: 'loopback' }),
     ]);
   });
 
   afterAll(async () => {
-    await Promise.all([perIpA, perIpB, perUser, webSocketBounds].map((instance) => instance?.stop()));
+    await Promise.all([perIpA, perIpB, perUser, webSocketBounds, behindProxy].map((instance) => instance?.stop()));
     await redis?.close();
     await dependencies?.stop();
   });
@@ -108,6 +115,26 @@ describe('rate limits', () => {
   it('answers the request over the per-IP limit with 429 RATE_LIMITED, retryAfterMs and Retry-After', async () => {
     for (let i = 0; i < 6; i += 1) expect((await post(perIpA.url)).status).toBe(200);
     expectRateLimited(await post(perIpA.url));
+  });
+
+  it('ignores X-Forwarded-For unless TRUST_PROXY names the peer: a client cannot pick the address it is counted by', async () => {
+    for (let i = 0; i < 6; i += 1) expect((await post(perIpA.url, undefined, `203.0.113.${i}`)).status).toBe(200);
+    expectRateLimited(await post(perIpA.url, undefined, '203.0.113.99'));
+  });
+
+  it('behind a trusted proxy counts each client by the address the proxy forwarded, not one it claimed', async () => {
+    for (let i = 0; i < 2; i += 1) expect((await post(behindProxy.url, undefined, '203.0.113.7')).status).toBe(200);
+    expectRateLimited(await post(behindProxy.url, undefined, '203.0.113.7'));
+    // Another client behind the same proxy has a count of its own.
+    expect((await post(behindProxy.url, undefined, '203.0.113.8')).status).toBe(200);
+    // An address the client put in front of the proxy's is not trusted: the proxy's hop counts.
+    expectRateLimited(await post(behindProxy.url, undefined, '198.51.100.1, 203.0.113.7'));
+    // The same on the WebSocket: a subscribe counts against the upgrade's forwarded address.
+    const connection = await rawConnection(behindProxy, { headers: { 'x-forwarded-for': '203.0.113.7' } });
+    connection.subscribe('1', serverInfo);
+    await waitFor('the refusal', () => connection.of('1', 'error').length > 0);
+    expect(errorCodeOf(connection.of('1', 'error')[0])).toBe('RATE_LIMITED');
+    connection.socket.close();
   });
 
   it('counts each operation of a batch against the limit', async () => {
