@@ -20,17 +20,18 @@ import {
 
 /*
  * npm run bench:edge — what the edge's per-request work costs: token verification with the access
- * policy, and the rate limits' Redis round trip. Three esgraph servers (command and query roles,
+ * policy, and the rate limits' Redis round trip. Four esgraph servers (command and query roles,
  * one more process projecting for all of them) differ only in that work:
  *   (a) AUTH=off, RATE_LIMIT=off, clients send no token: the baseline;
- *   (b) the access policy on, clients send a token, RATE_LIMIT=off;
- *   (c) as (b), and RATE_LIMIT=on with limits far above what the run sends, so nothing is refused.
- * `account(id)` queries and `deposit` mutations at 64 clients take turns in rounds on the three;
+ *   (b) the access policy on, clients send a token, RATE_LIMIT=off (verified tokens cached, the default);
+ *   (c) as (b), and RATE_LIMIT=on with limits far above what the run sends, so nothing is refused;
+ *   (d) as (b) with TOKEN_CACHE_MS=0: every request's signature checked.
+ * `account(id)` queries and `deposit` mutations at 64 clients take turns in rounds on the four;
  * each ratio is the median of the rounds' own ratios. Queries are also run in (b) with a teller
  * token (the staff token includes auditor, whose every read is logged) and with a customer token
  * reading its own accounts (an ownership check, its owner lookup cached in memory).
- *   PROFILE_DIR=<dir>  runs the three servers under `node --cpu-prof`, one profile each in
- *                      <dir>/a, <dir>/b and <dir>/c when they stop.
+ *   PROFILE_DIR=<dir>  runs the four servers under `node --cpu-prof`, one profile each in
+ *                      <dir>/a to <dir>/d when they stop.
  */
 
 const CLIENTS = 64;
@@ -41,7 +42,7 @@ const CUSTOMER = 'bench-customer';
 
 const stage = (text: string): void => console.error(`[bench:edge] ${text}`);
 
-stage('starting redis-server, esdb-local, a projector and three esgraph servers');
+stage('starting redis-server, esdb-local, a projector and four esgraph servers');
 const redis = await startEmbeddedRedis();
 const esdb = await startEsdbLocalProcess();
 const dependencies = { EVENTSTORE_CONNECTION_STRING: esdb.connectionString, REDIS_URL: redis.url };
@@ -54,8 +55,9 @@ const servers = await Promise.all([
     { ...serving, RATE_LIMIT: 'on', RATE_LIMIT_PER_IP: FAR_ABOVE_THE_RUN, RATE_LIMIT_PER_USER: FAR_ABOVE_THE_RUN },
     profiled('c'),
   ),
+  startEsgraphProcess({ ...serving, RATE_LIMIT: 'off', TOKEN_CACHE_MS: '0' }, profiled('d')),
 ]);
-const [, open, guarded, limited] = servers;
+const [, open, guarded, limited, uncached] = servers;
 try {
   // The staff token of (b) and (c) includes auditor on purpose: staff minus teller is what an
   // auditor's logged read costs.
@@ -70,6 +72,7 @@ try {
     bTeller: graphqlClient(guarded.url, CLIENTS, tellerAuthorization),
     bCustomer: graphqlClient(guarded.url, CLIENTS, customerAuthorization),
     c: graphqlClient(limited.url, CLIENTS, staffAuthorization),
+    d: graphqlClient(uncached.url, CLIENTS, staffAuthorization),
   };
 
   // The set-ups are what they say: (a) serves a caller without a token, (b) refuses one.
@@ -83,7 +86,7 @@ try {
   // own, since a server's folds go stale when another writes to its accounts.
   const accountIds = () => Array.from({ length: ACCOUNTS }, () => randomUUID());
   const read = accountIds();
-  const deposited = { a: accountIds(), b: accountIds(), c: accountIds() };
+  const deposited = { a: accountIds(), b: accountIds(), c: accountIds(), d: accountIds() };
   const openRead = async () => {
     for (let index = 0; index < read.length; index += 50) {
       await Promise.all(
@@ -97,9 +100,9 @@ try {
   };
   await Promise.all([
     openRead(),
-    ...(['a', 'b', 'c'] as const).map((setUp) => openAccounts(clients[setUp], deposited[setUp])),
+    ...(['a', 'b', 'c', 'd'] as const).map((setUp) => openAccounts(clients[setUp], deposited[setUp])),
   ]);
-  stage(`opened ${ACCOUNTS * 4} accounts; waiting for the read models`);
+  stage(`opened ${ACCOUNTS * 5} accounts; waiting for the read models`);
   await waitUntilProjected(clients.b);
   // Each owner is read from the log once, then cached: the rounds measure the cached check.
   for (let index = 0; index < read.length; index += CLIENTS) {
@@ -121,36 +124,41 @@ try {
     watch: { esgraph: server.child.pid, ...(watchStore ? { 'esdb-local': esdb.child.pid } : {}) },
   });
 
-  stage(`account(id): 5 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
-  const [queryA, queryB, queryTeller, queryC, queryCustomer] = (await runInterleaved(
+  stage(`account(id): 6 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
+  const [queryA, queryB, queryTeller, queryC, queryCustomer, queryD] = (await runInterleaved(
     [
       contender('account(id) (a) auth off, no token', open, query(clients.a)),
       contender('account(id) (b) auth on, staff token', guarded, query(clients.b)),
       contender('account(id) (b) auth on, teller token', guarded, query(clients.bTeller)),
       contender('account(id) (c) auth on, staff token, rate limits', limited, query(clients.c)),
       contender('account(id) (b) auth on, customer token, own accounts', guarded, query(clients.bCustomer)),
+      contender('account(id) (d) as (b), TOKEN_CACHE_MS=0', uncached, query(clients.d)),
     ],
     ROUNDS,
     ROUND_MS,
-  )) as [LoadResult[], LoadResult[], LoadResult[], LoadResult[], LoadResult[]];
+  )) as [LoadResult[], LoadResult[], LoadResult[], LoadResult[], LoadResult[], LoadResult[]];
 
-  stage(`deposit: 3 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
-  const [depositA, depositB, depositC] = (await runInterleaved(
+  stage(`deposit: 4 contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
+  const [depositA, depositB, depositC, depositD] = (await runInterleaved(
     [
       contender('deposit (a) auth off, no token', open, deposit(clients.a, deposited.a), true),
       contender('deposit (b) auth on, staff token', guarded, deposit(clients.b, deposited.b), true),
       contender('deposit (c) auth on, staff token, rate limits', limited, deposit(clients.c, deposited.c), true),
+      contender('deposit (d) as (b), TOKEN_CACHE_MS=0', uncached, deposit(clients.d, deposited.d), true),
     ],
     ROUNDS,
     ROUND_MS,
-  )) as [LoadResult[], LoadResult[], LoadResult[]];
+  )) as [LoadResult[], LoadResult[], LoadResult[], LoadResult[]];
 
   // The limits were counted, in Redis, during (c): the round trip was made, not skipped.
   const counters = await connectRedis(redis.url);
   const rateKeys = await counters.keys('esgraph:rate:*');
   await counters.close();
 
-  const results = [queryA, queryB, queryTeller, queryC, queryCustomer, depositA, depositB, depositC].map(pooled);
+  const results = [
+    ...[queryA, queryB, queryTeller, queryC, queryCustomer, queryD],
+    ...[depositA, depositB, depositC, depositD],
+  ].map(pooled);
   report('edge-costs', results, {
     'account(id) (b)/(a), token + policy (staff token: teller, manager, auditor)': compare(queryB, queryA),
     'account(id) (b)/(a), token + policy (teller token: no audit log line)': compare(queryTeller, queryA),
@@ -158,6 +166,8 @@ try {
     'account(id) customer/(a), token + policy + ownership check': compare(queryCustomer, queryA),
     'deposit (b)/(a), token + policy': compare(depositB, depositA),
     'deposit (c)/(b), rate limits in Redis': compare(depositC, depositB),
+    'account(id) (b)/(d), the verified-token cache': compare(queryB, queryD),
+    'deposit (b)/(d), the verified-token cache': compare(depositB, depositD),
     'rate-limit counters in Redis after the run': rateKeys.sort().join(' '),
     rounds: `${ROUNDS} x ${ROUND_MS / 1000} s each, ${CLIENTS} clients`,
   });

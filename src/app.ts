@@ -31,7 +31,7 @@ import { createContext, type ServerIdentity } from './graphql/context.js';
 import { createErrorFormatter } from './graphql/errors.js';
 import { refuseUnservedOperation } from './graphql/role-guard.js';
 import { buildEsgraphSchema } from './graphql/schema.js';
-import { createTokenVerifier, type DevelopmentToken } from './identity/index.js';
+import { cachingVerifiedTokens, createTokenVerifier, type DevelopmentToken } from './identity/index.js';
 import { startObservability } from './observability.js';
 import { packageVersion } from './package-version.js';
 import { clientAddressOf } from './server/client-address.js';
@@ -206,7 +206,7 @@ export const startEsgraph = async (
       schema,
       context: (requestId, identity, signal) =>
         createContext({ log, server, services, projections }, requestId, identity, signal),
-      authenticate: createTokenVerifier(config.jwt, log),
+      authenticate: cachingVerifiedTokens(createTokenVerifier(config.jwt, log), config.jwt.verifiedTokenCacheMs),
       anonymousWebSockets: !config.authorization,
       formatError: createErrorFormatter(log),
       // A node with both serving roles refuses nothing: no check on its requests at all.

@@ -172,6 +172,8 @@ export interface JwtConfig {
   readonly rolesClaim: string;
   /** The least time between two fetches of the JWKS, so unknown kids cannot make us hammer the provider. */
   readonly jwksCooldownMs: number;
+  /** How long a token that verified is believed again without its signature checked (`TOKEN_CACHE_MS`; 0: never). */
+  readonly verifiedTokenCacheMs: number;
 }
 
 /** A variable that is set but unusable. The message always names the variable. */
@@ -475,6 +477,8 @@ const jwtConfig = (env: Env): JwtConfig => {
     audience,
     rolesClaim: text(env, 'JWT_ROLES_CLAIM') ?? 'roles',
     jwksCooldownMs: integer(env, 'JWT_JWKS_COOLDOWN_MS', { min: 0, max: 3_600_000 }) ?? 30_000,
+    // At most jose's JWKS cache age (10 min): a token is never trusted longer than its key is.
+    verifiedTokenCacheMs: integer(env, 'TOKEN_CACHE_MS', { min: 0, max: 600_000 }) ?? 60_000,
   };
 };
 

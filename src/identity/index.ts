@@ -7,3 +7,4 @@ export {
   type TokenVerifierOptions,
   UnauthenticatedError,
 } from './token-verifier.js';
+export { cachingVerifiedTokens } from './verified-token-cache.js';

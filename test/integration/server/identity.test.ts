@@ -180,6 +180,22 @@ describe('bearer token identity', () => {
     for (const part of token) expect(hsLog.text()).not.toContain(part);
   });
 
+  it('keeps a verified token no longer than its exp: the same token sent past it is refused', async () => {
+    // TOKEN_CACHE_MS is a minute by default, far longer than this token lives.
+    const token = `Bearer ${await signWithSecret(secret, { sub: 'ann' }, { expiresIn: 2 })}`;
+    expect((await postGraphQL(hs.url, serverInfo, {}, token)).status).toBe(200);
+    expect((await postGraphQL(hs.url, serverInfo, {}, token)).status).toBe(200);
+    const refused = await waitFor(
+      'the token refused once expired',
+      async () => {
+        const answer = await postGraphQL(hs.url, serverInfo, {}, token);
+        return answer.status === 401 ? answer : undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
+    expect(refused.body.errors).toEqual([unauthenticated]);
+  });
+
   it('changes nothing for a command sent with a bad token', async () => {
     const good = `Bearer ${await signWithSecret(secret, { sub: 'ann', roles: ['customer'] })}`;
     const accountId = await openAs(hs.url, good);
