@@ -70,7 +70,7 @@ export const operationTracingPlugin = <GraphQLContext extends TracedContext>(
         const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
         const code = outcomeCode(errors);
         span.setAttribute('esgraph.outcome', code);
-        if (code !== 'OK') span.setStatus({ code: SpanStatusCode.ERROR, message: code });
+        if (code !== 'ok') span.setStatus({ code: SpanStatusCode.ERROR, message: code });
         span.end();
       },
     };

@@ -169,6 +169,9 @@ describe('tracing', () => {
       spansOf(traceId).some((span) => span.name === 'read account') ? spansOf(traceId) : undefined,
     );
     const operation = named(spans, 'query Account');
+    // Answered without errors: its outcome is ok, and the span is not marked failed.
+    expect(operation.attributes['esgraph.outcome']).toBe('ok');
+    expect(operation.status.code).toBe(SpanStatusCode.UNSET);
     expect(parentOf(named(spans, 'read account'))).toBe(operation.spanContext().spanId);
     expect(parentOf(operation)).toBe(named(spans, 'POST /graphql').spanContext().spanId);
   });
