@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { type Context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -36,6 +36,21 @@ export const traceHttpRequest = (
   );
 };
 
+/** Names an operation's span once its document is known (`mutation Deposit`), on either transport. */
+export const nameOperationSpan = (span: Span, type: string, name: string | null | undefined): void => {
+  span.updateName(`${type} ${name ?? 'anonymous'}`);
+  span.setAttributes(
+    name ? { 'graphql.operation.type': type, 'graphql.operation.name': name } : { 'graphql.operation.type': type },
+  );
+};
+
+/** Ends an operation's span with its outcome (`ok`, or the answer's first code), failed unless ok. */
+export const endOperationSpan = (span: Span, outcome: string): void => {
+  span.setAttribute('esgraph.outcome', outcome);
+  if (outcome !== 'ok') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+  span.end();
+};
+
 /** Where the operation's span context is kept: the per-operation GraphQL context, which resolvers hand to commands. */
 export interface TracedContext {
   traceContext?: Context | undefined;
@@ -58,20 +73,11 @@ export const operationTracingPlugin = <GraphQLContext extends TracedContext>(
     contextValue.traceContext = operationContext;
     return {
       didResolveOperation: async ({ operation, operationName }) => {
-        const type = operation?.operation ?? 'unknown';
-        span.updateName(`${type} ${operationName ?? 'anonymous'}`);
-        span.setAttributes(
-          operationName
-            ? { 'graphql.operation.type': type, 'graphql.operation.name': operationName }
-            : { 'graphql.operation.type': type },
-        );
+        nameOperationSpan(span, operation?.operation ?? 'unknown', operationName);
       },
       willSendResponse: async ({ response }) => {
         const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
-        const code = outcomeCode(errors);
-        span.setAttribute('esgraph.outcome', code);
-        if (code !== 'ok') span.setStatus({ code: SpanStatusCode.ERROR, message: code });
-        span.end();
+        endOperationSpan(span, outcomeCode(errors));
       },
     };
   },

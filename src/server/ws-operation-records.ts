@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type Context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Context, type Span, SpanKind, trace } from '@opentelemetry/api';
 import { type DocumentNode, type GraphQLFormattedError, getOperationAST } from 'graphql';
 import type { Tracing } from '../core/tracing/tracing.js';
 import { type OperationCaller, type OperationRecorder, outcomeCode, subscriptionField } from './operation-record.js';
+import { endOperationSpan, nameOperationSpan } from './request-tracing.js';
 
 /** Where a WebSocket operation's trace may come from: its `subscribe` payload's extensions, then the upgrade's headers. */
 export interface TraceSources {
@@ -94,12 +95,7 @@ export class WebSocketOperationRecords {
     operation.name = definition.name?.value;
     operation.type = definition.operation;
     operation.rootField = definition.operation === 'subscription' ? subscriptionField(definition) : undefined;
-    operation.span?.updateName(`${operation.type} ${operation.name ?? 'anonymous'}`);
-    operation.span?.setAttributes(
-      operation.name === undefined
-        ? { 'graphql.operation.type': operation.type }
-        : { 'graphql.operation.type': operation.type, 'graphql.operation.name': operation.name },
-    );
+    if (operation.span) nameOperationSpan(operation.span, operation.type, operation.name);
   }
 
   /** graphql-ws ran it: a subscription whose stream started is open from here on. */
@@ -176,9 +172,7 @@ export class WebSocketOperationRecords {
     const { span } = operation;
     if (span === undefined) return;
     operation.span = undefined;
-    span.setAttribute('esgraph.outcome', outcome);
-    if (outcome !== 'ok') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
-    span.end();
+    endOperationSpan(span, outcome);
   }
 
   #record(operation: WsOperation, outcome: string): void {
