@@ -1,7 +1,7 @@
-import { ROOT_CONTEXT, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Tracing } from '../tracing/tracing.js';
 import { commandOutcome } from './command-metrics.js';
-import type { CommandInvocation, CommandMiddleware } from './command-middleware.js';
+import type { CommandMiddleware } from './command-middleware.js';
 
 /**
  * A span per command, from the moment the pipeline takes it until it is settled, as a child of
@@ -11,36 +11,32 @@ import type { CommandInvocation, CommandMiddleware } from './command-middleware.
  * link back to it from there. Listed first (`app.ts`), so a command stamping or authorization
  * refuses has its span too. The pipeline's decide and append spans are its children.
  */
-export const commandTracing = (tracing: Tracing): CommandMiddleware => {
-  const spans = new WeakMap<CommandInvocation, Span>();
-  return {
-    name: 'command-tracing',
-    before: (command) => {
-      const { traceContext, causedBy } = command.request;
-      const parent = traceContext ?? (causedBy === undefined ? ROOT_CONTEXT : tracing.contextFrom(causedBy));
-      const span = tracing.tracer.startSpan(
-        `command ${command.type}`,
-        { attributes: { 'esgraph.command.type': command.type } },
-        parent,
-      );
-      spans.set(command, span);
-      const context = trace.setSpan(ROOT_CONTEXT, span);
-      tracing.holdCommandContext(command, context);
-      return tracing.carrierOf(context);
-    },
-    after: (command, settled) => {
-      const span = spans.get(command);
-      if (span === undefined) return;
-      spans.delete(command);
-      const outcome = settled.ok ? 'ok' : commandOutcome(settled.error);
-      const commandId = command.metadata?.commandId;
-      span.setAttributes({
-        'esgraph.command.outcome': outcome,
-        ...(settled.batch !== undefined ? { 'esgraph.command.attempts': settled.batch.attempts } : {}),
-        ...(typeof commandId === 'string' ? { 'esgraph.command.id': commandId } : {}),
-      });
-      if (!settled.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
-      span.end();
-    },
-  };
-};
+export const commandTracing = (tracing: Tracing): CommandMiddleware => ({
+  name: 'command-tracing',
+  before: (command) => {
+    const { traceContext, causedBy } = command.request;
+    const parent = traceContext ?? (causedBy === undefined ? ROOT_CONTEXT : tracing.contextFrom(causedBy));
+    const span = tracing.tracer.startSpan(
+      `command ${command.type}`,
+      { attributes: { 'esgraph.command.type': command.type } },
+      parent,
+    );
+    const context = trace.setSpan(ROOT_CONTEXT, span);
+    tracing.holdCommandContext(command, context);
+    return tracing.carrierOf(context);
+  },
+  after: (command, settled) => {
+    const held = tracing.releaseCommandContext(command);
+    const span = held === undefined ? undefined : trace.getSpan(held);
+    if (span === undefined) return;
+    const outcome = settled.ok ? 'ok' : commandOutcome(settled.error);
+    const commandId = command.metadata?.commandId;
+    span.setAttributes({
+      'esgraph.command.outcome': outcome,
+      ...(settled.batch !== undefined ? { 'esgraph.command.attempts': settled.batch.attempts } : {}),
+      ...(typeof commandId === 'string' ? { 'esgraph.command.id': commandId } : {}),
+    });
+    if (!settled.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+    span.end();
+  },
+});

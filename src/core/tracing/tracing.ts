@@ -106,6 +106,13 @@ export class Tracing {
     this.#commandContexts.set(command, context);
   }
 
+  /** The context held for a command, no longer held: its span is ending. */
+  releaseCommandContext(command: object): Context | undefined {
+    const context = this.#commandContexts.get(command);
+    this.#commandContexts.delete(command);
+    return context;
+  }
+
   /** The command span's context: the one held for it, else the one its metadata names. */
   commandContext(command: object, metadata: Readonly<Record<string, unknown>>): Context {
     return this.#commandContexts.get(command) ?? this.contextFrom(metadata);
