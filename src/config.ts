@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import proxyAddr from 'proxy-addr';
+import { DEFAULT_SAMPLING, type SamplingConfig, samplerNames } from './core/tracing/sampling.js';
 import { parseManifest, type TrustedDocuments } from './server/persisted-queries/manifest.js';
 
 /**
@@ -99,6 +100,11 @@ export interface TracingConfig {
    * `TRACING=on`, spans are made and dropped: what the benchmark's tracing-on round measures.
    */
   readonly exportOtlp: boolean;
+  /**
+   * Which spans are recorded: `OTEL_TRACES_SAMPLER` (the SDK's standard names) and
+   * `OTEL_TRACES_SAMPLER_ARG`, the ratio; unset, one new trace in a hundred (`DEFAULT_SAMPLING`).
+   */
+  readonly sampling: SamplingConfig;
 }
 
 /** Where `/metrics` is answered, and to whom. */
@@ -241,7 +247,15 @@ const tracingConfig = (env: Env): TracingConfig | undefined => {
   const switched = oneOf(env, 'TRACING', ['on', 'off'] as const);
   if (text(env, 'OTEL_SDK_DISABLED') === 'true' || switched === 'off') return undefined;
   if (switched !== 'on' && !exportOtlp) return undefined;
-  return { serviceName: text(env, 'OTEL_SERVICE_NAME') ?? 'esgraph', exportOtlp };
+  return { serviceName: text(env, 'OTEL_SERVICE_NAME') ?? 'esgraph', exportOtlp, sampling: sampling(env) };
+};
+
+/** `OTEL_TRACES_SAMPLER` and its ratio; a ratio sampler named without `OTEL_TRACES_SAMPLER_ARG` records every trace, as the SDK's. */
+const sampling = (env: Env): SamplingConfig => {
+  const sampler = oneOf(env, 'OTEL_TRACES_SAMPLER', samplerNames);
+  const ratio = fraction(env, 'OTEL_TRACES_SAMPLER_ARG');
+  if (sampler === undefined) return { ...DEFAULT_SAMPLING, ratio: ratio ?? DEFAULT_SAMPLING.ratio };
+  return { sampler, ratio: ratio ?? 1 };
 };
 
 /** Shorter than this, a bearer token for a scraper could be guessed. */
@@ -342,6 +356,17 @@ const integer = (env: Env, name: string, range: { min: number; max: number }): n
   const value = Number(raw);
   if (value < range.min || value > range.max) {
     throw new ConfigError(name, `must be between ${range.min} and ${range.max}, got ${raw}`);
+  }
+  return value;
+};
+
+/** A number from 0 to 1 (`0.25`, `1`, `.5`). */
+const fraction = (env: Env, name: string): number | undefined => {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(raw) || value > 1) {
+    throw new ConfigError(name, `must be a number from 0 to 1, got "${raw}"`);
   }
   return value;
 };

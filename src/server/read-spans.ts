@@ -20,7 +20,8 @@ export const traceQueryReads = (schema: GraphQLSchema, tracing: Tracing): void =
     const name = `read ${field.name}`;
     const attributes = { 'graphql.field.name': field.name };
     field.resolve = (source, args, context: TracedContext, info) => {
-      const span = tracing.tracer.startSpan(name, { attributes }, context.traceContext ?? ROOT_CONTEXT);
+      const span = tracing.startSpan(name, { attributes }, context.traceContext ?? ROOT_CONTEXT);
+      if (!span.isRecording()) return resolve(source, args, context, info);
       let result: unknown;
       try {
         result = resolve(source, args, context, info);

@@ -68,7 +68,9 @@ export const operationTracingPlugin = <GraphQLContext extends TracedContext>(
 ): ApolloServerPlugin<GraphQLContext> => ({
   requestDidStart: async ({ contextValue }) => {
     const parent = contextValue.traceContext ?? ROOT_CONTEXT;
-    const span = tracing.tracer.startSpan('graphql operation', {}, parent);
+    const span = tracing.startSpan('graphql operation', {}, parent);
+    // An unsampled request's operation has nothing to name or end: its context stays the request's.
+    if (!span.isRecording()) return;
     const operationContext = trace.setSpan(parent, span);
     contextValue.traceContext = operationContext;
     return {

@@ -159,7 +159,7 @@ export class WebSocketOperationRecords {
   #startSpan(tracing: Tracing, operation: WsOperation, { extensions, headers }: TraceSources): void {
     const fromExtensions = extensions !== undefined && typeof extensions.traceparent === 'string';
     const parent = tracing.contextFrom(fromExtensions ? extensions : headers);
-    const span = tracing.tracer.startSpan(
+    const span = tracing.startSpan(
       'graphql operation',
       { kind: SpanKind.SERVER, attributes: { 'esgraph.transport': 'ws' } },
       parent,

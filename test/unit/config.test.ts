@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from '../../src/config.js';
+import { DEFAULT_SAMPLING } from '../../src/core/tracing/sampling.js';
 import { documentHash } from '../../src/server/persisted-queries/manifest.js';
 
 describe('readConfig', () => {
@@ -170,14 +171,17 @@ describe('readConfig', () => {
   it('traces when an OTLP endpoint is set or TRACING=on, never with TRACING=off or OTEL_SDK_DISABLED=true', () => {
     const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' };
     expect(readConfig({}).tracing).toBeUndefined();
-    expect(readConfig(endpoint).tracing).toEqual({ serviceName: 'esgraph', exportOtlp: true });
+    const sampling = DEFAULT_SAMPLING;
+    expect(readConfig(endpoint).tracing).toEqual({ serviceName: 'esgraph', exportOtlp: true, sampling });
     expect(readConfig({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://collector:4318/v1/traces' }).tracing).toEqual({
       serviceName: 'esgraph',
       exportOtlp: true,
+      sampling,
     });
     expect(readConfig({ TRACING: 'on', OTEL_SERVICE_NAME: 'bank-api' }).tracing).toEqual({
       serviceName: 'bank-api',
       exportOtlp: false,
+      sampling,
     });
     expect(readConfig({ ...endpoint, OTEL_TRACES_EXPORTER: 'none' }).tracing).toBeUndefined();
     expect(readConfig({ ...endpoint, OTEL_TRACES_EXPORTER: 'none', TRACING: 'on' }).tracing?.exportOtlp).toBe(false);

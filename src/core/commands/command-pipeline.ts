@@ -4,7 +4,7 @@ import type { DomainCommand, DomainEvent } from '../decider.js';
 import { ConcurrencyError } from '../errors.js';
 import type { EventStoreClient } from '../eventstore/client.js';
 import type { FoldLoad } from '../metrics/esgraph-metrics.js';
-import type { Tracing } from '../tracing/tracing.js';
+import { isRecorded, type Tracing } from '../tracing/tracing.js';
 import type { Aggregate } from './aggregate.js';
 import type { AggregateCacheBounds, FoldedStream } from './aggregate-cache.js';
 import { type BatchDecision, decideBatch, restsOnUncheckedState } from './batch-decision.js';
@@ -194,15 +194,19 @@ export class CommandPipeline {
   }
 
   /**
-   * Runs a step of a stream batch in a span of its own: a child of the first command's span,
-   * linked to the others' (a batch decides many commands at once).
+   * Runs a step of a stream batch in a span of its own: a child of the first recorded command's
+   * span (else the first's), linked to the others' (a batch decides many commands at once), so a
+   * sampled request's trace has its decide and append whichever place it took in the batch.
    */
   #batchSpans(tracing: Tracing, streamName: string, batch: readonly PendingCommand[]): TracedStep {
-    const parent = tracing.commandContext(batch[0]!, batch[0]!.metadata);
+    const contexts = batch.map((pending) => tracing.commandContext(pending, pending.metadata));
+    const lead = Math.max(0, contexts.findIndex(isRecorded));
+    const parent = contexts[lead]!;
     const attributes = { 'esgraph.stream': streamName, 'esgraph.batch.size': batch.length };
+    const others = batch.filter((_, index) => index !== lead);
     const options =
-      batch.length > 1
-        ? { attributes, links: tracing.linksFrom(batch.slice(1), (pending) => pending.metadata) }
+      others.length > 0
+        ? { attributes, links: tracing.linksFrom(others, (pending) => pending.metadata) }
         : { attributes };
     return (name, work) => tracing.aroundSpan(name, options, parent, work);
   }

@@ -6,9 +6,11 @@ import type { CommandMiddleware } from './command-middleware.js';
 /**
  * A span per command, from the moment the pipeline takes it until it is settled, as a child of
  * the GraphQL operation that sent it, or of the command whose event a process manager reacted
- * to (so a transfer's steps stay in its request's trace). Its trace context goes into the command's metadata as `traceparent` and
- * `tracestate`, and so into each of its events' metadata: projections and subscription pushes
- * link back to it from there. Listed first (`app.ts`), so a command stamping or authorization
+ * to (so a transfer's steps stay in its request's trace). Its trace context goes into the
+ * command's metadata as `traceparent` and `tracestate`, and so into each of its events'
+ * metadata: projections and subscription pushes link back to it from there. An unrecorded
+ * command stamps only a context its client sent: a trace begun here and not sampled is nothing
+ * anyone can look up. Listed first (`app.ts`), so a command stamping or authorization
  * refuses has its span too. The pipeline's decide and append spans are its children.
  */
 export const commandTracing = (tracing: Tracing): CommandMiddleware => ({
@@ -16,19 +18,20 @@ export const commandTracing = (tracing: Tracing): CommandMiddleware => ({
   before: (command) => {
     const { traceContext, causedBy } = command.request;
     const parent = traceContext ?? (causedBy === undefined ? ROOT_CONTEXT : tracing.contextFrom(causedBy));
-    const span = tracing.tracer.startSpan(
+    const span = tracing.startSpan(
       `command ${command.type}`,
       { attributes: { 'esgraph.command.type': command.type } },
       parent,
     );
     const context = trace.setSpan(ROOT_CONTEXT, span);
     tracing.holdCommandContext(command, context);
-    return tracing.carrierOf(context);
+    // A trace no one records, begun here rather than by a client, is nothing to link back to.
+    return span.isRecording() || span.spanContext().isRemote === true ? tracing.carrierOf(context) : undefined;
   },
   after: (command, settled) => {
     const held = tracing.releaseCommandContext(command);
     const span = held === undefined ? undefined : trace.getSpan(held);
-    if (span === undefined) return;
+    if (span === undefined || !span.isRecording()) return;
     const outcome = settled.ok ? 'ok' : commandOutcome(settled.error);
     const commandId = command.metadata?.commandId;
     span.setAttributes({

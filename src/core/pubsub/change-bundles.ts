@@ -1,4 +1,4 @@
-import type { Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, type Span } from '@opentelemetry/api';
 import type { Tracing } from '../tracing/tracing.js';
 import { type ChannelStreamOptions, streamChannel } from './channel-stream.js';
 import { changeChannel } from './channels.js';
@@ -89,10 +89,11 @@ class ChangeMessages implements AsyncIterableIterator<string> {
 
   #pushSpan(tracing: Tracing, { traceparent }: ChangeMessage): Span {
     const link = traceparent === undefined ? undefined : tracing.linkFrom({ traceparent });
-    return tracing.tracer.startSpan(`subscription message ${this.projection}`, {
-      attributes: { 'esgraph.projection': this.projection },
-      ...(link === undefined ? {} : { links: [link] }),
-    });
+    return tracing.startSpan(
+      `subscription message ${this.projection}`,
+      { attributes: { 'esgraph.projection': this.projection }, ...(link === undefined ? {} : { links: [link] }) },
+      ROOT_CONTEXT,
+    );
   }
 
   /** Ends the span of the message handed on last: its reader is back, so it has been pushed. */

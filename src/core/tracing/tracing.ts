@@ -1,15 +1,18 @@
 import {
   type Context,
+  INVALID_SPAN_CONTEXT,
   type Link,
   ROOT_CONTEXT,
   type Span,
   type SpanOptions,
   SpanStatusCode,
   type TextMapGetter,
+  TraceFlags,
   type Tracer,
   trace,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { isSampled, type Sampling } from './sampling.js';
 
 /** A span's W3C trace context as event metadata and change bundles carry it. */
 export type TraceCarrier = {
@@ -37,8 +40,43 @@ const headerGetter: TextMapGetter<Readonly<Record<string, unknown>>> = {
 export class Tracing {
   readonly #propagator = new W3CTraceContextPropagator();
   readonly #commandContexts = new WeakMap<object, Context>();
+  readonly #tracer: Tracer;
+  readonly #followsParent: boolean;
+  readonly #rootRatio: number | undefined;
 
-  constructor(readonly tracer: Tracer) {}
+  /** `sampling`: how the tracer's provider samples (`samplerFor`), which decides what skips the SDK. */
+  constructor(tracer: Tracer, sampling: Pick<Sampling, 'followsParent' | 'rootRatio'>) {
+    this.#tracer = tracer;
+    this.#followsParent = sampling.followsParent;
+    this.#rootRatio = sampling.rootRatio;
+  }
+
+  /**
+   * A span, a child of `parent`'s span, or a root. What the sampler would not record skips the
+   * SDK, which makes ids, sanitises attributes and builds objects before it asks the sampler (in
+   * the server that cost an unrecorded request three quarters of a recorded one's tracing time):
+   * - a child of an unsampled span, where the sampler follows the parent, is that span itself,
+   *   so what it hands on (the `traceparent` a client sent) is its parent's, as unrecorded;
+   * - a root left out by the ratio (`rootRatio`), and linked to no recorded span, is a shared
+   *   span with no trace at all: nothing records it or its children, and nothing links to it.
+   */
+  startSpan(name: string, options: SpanOptions, parent: Context): Span {
+    if (this.#followsParent) {
+      const parentSpan = trace.getSpan(parent);
+      if (parentSpan !== undefined) {
+        // Our contexts hold spans the SDK made or the W3C propagator validated: no validity check.
+        if ((parentSpan.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return parentSpan;
+      } else if (this.#rootRatio !== undefined && !this.#recordsRoot(options.links)) {
+        return UNRECORDED_ROOT;
+      }
+    }
+    return this.#tracer.startSpan(name, options, parent);
+  }
+
+  /** Whether a new trace is recorded: it links to a recorded span, or the ratio's draw picks it. */
+  #recordsRoot(links: readonly Link[] | undefined): boolean {
+    return links?.some(isSampled) === true || Math.random() < (this.#rootRatio ?? 1);
+  }
 
   /** The context a carrier names (a request's headers, an event's metadata); the root context when it names none. */
   contextFrom(carrier: Readonly<Record<string, unknown>>): Context {
@@ -63,18 +101,27 @@ export class Tracing {
     return spanContext === undefined ? undefined : { context: spanContext };
   }
 
-  /** Links to the spans the items' carriers name, at most `MAX_LINKS_PER_SPAN`, each span once. */
+  /**
+   * Links to the spans the items' carriers name, each span once, at most `MAX_LINKS_PER_SPAN`:
+   * the recorded (sampled) ones first, so a batch of thousands keeps its links to the traces
+   * someone can look at, and the sampler records the batch because of them.
+   */
   linksFrom<T>(items: Iterable<T>, carrierOf: (item: T) => Readonly<Record<string, unknown>>): Link[] {
-    const links: Link[] = [];
+    const sampled: Link[] = [];
+    const unsampled: Link[] = [];
     const seen = new Set<string>();
     for (const item of items) {
       const link = this.linkFrom(carrierOf(item));
       if (link === undefined || seen.has(link.context.spanId)) continue;
       seen.add(link.context.spanId);
-      links.push(link);
-      if (links.length === MAX_LINKS_PER_SPAN) break;
+      if ((link.context.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED) {
+        sampled.push(link);
+        if (sampled.length === MAX_LINKS_PER_SPAN) break;
+      } else if (unsampled.length < MAX_LINKS_PER_SPAN) {
+        unsampled.push(link);
+      }
     }
-    return links;
+    return [...sampled, ...unsampled].slice(0, MAX_LINKS_PER_SPAN);
   }
 
   /**
@@ -89,13 +136,17 @@ export class Tracing {
     parent: Context,
     work: (span: Span, context: Context) => Promise<T>,
   ): Promise<T> {
-    const span = this.tracer.startSpan(name, options, parent);
-    return endWhenSettled(span, () => work(span, trace.setSpan(parent, span)));
+    const span = this.startSpan(name, options, parent);
+    if (span.isRecording()) return endWhenSettled(span, () => work(span, trace.setSpan(parent, span)));
+    // Nothing to end: an unrecorded span's end is a no-op, so the work is not chained on.
+    const context = trace.getSpan(parent) === span ? parent : trace.setSpan(parent, span);
+    return settledWork(() => work(span, context));
   }
 
   /** `inSpan` for work that starts no span of its own, so no context is made for it. */
   aroundSpan<T>(name: string, options: SpanOptions, parent: Context, work: () => Promise<T>): Promise<T> {
-    return endWhenSettled(this.tracer.startSpan(name, options, parent), work);
+    const span = this.startSpan(name, options, parent);
+    return span.isRecording() ? endWhenSettled(span, work) : settledWork(work);
   }
 
   /**
@@ -119,6 +170,12 @@ export class Tracing {
   }
 }
 
+/** Whether a context's span is being recorded (sampled in): what a sampled request's spans hang from. */
+export const isRecorded = (context: Context): boolean => trace.getSpan(context)?.isRecording() === true;
+
+/** The span of every new trace the ratio leaves out: invalid, so it is never stamped or linked to. */
+const UNRECORDED_ROOT: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
 /**
  * Ends `span` once `work` settles, failed when it throws. Chained rather than awaited: an async
  * function here would be one more suspended frame on every traced step of every request.
@@ -132,6 +189,15 @@ const endWhenSettled = <T>(span: Span, work: () => Promise<T>): Promise<T> => {
     return Promise.reject(error);
   }
   return endOnSettled(span, working);
+};
+
+/** `work()`, a throw from it turned into a rejection as `endWhenSettled` turns it. */
+const settledWork = <T>(work: () => Promise<T>): Promise<T> => {
+  try {
+    return work();
+  } catch (error) {
+    return Promise.reject(error);
+  }
 };
 
 /** `working`, ending `span` when it settles: failed when it rejects. */

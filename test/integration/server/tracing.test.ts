@@ -284,6 +284,69 @@ describe('tracing', () => {
     }
   });
 
+  describe('at the default sampler, no new trace recorded (OTEL_TRACES_SAMPLER_ARG=0)', () => {
+    let sampled: RunningEsgraph;
+    const sampledExporter = new InMemorySpanExporter();
+    beforeAll(async () => {
+      sampled = await startTestEsgraph(
+        dependencies,
+        { SERVICE_ROLES: 'command,query', TRACING: 'on', OTEL_TRACES_SAMPLER_ARG: '0' },
+        { spanProcessors: [new SimpleSpanProcessor(sampledExporter)] },
+      );
+    });
+    afterAll(async () => {
+      await sampled?.stop();
+    });
+    const openAccount = async () => {
+      const accountId = randomUUID();
+      await executeOk(sampled.url, OpenAccountDocument, { input: { accountId, ownerId: 'o', currency: 'EUR' } });
+      return accountId;
+    };
+
+    it('records every span of a trace its client sent sampled, wherever it falls in its stream’s batch', async () => {
+      const accountId = await openAccount();
+      const { traceId, traceparent } = clientTrace();
+      const deposit = (headers: Record<string, string>) =>
+        post(sampled.url, print(DepositDocument), { input: { accountId, amount: '1.00' } }, headers);
+      // Unrecorded deposits to the same stream around it, which may share its batch and lead it.
+      const around = (count: number) => Array.from({ length: count }, () => deposit({}));
+      const responses = await Promise.all([...around(12), deposit({ traceparent }), ...around(4)]);
+      expect(new Set(responses.map((response) => response.status))).toEqual(new Set([200]));
+      const spans = await waitFor('the request’s spans', () => {
+        const found = sampledExporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+        return found.length >= 5 ? found : undefined;
+      });
+      expect(spans.map((span) => span.name).sort()).toEqual([
+        'POST /graphql',
+        'append',
+        'command DepositMoney',
+        'decide',
+        'mutation Deposit',
+      ]);
+      const command = named(spans, 'command DepositMoney').spanContext().spanId;
+      expect(parentOf(named(spans, 'decide'))).toBe(command);
+      expect(parentOf(named(spans, 'append'))).toBe(command);
+    });
+
+    it('records nothing of an unsampled request, whose events carry the trace context it came with', async () => {
+      const accountId = await openAccount();
+      const before = sampledExporter.getFinishedSpans().length;
+      const { traceId, spanId } = clientTrace();
+      const traceparent = `00-${traceId}-${spanId}-00`;
+      const response = await post(
+        sampled.url,
+        print(DepositDocument),
+        { input: { accountId, amount: '2.00' } },
+        { traceparent },
+      );
+      expect(response.status).toBe(200);
+      await executeOk(sampled.url, AccountDocument, { id: accountId });
+      expect((await depositMetadata(sampled.url, accountId)).traceparent).toBe(traceparent);
+      // Opening the account, the deposit, the reads: none was a recorded trace's.
+      expect(sampledExporter.getFinishedSpans().length).toBe(before);
+    });
+  });
+
   it('with tracing off makes no span and writes no trace context into the events', async () => {
     const accountId = randomUUID();
     await executeOk(untraced.url, OpenAccountDocument, { input: { accountId, ownerId: 'o', currency: 'EUR' } });
