@@ -6,10 +6,11 @@ import { commandTracing } from '../src/core/commands/command-tracing.js';
 import { EsgraphMetrics } from '../src/core/metrics/esgraph-metrics.js';
 import { OperationNames } from '../src/core/metrics/operation-names.js';
 import { startEmbeddedRedis } from '../src/core/redis/embedded-redis.js';
+import { DEFAULT_SAMPLING, type SamplingConfig } from '../src/core/tracing/sampling.js';
 import { startTracing } from '../src/core/tracing/tracer-provider.js';
 import { OperationRecorder } from '../src/server/operation-record.js';
 import { benchAuthorizationFor } from './bench-identity.js';
-import { openAccounts } from './deposits.js';
+import { OPEN, openAccounts } from './deposits.js';
 import { dataOf, type GraphQLPost, graphqlClient, pooled, report } from './load.js';
 import { startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
 import {
@@ -33,23 +34,26 @@ import {
  *       usual interval; 1000 for a harsher scraper);
  *   (c) METRICS=on, REQUEST_LOG=on (one info line per operation to stdout, which the bench drains),
  *       scraped alike;
- *   (d) METRICS=on, REQUEST_LOG=off, TRACING=on with no exporter: every span is made, with its
- *       attributes, links and the traceparent stamped into each event, then dropped; scraped alike;
- *   (e) as (d) with OTEL_TRACES_SAMPLER=parentbased_traceidratio at 0.1: one trace in ten recorded,
- *       the others' spans non-recording (their traceparent still stamped).
+ *   (d) METRICS=on, REQUEST_LOG=off, TRACING=on with no exporter, esgraph's default sampling: one
+ *       new trace in a hundred recorded (spans made, with attributes and links, then dropped), the
+ *       others unrecorded but handing their traceparent on into each event; scraped alike;
+ *   (e) as (d) with OTEL_TRACES_SAMPLER=parentbased_always_on: every span of every request made.
  * `account(id)` and `deposit` at 64 clients take turns in rounds on the five, as in bench:edge,
  * their order turned each round, each run once the projector has caught up with the ones before;
  * each ratio is the median of the rounds' own ratios.
  *   BENCH_CONTENDERS=a,d  runs only the named set-ups ((a) always): fewer contenders per round
  *                         put each one's runs closer in time to the baseline's.
+ *   BENCH_OPERATIONS=deposit  runs only the named operations (account, deposit).
  *   PROFILE_DIR=<dir>     runs the servers under `node --cpu-prof`, one profile each in
  *                         <dir>/a to <dir>/e when they stop.
  */
 
 const SCRAPE_MS = Number(process.env.BENCH_SCRAPE_MS ?? 15_000);
-/** (e)'s sampler: one trace in ten recorded, the others' context still handed on. */
-const SAMPLED = { OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' };
+/** (e)'s sampler: every span of every request recorded (OpenTelemetry's own default). */
+const EVERY_TRACE = { OTEL_TRACES_SAMPLER: 'parentbased_always_on' };
 const CLIENTS = 64;
+/** `BENCH_OPERATIONS=deposit` runs only the deposits (a profile of one operation's path). */
+const OPERATIONS = new Set((process.env.BENCH_OPERATIONS ?? 'account,deposit').split(',').map((name) => name.trim()));
 const ACCOUNTS = 1_000;
 
 const stage = (text: string): void => console.error(`[bench:observability] ${text}`);
@@ -124,20 +128,22 @@ const recordingCost = (): { queryUs: number; depositUs: number } => {
  * makes its request, operation and read spans; a deposit its request and operation spans, the
  * tracing middleware's command span with the traceparent for its events, and decide and append.
  */
-const spanCost = (): { queryUs: number; depositUs: number } => {
-  const { tracing } = startTracing({ serviceName: 'bench', serviceVersion: '0', exportOtlp: false });
+const spanCost = (
+  sampling: SamplingConfig,
+  headers: Record<string, string>,
+): { queryUs: number; depositUs: number } => {
+  const { tracing } = startTracing({ serviceName: 'bench', serviceVersion: '0', exportOtlp: false, sampling });
   const middleware = commandTracing(tracing);
-  const headers = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
   const request = (name: string) => {
-    const http = tracing.tracer.startSpan('POST /graphql', { kind: SpanKind.SERVER }, tracing.contextFrom(headers));
-    const operation = tracing.tracer.startSpan(name, {}, trace.setSpan(ROOT_CONTEXT, http));
+    const http = tracing.startSpan('POST /graphql', { kind: SpanKind.SERVER }, tracing.contextFrom(headers));
+    const operation = tracing.startSpan(name, {}, trace.setSpan(ROOT_CONTEXT, http));
     return { http, operation, context: trace.setSpan(ROOT_CONTEXT, operation) };
   };
   const settled = { ok: true, settledAt: 3, batch: { size: 1, attempts: 1 } } as unknown as SettledCommand;
   return {
     queryUs: timed(() => {
       const { http, operation, context } = request('query Account');
-      tracing.tracer.startSpan('read account', { attributes: { 'graphql.field.name': 'account' } }, context).end();
+      tracing.startSpan('read account', { attributes: { 'graphql.field.name': 'account' } }, context).end();
       operation.end();
       http.end();
     }),
@@ -147,10 +153,11 @@ const spanCost = (): { queryUs: number; depositUs: number } => {
         type: 'DepositMoney',
         request: { requestId: 'r', traceContext: context },
       } as CommandInvocation;
-      const carrier = middleware.before!(invocation) as Record<string, unknown>;
-      const parent = tracing.contextFrom(carrier);
-      tracing.tracer.startSpan('decide', { attributes: { 'esgraph.stream': 's' } }, parent).end();
-      tracing.tracer.startSpan('append', { attributes: { 'esgraph.stream': 's' } }, parent).end();
+      // As the pipeline parents decide and append: on the context the middleware held for the command.
+      const stamped = (middleware.before!(invocation) as Record<string, unknown> | undefined) ?? {};
+      const parent = tracing.commandContext(invocation, stamped);
+      tracing.startSpan('decide', { attributes: { 'esgraph.stream': 's' } }, parent).end();
+      tracing.startSpan('append', { attributes: { 'esgraph.stream': 's' } }, parent).end();
       middleware.after!(invocation, settled);
       operation.end();
       http.end();
@@ -168,12 +175,18 @@ const stampedTraceparents = async (post: GraphQLPost, accountId: string): Promis
 const HISTORY = 'query History($id: ID!) { accountHistory(id: $id) { edges { node { metadata } } } }';
 
 const recording = recordingCost();
-const spans = spanCost();
+/** A client's sampled `traceparent`: every span of its request is recorded. */
+const SAMPLED_PARENT = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+const spans = spanCost({ sampler: 'parentbased_always_on', ratio: 1 }, SAMPLED_PARENT);
+const unsampled = spanCost(DEFAULT_SAMPLING, {});
 stage(
   `recording alone: ${recording.queryUs.toFixed(2)} us per query, ${recording.depositUs.toFixed(2)} us per deposit`,
 );
 
 stage(`spans alone: ${spans.queryUs.toFixed(2)} us per query, ${spans.depositUs.toFixed(2)} us per deposit`);
+stage(
+  `spans alone, default sampling (mostly unrecorded): ${unsampled.queryUs.toFixed(2)} us per query, ${unsampled.depositUs.toFixed(2)} us per deposit`,
+);
 
 /** The set-ups compared, (a) the baseline; `BENCH_CONTENDERS=a,d` runs only those named (a always). */
 const SET_UPS = [
@@ -193,9 +206,9 @@ const SET_UPS = [
   },
   {
     key: 'e',
-    label: 'as (d), one trace in ten sampled',
-    env: { METRICS: 'on', REQUEST_LOG: 'off', TRACING: 'on', ...SAMPLED },
-    costOf: 'metrics and tracing sampled 1 in 10',
+    label: 'as (d), every trace recorded',
+    env: { METRICS: 'on', REQUEST_LOG: 'off', TRACING: 'on', ...EVERY_TRACE },
+    costOf: 'metrics and tracing, every trace recorded',
   },
 ] as const;
 const named = new Set(['a', ...(process.env.BENCH_CONTENDERS ?? 'a,b,c,d,e').split(',').map((key) => key.trim())]);
@@ -227,10 +240,17 @@ try {
     ...clients.map((client, index) => openAccounts(client, deposited[index]!)),
   ]);
   stage(`opened ${ACCOUNTS * (setUps.length + 1)} accounts; waiting for the read models`);
-  // A tracing server stamped a traceparent into its accounts' events; the others stamped none.
+  // An account opened with a client's sampled traceparent: a tracing server stamps the trace
+  // context into its event, the others none.
   for (const [index, setUp] of setUps.entries()) {
-    const stamped = await stampedTraceparents(clients[index]!, deposited[index]![0]!);
-    // Sampled out or not, a traced command hands its trace context on.
+    const accountId = randomUUID();
+    const opened = await fetch(servers[index]!.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization, ...SAMPLED_PARENT },
+      body: JSON.stringify({ query: OPEN, variables: { input: { accountId, ownerId: 'bench', currency: 'EUR' } } }),
+    });
+    if (!opened.ok) throw new Error(`(${setUp.key}) answered a traced openAccount with ${opened.status}`);
+    const stamped = await stampedTraceparents(clients[index]!, accountId);
     const expected = 'TRACING' in setUp.env ? 1 : 0;
     if (stamped !== expected)
       throw new Error(`traceparents stamped by (${setUp.key}): ${stamped}; tracing was not as set`);
@@ -246,8 +266,12 @@ try {
     );
     return runRotated(contenders, ROUNDS, ROUND_MS, caughtUp);
   };
-  const queries = await rounds('account(id)', (index) => readingAnyOf(clients[index]!, read));
-  const deposits = await rounds('deposit', (index) => depositingIntoAnyOf(clients[index]!, deposited[index]!));
+  const queries = OPERATIONS.has('account')
+    ? await rounds('account(id)', (index) => readingAnyOf(clients[index]!, read))
+    : [];
+  const deposits = OPERATIONS.has('deposit')
+    ? await rounds('deposit', (index) => depositingIntoAnyOf(clients[index]!, deposited[index]!))
+    : [];
   for (const scrape of scrapers) scrape.stop();
 
   // The metrics were kept: a scrape of a metrics server after the rounds counts the deposits it took.
@@ -259,22 +283,25 @@ try {
   const comparisons: Record<string, string> = {};
   for (const [index, setUp] of setUps.entries()) {
     if (!('costOf' in setUp)) continue;
-    comparisons[`account(id) (${setUp.key})/(a), ${setUp.costOf}`] = compare(queries[index]!, queries[0]!);
-    comparisons[`deposit (${setUp.key})/(a), ${setUp.costOf}`] = compare(deposits[index]!, deposits[0]!);
+    if (queries.length > 0)
+      comparisons[`account(id) (${setUp.key})/(a), ${setUp.costOf}`] = compare(queries[index]!, queries[0]!);
+    if (deposits.length > 0)
+      comparisons[`deposit (${setUp.key})/(a), ${setUp.costOf}`] = compare(deposits[index]!, deposits[0]!);
   }
   report('observability-costs', results, {
     ...comparisons,
     scrapes: `${scrapers.map((scrape) => scrape.scrapes).join(' + ')} every ${SCRAPE_MS} ms, ${scrapers.map((scrape) => scrape.failures).join(' + ')} failed`,
     'deposits counted by a metrics server after the rounds': counted ?? 'none',
     'recording alone, CPU per operation': `account(id) ${recording.queryUs.toFixed(2)} us, deposit ${recording.depositUs.toFixed(2)} us`,
-    'spans alone, CPU per operation': `account(id) ${spans.queryUs.toFixed(2)} us, deposit ${spans.depositUs.toFixed(2)} us`,
+    'spans alone, every span recorded, CPU per operation': `account(id) ${spans.queryUs.toFixed(2)} us, deposit ${spans.depositUs.toFixed(2)} us`,
+    'spans alone, default sampling, CPU per operation': `account(id) ${unsampled.queryUs.toFixed(2)} us, deposit ${unsampled.depositUs.toFixed(2)} us`,
     rounds: `${ROUNDS} x ${ROUND_MS / 1000} s each, ${CLIENTS} clients`,
   });
   const failed = results.filter((result) => result.errors > 0);
   if (failed.length > 0) {
     throw new Error(`errors in ${failed.map((result) => `${result.name} (${result.errors})`).join(', ')}`);
   }
-  if (measuredIndex >= 0 && (counted === undefined || Number(counted) === 0)) {
+  if (deposits.length > 0 && measuredIndex >= 0 && (counted === undefined || Number(counted) === 0)) {
     throw new Error('the metrics server counted no deposit: metrics were not kept');
   }
 } finally {
