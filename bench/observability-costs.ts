@@ -27,9 +27,11 @@ import {
 
 /*
  * npm run bench:observability — what metrics, the request log and tracing cost per operation.
- * Five esgraph servers (command and query roles; one more process projects for all of them)
+ * esgraph servers (command and query roles; one more process projects for all of them)
  * differ only in them:
  *   (a) METRICS=off, REQUEST_LOG=off: the baseline;
+ *   (same) as (a), a second server: what two identical servers differ by in the run, the floor
+ *       under which no other ratio means anything;
  *   (b) METRICS=on, REQUEST_LOG=off, scraped every BENCH_SCRAPE_MS (default 15 s, Prometheus'
  *       usual interval; 1000 for a harsher scraper);
  *   (c) METRICS=on, REQUEST_LOG=on (one info line per operation to stdout, which the bench drains),
@@ -38,7 +40,7 @@ import {
  *       new trace in a hundred recorded (spans made, with attributes and links, then dropped), the
  *       others unrecorded but handing their traceparent on into each event; scraped alike;
  *   (e) as (d) with OTEL_TRACES_SAMPLER=parentbased_always_on: every span of every request made.
- * `account(id)` and `deposit` at 64 clients take turns in rounds on the five, as in bench:edge,
+ * `account(id)` and `deposit` at 64 clients take turns in rounds on them, as in bench:edge,
  * their order turned each round, each run once the projector has caught up with the ones before;
  * each ratio is the median of the rounds' own ratios.
  *   BENCH_CONTENDERS=a,d  runs only the named set-ups ((a) always): fewer contenders per round
@@ -191,6 +193,12 @@ stage(
 /** The set-ups compared, (a) the baseline; `BENCH_CONTENDERS=a,d` runs only those named (a always). */
 const SET_UPS = [
   { key: 'a', label: 'metrics off, request log off', env: { METRICS: 'off', REQUEST_LOG: 'off' } },
+  {
+    key: 'same',
+    label: 'as (a), a second time',
+    env: { METRICS: 'off', REQUEST_LOG: 'off' },
+    costOf: 'nothing: what two identical servers differ by',
+  },
   { key: 'b', label: 'metrics on, scraped', env: { METRICS: 'on', REQUEST_LOG: 'off' }, costOf: 'metrics' },
   {
     key: 'c',
@@ -211,7 +219,7 @@ const SET_UPS = [
     costOf: 'metrics and tracing, every trace recorded',
   },
 ] as const;
-const named = new Set(['a', ...(process.env.BENCH_CONTENDERS ?? 'a,b,c,d,e').split(',').map((key) => key.trim())]);
+const named = new Set(['a', ...(process.env.BENCH_CONTENDERS ?? 'a,same,b,c,d,e').split(',').map((key) => key.trim())]);
 const setUps = SET_UPS.filter((setUp) => named.has(setUp.key));
 
 stage(`starting redis-server, esdb-local, a projector and ${setUps.length} esgraph servers`);
