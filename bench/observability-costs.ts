@@ -38,7 +38,7 @@ import {
  *       scraped alike;
  *   (d) METRICS=on, REQUEST_LOG=off, TRACING=on with no exporter, esgraph's default sampling: one
  *       new trace in a hundred recorded (spans made, with attributes and links, then dropped), the
- *       others unrecorded but handing their traceparent on into each event; scraped alike;
+ *       others skipping the SDK and stamping no traceparent; scraped alike;
  *   (e) as (d) with OTEL_TRACES_SAMPLER=parentbased_always_on: every span of every request made.
  * `account(id)` and `deposit` at 64 clients take turns in rounds on them, as in bench:edge,
  * their order turned each round, each run once the projector has caught up with the ones before;

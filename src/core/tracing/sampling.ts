@@ -1,4 +1,4 @@
-import { type Link, TraceFlags } from '@opentelemetry/api';
+import { type Link, type SpanContext, TraceFlags } from '@opentelemetry/api';
 import {
   AlwaysOffSampler,
   AlwaysOnSampler,
@@ -36,7 +36,13 @@ export interface SamplingConfig {
  */
 export const DEFAULT_SAMPLING: SamplingConfig = { sampler: 'parentbased_traceidratio', ratio: 0.01 };
 
-export const isSampled = (link: Link): boolean => (link.context.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+/** Whether a span context's trace is sampled (recorded, by whoever made it). */
+export const isSampled = (spanContext: Pick<SpanContext, 'traceFlags'>): boolean =>
+  (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+
+/** Whether any link is to a sampled span: what records a root span whatever the ratio says. */
+export const linksToRecorded = (links: readonly Link[] | undefined): boolean =>
+  links?.some((link) => isSampled(link.context)) === true;
 
 /**
  * A root span (a projection batch, a process manager's reaction, a pushed message) is recorded
@@ -47,8 +53,7 @@ class LinkedOrSampler implements Sampler {
   constructor(readonly otherwise: Sampler) {}
 
   shouldSample(...args: Parameters<Sampler['shouldSample']>): SamplingResult {
-    const links = args[5];
-    if (links.some(isSampled)) return { decision: SamplingDecision.RECORD_AND_SAMPLED };
+    if (linksToRecorded(args[5])) return { decision: SamplingDecision.RECORD_AND_SAMPLED };
     return this.otherwise.shouldSample(...args);
   }
 
@@ -72,14 +77,13 @@ export interface Sampling {
 
 /** The SDK sampler a config names, and what `Tracing` decides before the SDK. */
 export const samplerFor = (config: SamplingConfig): Sampling => {
-  const ratio = new LinkedOrSampler(new TraceIdRatioBasedSampler(config.ratio));
   switch (config.sampler) {
     case 'always_on':
       return { sampler: new AlwaysOnSampler(), followsParent: false };
     case 'always_off':
       return { sampler: new AlwaysOffSampler(), followsParent: false };
     case 'traceidratio':
-      return { sampler: ratio, followsParent: false };
+      return { sampler: new LinkedOrSampler(new TraceIdRatioBasedSampler(config.ratio)), followsParent: false };
     case 'parentbased_always_on':
       return { sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }), followsParent: true };
     case 'parentbased_always_off':

@@ -7,12 +7,11 @@ import {
   type SpanOptions,
   SpanStatusCode,
   type TextMapGetter,
-  TraceFlags,
   type Tracer,
   trace,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { isSampled, type Sampling } from './sampling.js';
+import { isSampled, linksToRecorded, type Sampling } from './sampling.js';
 
 /** A span's W3C trace context as event metadata and change bundles carry it. */
 export type TraceCarrier = {
@@ -65,17 +64,12 @@ export class Tracing {
       const parentSpan = trace.getSpan(parent);
       if (parentSpan !== undefined) {
         // Our contexts hold spans the SDK made or the W3C propagator validated: no validity check.
-        if ((parentSpan.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return parentSpan;
-      } else if (this.#rootRatio !== undefined && !this.#recordsRoot(options.links)) {
+        if (!isSampled(parentSpan.spanContext())) return parentSpan;
+      } else if (this.#rootRatio !== undefined && !recordsRoot(options.links, this.#rootRatio)) {
         return UNRECORDED_ROOT;
       }
     }
     return this.#tracer.startSpan(name, options, parent);
-  }
-
-  /** Whether a new trace is recorded: it links to a recorded span, or the ratio's draw picks it. */
-  #recordsRoot(links: readonly Link[] | undefined): boolean {
-    return links?.some(isSampled) === true || Math.random() < (this.#rootRatio ?? 1);
   }
 
   /** The context a carrier names (a request's headers, an event's metadata); the root context when it names none. */
@@ -114,7 +108,7 @@ export class Tracing {
       const link = this.linkFrom(carrierOf(item));
       if (link === undefined || seen.has(link.context.spanId)) continue;
       seen.add(link.context.spanId);
-      if ((link.context.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED) {
+      if (isSampled(link.context)) {
         sampled.push(link);
         if (sampled.length === MAX_LINKS_PER_SPAN) break;
       } else if (unsampled.length < MAX_LINKS_PER_SPAN) {
@@ -172,6 +166,10 @@ export class Tracing {
 
 /** Whether a context's span is being recorded (sampled in): what a sampled request's spans hang from. */
 export const isRecorded = (context: Context): boolean => trace.getSpan(context)?.isRecording() === true;
+
+/** Whether a new trace is recorded: it links to a recorded span, or the ratio's draw picks it. */
+const recordsRoot = (links: readonly Link[] | undefined, ratio: number): boolean =>
+  linksToRecorded(links) || Math.random() < ratio;
 
 /** The span of every new trace the ratio leaves out: invalid, so it is never stamped or linked to. */
 const UNRECORDED_ROOT: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
