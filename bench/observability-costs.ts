@@ -11,7 +11,7 @@ import { startTracing } from '../src/core/tracing/tracer-provider.js';
 import { OperationRecorder } from '../src/server/operation-record.js';
 import { benchAuthorizationFor } from './bench-identity.js';
 import { OPEN, openAccounts } from './deposits.js';
-import { dataOf, type GraphQLPost, graphqlClient, pooled, report } from './load.js';
+import { dataOf, type GraphQLPost, graphqlClient, type LoadResult, pooled, report } from './load.js';
 import { startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
 import {
   compare,
@@ -39,15 +39,20 @@ import {
  *   (d) METRICS=on, REQUEST_LOG=off, TRACING=on with no exporter, esgraph's default sampling: one
  *       new trace in a hundred recorded (spans made, with attributes and links, then dropped), the
  *       others skipping the SDK and stamping no traceparent; scraped alike;
- *   (e) as (d) with OTEL_TRACES_SAMPLER=parentbased_always_on: every span of every request made.
+ *   (e) as (d) with OTEL_TRACES_SAMPLER=parentbased_always_on: every span of every request made;
+ *   (t) tracing as in (d) with METRICS=off: tracing's own share of (d).
  * `account(id)` and `deposit` at 64 clients take turns in rounds on them, as in bench:edge,
  * their order turned each round, each run once the projector has caught up with the ones before;
  * each ratio is the median of the rounds' own ratios.
  *   BENCH_CONTENDERS=a,d  runs only the named set-ups ((a) always): fewer contenders per round
  *                         put each one's runs closer in time to the baseline's.
  *   BENCH_OPERATIONS=deposit  runs only the named operations (account, deposit).
+ *   BENCH_WARM_UP_ROUNDS=1  rounds run first and not counted (default 1).
+ *   BENCH_INSTANCES=3     starts three servers of each set-up and pools their rounds: one
+ *                         process's luck (what V8 made of it) no longer passes for a cost.
  *   PROFILE_DIR=<dir>     runs the servers under `node --cpu-prof`, one profile each in
- *                         <dir>/a to <dir>/e when they stop.
+ *                         <dir>/<key> when they stop (a, d; a1, a2, d1, d2 with instances).
+ *   DEOPT_LOG_DIR=<dir>   has V8 log each server's deoptimisations to <dir>/<key>-<pid>.log.
  */
 
 const SCRAPE_MS = Number(process.env.BENCH_SCRAPE_MS ?? 15_000);
@@ -207,6 +212,12 @@ const SET_UPS = [
     costOf: 'metrics and request log',
   },
   {
+    key: 't',
+    label: 'tracing on, metrics off',
+    env: { METRICS: 'off', REQUEST_LOG: 'off', TRACING: 'on' },
+    costOf: 'tracing alone',
+  },
+  {
     key: 'd',
     label: 'metrics on, scraped, tracing on',
     env: { METRICS: 'on', REQUEST_LOG: 'off', TRACING: 'on' },
@@ -219,19 +230,47 @@ const SET_UPS = [
     costOf: 'metrics and tracing, every trace recorded',
   },
 ] as const;
-const named = new Set(['a', ...(process.env.BENCH_CONTENDERS ?? 'a,same,b,c,d,e').split(',').map((key) => key.trim())]);
+const named = new Set([
+  'a',
+  ...(process.env.BENCH_CONTENDERS ?? 'a,same,b,c,d,e,t').split(',').map((key) => key.trim()),
+]);
 const setUps = SET_UPS.filter((setUp) => named.has(setUp.key));
+/**
+ * Servers per set-up (`BENCH_INSTANCES`), each its own process: two identical processes can
+ * differ by several percent for the whole run (what V8's compiler made of each, where the
+ * scheduler put it), so one process per set-up measures its luck as well as its settings. A
+ * set-up's round is its instances' rounds pooled.
+ */
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
+/** Rounds each contender runs before the counted ones (`BENCH_WARM_UP_ROUNDS`). */
+const WARM_UP_ROUNDS = Number(process.env.BENCH_WARM_UP_ROUNDS ?? 1);
+const instances = setUps.flatMap((setUp) =>
+  Array.from({ length: INSTANCES }, (_, instance) => ({
+    setUp,
+    key: INSTANCES === 1 ? setUp.key : `${setUp.key}${instance + 1}`,
+  })),
+);
 
-stage(`starting redis-server, esdb-local, a projector and ${setUps.length} esgraph servers`);
+/** Each set-up's rounds, its instances' runs of each round pooled into one. */
+const bySetUp = (runs: readonly LoadResult[][]): LoadResult[][] =>
+  setUps.map((_, setUpIndex) => {
+    const own = runs.slice(setUpIndex * INSTANCES, (setUpIndex + 1) * INSTANCES);
+    const name = own[0]![0]!.name.replace(/\((\w+?)1\)/, `($1, ${INSTANCES} servers)`);
+    return own[0]!.map((_, round) => ({ ...pooled(own.map((instanceRuns) => instanceRuns[round]!)), name }));
+  });
+
+stage(`starting redis-server, esdb-local, a projector and ${instances.length} esgraph servers`);
 const redis = await startEmbeddedRedis();
 const esdb = await startEsdbLocalProcess();
 const dependencies = { EVENTSTORE_CONNECTION_STRING: esdb.connectionString, REDIS_URL: redis.url };
 const serving = { ...dependencies, SERVICE_ROLES: 'command,query' };
 const projector = await startEsgraphProcess({ ...dependencies, SERVICE_ROLES: 'projector', METRICS: 'off' });
 const servers = await Promise.all(
-  setUps.map((setUp) => startEsgraphProcess({ ...serving, ...setUp.env }, profiled(setUp.key))),
+  instances.map(({ setUp, key }) => startEsgraphProcess({ ...serving, ...setUp.env }, profiled(key))),
 );
-const scrapers = servers.filter((_, index) => setUps[index]!.env.METRICS === 'on').map((server) => scraper(server.url));
+const scrapers = servers
+  .filter((_, index) => instances[index]!.setUp.env.METRICS === 'on')
+  .map((server) => scraper(server.url));
 try {
   // A teller and manager, as bench:commands and bench:queries send: no auditor, whose reads log lines of their own.
   const authorization = await benchAuthorizationFor('bench-observability', ['teller', 'manager']);
@@ -242,37 +281,47 @@ try {
 
   const accountIds = () => Array.from({ length: ACCOUNTS }, () => randomUUID());
   const read = accountIds();
-  const deposited = setUps.map(() => accountIds());
+  const deposited = instances.map(() => accountIds());
   await Promise.all([
     openAccounts(plainClient, read),
     ...clients.map((client, index) => openAccounts(client, deposited[index]!)),
   ]);
-  stage(`opened ${ACCOUNTS * (setUps.length + 1)} accounts; waiting for the read models`);
+  stage(`opened ${ACCOUNTS * (instances.length + 1)} accounts; waiting for the read models`);
   // An account opened with a client's sampled traceparent: a tracing server stamps the trace
   // context into its event, the others none.
-  for (const [index, setUp] of setUps.entries()) {
+  for (const [index, { setUp, key }] of instances.entries()) {
     const accountId = randomUUID();
     const opened = await fetch(servers[index]!.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization, ...SAMPLED_PARENT },
       body: JSON.stringify({ query: OPEN, variables: { input: { accountId, ownerId: 'bench', currency: 'EUR' } } }),
     });
-    if (!opened.ok) throw new Error(`(${setUp.key}) answered a traced openAccount with ${opened.status}`);
+    if (!opened.ok) throw new Error(`(${key}) answered a traced openAccount with ${opened.status}`);
     const stamped = await stampedTraceparents(clients[index]!, accountId);
     const expected = 'TRACING' in setUp.env ? 1 : 0;
-    if (stamped !== expected)
-      throw new Error(`traceparents stamped by (${setUp.key}): ${stamped}; tracing was not as set`);
+    if (stamped !== expected) throw new Error(`traceparents stamped by (${key}): ${stamped}; tracing was not as set`);
   }
   await waitUntilProjected(plainClient);
 
   // Each run starts once the projector has caught up with the runs before it.
   const caughtUp = () => waitUntilProjected(plainClient);
-  const rounds = (operation: string, operationOf: (index: number) => () => Promise<void>) => {
-    stage(`${operation}: ${setUps.length} contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
-    const contenders = setUps.map((setUp, index) =>
-      serverContender(`${operation} (${setUp.key}) ${setUp.label}`, servers[index]!, operationOf(index), CLIENTS),
+  const rounds = async (operation: string, operationOf: (index: number) => () => Promise<void>) => {
+    stage(`${operation}: ${instances.length} contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
+    const contenders = instances.map(({ setUp, key }, index) =>
+      serverContender(`${operation} (${key}) ${setUp.label}`, servers[index]!, operationOf(index), CLIENTS),
     );
-    return runRotated(contenders, ROUNDS, ROUND_MS, caughtUp);
+    // One round each first, not counted: a server's first deposits into its accounts read their
+    // streams (no fold cached yet) and its code is still being compiled, and which server got
+    // warm first would decide the early rounds' ratios.
+    await runRotated(contenders, WARM_UP_ROUNDS, ROUND_MS, caughtUp);
+    const runs = await runRotated(contenders, ROUNDS, ROUND_MS, caughtUp);
+    // Each server on its own as well: one process far from its twin shows in none of the pooled figures.
+    for (const [index, { key }] of instances.entries()) {
+      const whole = pooled(runs[index]!);
+      const cpu = ((whole.cpuSeconds.esgraph ?? 0) / whole.operations) * 1e6;
+      stage(`${operation} (${key}): ${Math.round(whole.perSecond)} ops/s, esgraph CPU ${Math.round(cpu)} us/op`);
+    }
+    return bySetUp(runs);
   };
   const queries = OPERATIONS.has('account')
     ? await rounds('account(id)', (index) => readingAnyOf(clients[index]!, read))
@@ -283,7 +332,7 @@ try {
   for (const scrape of scrapers) scrape.stop();
 
   // The metrics were kept: a scrape of a metrics server after the rounds counts the deposits it took.
-  const measuredIndex = setUps.findIndex((setUp) => setUp.env.METRICS === 'on');
+  const measuredIndex = instances.findIndex(({ setUp }) => setUp.env.METRICS === 'on');
   const lastScrape =
     measuredIndex < 0 ? '' : await (await fetch(servers[measuredIndex]!.url.replace(/\/graphql$/, '/metrics'))).text();
   const counted = /esgraph_commands_total\{command="DepositMoney",outcome="ok"\} (\d+)/.exec(lastScrape)?.[1];
@@ -303,7 +352,13 @@ try {
     'recording alone, CPU per operation': `account(id) ${recording.queryUs.toFixed(2)} us, deposit ${recording.depositUs.toFixed(2)} us`,
     'spans alone, every span recorded, CPU per operation': `account(id) ${spans.queryUs.toFixed(2)} us, deposit ${spans.depositUs.toFixed(2)} us`,
     'spans alone, default sampling, CPU per operation': `account(id) ${unsampled.queryUs.toFixed(2)} us, deposit ${unsampled.depositUs.toFixed(2)} us`,
-    rounds: `${ROUNDS} x ${ROUND_MS / 1000} s each, ${CLIENTS} clients`,
+    ...Object.fromEntries(
+      [...queries, ...deposits].map((runs) => [
+        `ops/s by round, ${runs[0]!.name}`,
+        runs.map((run) => Math.round(run.perSecond)).join(' '),
+      ]),
+    ),
+    rounds: `${ROUNDS} x ${ROUND_MS / 1000} s each after ${WARM_UP_ROUNDS} not counted, ${CLIENTS} clients, ${INSTANCES} server${INSTANCES === 1 ? '' : 's'} per set-up`,
   });
   const failed = results.filter((result) => result.errors > 0);
   if (failed.length > 0) {

@@ -25,6 +25,17 @@ export const cpuProfileArgs = (profileDir: string | undefined, name: string): st
   return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
 };
 
+/**
+ * V8's deoptimisations into <logDir>/<name>-<pid>.log (`code-deopt` lines, each with its function
+ * and reason), for a server whose cost comes and goes between runs: code that keeps being
+ * deoptimised shows there, and in no profile.
+ */
+export const deoptLogArgs = (logDir: string | undefined, name: string): string[] => {
+  if (!logDir) return [];
+  mkdirSync(logDir, { recursive: true });
+  return ['--log-deopt', `--logfile=${join(logDir, `${name}-%p.log`)}`, '--no-logfile-per-isolate'];
+};
+
 /** esdb-local on disk (fsync on every acknowledged append) in a child process. */
 export const startEsdbLocalProcess = (dir = tempDir('esdb')): Promise<Server> => startServer(dir);
 

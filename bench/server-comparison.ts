@@ -1,6 +1,6 @@
 import { DEPOSIT } from './deposits.js';
 import { type Contender, dataOf, type GraphQLPost, type LoadResult, median, pooled, runInterleaved } from './load.js';
-import { cpuProfileArgs } from './processes.js';
+import { cpuProfileArgs, deoptLogArgs } from './processes.js';
 
 /*
  * What the benchmarks that set esgraph servers side by side, each differing in one setting
@@ -71,16 +71,25 @@ export const compare = (runs: readonly LoadResult[], baseline: readonly LoadResu
   const ratios = runs.map((run, round) => run.perSecond / baseline[round]!.perSecond);
   const [after, before] = [pooled(runs), pooled(baseline)];
   const cpu = (result: LoadResult) => Math.round(((result.cpuSeconds.esgraph ?? 0) / result.operations) * 1e6);
+  const sorted = [...ratios].sort((a, b) => a - b);
+  // The middle half of the rounds: where the ratio sits once the worst-disturbed rounds are set aside.
+  const quartile = (fraction: number) => sorted[Math.floor((sorted.length - 1) * fraction)]!.toFixed(2);
   return [
-    `${median(ratios).toFixed(2)} (rounds ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
+    `${median(ratios).toFixed(2)} (rounds ${sorted[0]!.toFixed(2)}-${sorted.at(-1)!.toFixed(2)}, middle half ${quartile(0.25)}-${quartile(0.75)})`,
     `p50 ${before.p50Ms.toFixed(2)} -> ${after.p50Ms.toFixed(2)} ms`,
     `p99 ${before.p99Ms.toFixed(2)} -> ${after.p99Ms.toFixed(2)} ms`,
     `esgraph CPU ${cpu(before)} -> ${cpu(after)} us/op`,
   ].join(', ');
 };
 
-/** `--cpu-prof` into <PROFILE_DIR>/<setUp> for a server's node, when PROFILE_DIR is set (written when it stops). */
-export const profiled = (setUp: string): string[] => cpuProfileArgs(process.env.PROFILE_DIR, setUp);
+/**
+ * `--cpu-prof` into <PROFILE_DIR>/<setUp> for a server's node, when PROFILE_DIR is set (written
+ * when it stops); V8's deoptimisations into <DEOPT_LOG_DIR>/<setUp>-<pid>.log, when that is set.
+ */
+export const profiled = (setUp: string): string[] => [
+  ...cpuProfileArgs(process.env.PROFILE_DIR, setUp),
+  ...deoptLogArgs(process.env.DEOPT_LOG_DIR, setUp),
+];
 
 /**
  * `runInterleaved`, with the contenders' order turned by one each round: whoever runs right after
