@@ -48,6 +48,10 @@ import {
  *                         put each one's runs closer in time to the baseline's.
  *   BENCH_OPERATIONS=deposit  runs only the named operations (account, deposit).
  *   BENCH_WARM_UP_ROUNDS=1  rounds run first and not counted (default 1).
+ *   BENCH_FRESH_SERVERS=on  starts new servers for each round (warmed up by BENCH_WARM_UP_ROUNDS,
+ *                         not scraped) and stops them after it. For account(id) only: a new
+ *                         server has no folds cached, so its deposits read their accounts'
+ *                         streams, longer every round, and the rates fall tenfold over a run.
  *   BENCH_INSTANCES=3     starts three servers of each set-up and pools their rounds: one
  *                         process's luck (what V8 made of it) no longer passes for a cost.
  *   PROFILE_DIR=<dir>     runs the servers under `node --cpu-prof`, one profile each in
@@ -172,6 +176,15 @@ const spanCost = (
   };
 };
 
+/** The deposits the first metrics server of `on` counted; undefined when no set-up keeps metrics. */
+const depositsCounted = async (on: readonly { url: string }[]): Promise<number | undefined> => {
+  const index = instances.findIndex(({ setUp }) => setUp.env.METRICS === 'on');
+  if (index < 0) return undefined;
+  const scrape = await (await fetch(on[index]!.url.replace(/\/graphql$/, '/metrics'))).text();
+  const counted = /esgraph_commands_total\{command="DepositMoney",outcome="ok"\} (\d+)/.exec(scrape)?.[1];
+  return counted === undefined ? undefined : Number(counted);
+};
+
 /** How many of an account's events carry a `traceparent` in their metadata. */
 const stampedTraceparents = async (post: GraphQLPost, accountId: string): Promise<number> => {
   const { accountHistory } = dataOf<{ accountHistory: { edges: { node: { metadata: Record<string, unknown> } }[] } }>(
@@ -242,7 +255,12 @@ const setUps = SET_UPS.filter((setUp) => named.has(setUp.key));
  * set-up's round is its instances' rounds pooled.
  */
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
-/** Rounds each contender runs before the counted ones (`BENCH_WARM_UP_ROUNDS`). */
+/**
+ * `BENCH_FRESH_SERVERS=on`: new servers for every round, stopped after it, so each round is
+ * other processes and a process's luck is one round's, not the run's.
+ */
+const FRESH_SERVERS = process.env.BENCH_FRESH_SERVERS === 'on';
+/** Rounds each contender runs before the counted ones (`BENCH_WARM_UP_ROUNDS`), in each round with fresh servers. */
 const WARM_UP_ROUNDS = Number(process.env.BENCH_WARM_UP_ROUNDS ?? 1);
 const instances = setUps.flatMap((setUp) =>
   Array.from({ length: INSTANCES }, (_, instance) => ({
@@ -265,9 +283,9 @@ const esdb = await startEsdbLocalProcess();
 const dependencies = { EVENTSTORE_CONNECTION_STRING: esdb.connectionString, REDIS_URL: redis.url };
 const serving = { ...dependencies, SERVICE_ROLES: 'command,query' };
 const projector = await startEsgraphProcess({ ...dependencies, SERVICE_ROLES: 'projector', METRICS: 'off' });
-const servers = await Promise.all(
-  instances.map(({ setUp, key }) => startEsgraphProcess({ ...serving, ...setUp.env }, profiled(key))),
-);
+const startServers = () =>
+  Promise.all(instances.map(({ setUp, key }) => startEsgraphProcess({ ...serving, ...setUp.env }, profiled(key))));
+const servers = await startServers();
 const scrapers = servers
   .filter((_, index) => instances[index]!.setUp.env.METRICS === 'on')
   .map((server) => scraper(server.url));
@@ -302,19 +320,63 @@ try {
     if (stamped !== expected) throw new Error(`traceparents stamped by (${key}): ${stamped}; tracing was not as set`);
   }
   await waitUntilProjected(plainClient);
+  // With fresh servers, the first (a) stays only to tell when the projector has caught up.
+  if (FRESH_SERVERS) {
+    for (const scrape of scrapers) scrape.stop();
+    await Promise.all(servers.slice(1).map((server) => server.stop()));
+  }
 
   // Each run starts once the projector has caught up with the runs before it.
   const caughtUp = () => waitUntilProjected(plainClient);
-  const rounds = async (operation: string, operationOf: (index: number) => () => Promise<void>) => {
-    stage(`${operation}: ${instances.length} contenders, ${ROUNDS} rounds of ${ROUND_MS} ms`);
-    const contenders = instances.map(({ setUp, key }, index) =>
-      serverContender(`${operation} (${key}) ${setUp.label}`, servers[index]!, operationOf(index), CLIENTS),
+  type Operation = (post: GraphQLPost, index: number) => () => Promise<void>;
+  const contendersOn = (operation: string, on: typeof servers, operationOf: Operation) =>
+    instances.map(({ setUp, key }, index) =>
+      serverContender(
+        `${operation} (${key}) ${setUp.label}`,
+        on[index]!,
+        operationOf(graphqlClient(on[index]!.url, CLIENTS, authorization), index),
+        CLIENTS,
+      ),
     );
-    // One round each first, not counted: a server's first deposits into its accounts read their
-    // streams (no fold cached yet) and its code is still being compiled, and which server got
-    // warm first would decide the early rounds' ratios.
-    await runRotated(contenders, WARM_UP_ROUNDS, ROUND_MS, caughtUp);
-    const runs = await runRotated(contenders, ROUNDS, ROUND_MS, caughtUp);
+  const freshCounts: (number | undefined)[] = [];
+  /** One counted round on servers started for it, after their warm-up; their order turned by `round`. */
+  const freshRound = async (operation: string, operationOf: Operation, round: number): Promise<LoadResult[]> => {
+    const fresh = await startServers();
+    try {
+      const contenders = contendersOn(operation, fresh, operationOf);
+      const order = contenders.map((_, turn) => (turn + round) % contenders.length);
+      const ordered = order.map((index) => contenders[index]!);
+      await runRotated(ordered, WARM_UP_ROUNDS, ROUND_MS, caughtUp);
+      const measured = await runRotated(ordered, 1, ROUND_MS, caughtUp);
+      const results: LoadResult[] = [];
+      for (const [position, index] of order.entries()) results[index] = measured[position]![0]!;
+      if (operation === 'deposit') freshCounts.push(await depositsCounted(fresh));
+      return results;
+    } finally {
+      await Promise.all(fresh.map((server) => server.stop()));
+    }
+  };
+  const rounds = async (operation: string, operationOf: Operation) => {
+    const each = FRESH_SERVERS ? ', new servers each round' : '';
+    if (FRESH_SERVERS && operation === 'deposit') {
+      stage('new servers read every account stream again: deposit rates will fall round after round');
+    }
+    stage(`${operation}: ${instances.length} contenders, ${ROUNDS} rounds of ${ROUND_MS} ms${each}`);
+    let runs: LoadResult[][];
+    if (FRESH_SERVERS) {
+      runs = instances.map(() => []);
+      for (let round = 0; round < ROUNDS; round++) {
+        const results = await freshRound(operation, operationOf, round);
+        for (const [index, result] of results.entries()) runs[index]!.push(result);
+      }
+    } else {
+      const contenders = contendersOn(operation, servers, operationOf);
+      // One round each first, not counted: a server's first deposits into its accounts read their
+      // streams (no fold cached yet) and its code is still being compiled, and which server got
+      // warm first would decide the early rounds' ratios.
+      await runRotated(contenders, WARM_UP_ROUNDS, ROUND_MS, caughtUp);
+      runs = await runRotated(contenders, ROUNDS, ROUND_MS, caughtUp);
+    }
     // Each server on its own as well: one process far from its twin shows in none of the pooled figures.
     for (const [index, { key }] of instances.entries()) {
       const whole = pooled(runs[index]!);
@@ -323,19 +385,16 @@ try {
     }
     return bySetUp(runs);
   };
-  const queries = OPERATIONS.has('account')
-    ? await rounds('account(id)', (index) => readingAnyOf(clients[index]!, read))
-    : [];
+  const queries = OPERATIONS.has('account') ? await rounds('account(id)', (post) => readingAnyOf(post, read)) : [];
   const deposits = OPERATIONS.has('deposit')
-    ? await rounds('deposit', (index) => depositingIntoAnyOf(clients[index]!, deposited[index]!))
+    ? await rounds('deposit', (post, index) => depositingIntoAnyOf(post, deposited[index]!))
     : [];
   for (const scrape of scrapers) scrape.stop();
 
-  // The metrics were kept: a scrape of a metrics server after the rounds counts the deposits it took.
+  // The metrics were kept: a scrape of a metrics server after the rounds counts the deposits it took
+  // (with fresh servers, one of the last round's, before it stopped).
   const measuredIndex = instances.findIndex(({ setUp }) => setUp.env.METRICS === 'on');
-  const lastScrape =
-    measuredIndex < 0 ? '' : await (await fetch(servers[measuredIndex]!.url.replace(/\/graphql$/, '/metrics'))).text();
-  const counted = /esgraph_commands_total\{command="DepositMoney",outcome="ok"\} (\d+)/.exec(lastScrape)?.[1];
+  const counted = FRESH_SERVERS ? freshCounts.at(-1) : await depositsCounted(servers);
   const results = [...queries, ...deposits].map(pooled);
   const comparisons: Record<string, string> = {};
   for (const [index, setUp] of setUps.entries()) {
@@ -364,7 +423,7 @@ try {
   if (failed.length > 0) {
     throw new Error(`errors in ${failed.map((result) => `${result.name} (${result.errors})`).join(', ')}`);
   }
-  if (deposits.length > 0 && measuredIndex >= 0 && (counted === undefined || Number(counted) === 0)) {
+  if (deposits.length > 0 && measuredIndex >= 0 && (counted === undefined || counted === 0)) {
     throw new Error('the metrics server counted no deposit: metrics were not kept');
   }
 } finally {
