@@ -16,6 +16,7 @@ import { startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
 import {
   compare,
   depositingIntoAnyOf,
+  esgraphCpuPerOperation,
   profiled,
   ROUND_MS,
   ROUNDS,
@@ -178,9 +179,8 @@ const spanCost = (
 
 /** The deposits the first metrics server of `on` counted; undefined when no set-up keeps metrics. */
 const depositsCounted = async (on: readonly { url: string }[]): Promise<number | undefined> => {
-  const index = instances.findIndex(({ setUp }) => setUp.env.METRICS === 'on');
-  if (index < 0) return undefined;
-  const scrape = await (await fetch(on[index]!.url.replace(/\/graphql$/, '/metrics'))).text();
+  if (metricsIndex < 0) return undefined;
+  const scrape = await (await fetch(on[metricsIndex]!.url.replace(/\/graphql$/, '/metrics'))).text();
   const counted = /esgraph_commands_total\{command="DepositMoney",outcome="ok"\} (\d+)/.exec(scrape)?.[1];
   return counted === undefined ? undefined : Number(counted);
 };
@@ -269,6 +269,9 @@ const instances = setUps.flatMap((setUp) =>
   })),
 );
 
+/** Where in `instances` (and so in each set of servers) the first one keeping metrics is; -1: none. */
+const metricsIndex = instances.findIndex(({ setUp }) => setUp.env.METRICS === 'on');
+
 /** Each set-up's rounds, its instances' runs of each round pooled into one. */
 const bySetUp = (runs: readonly LoadResult[][]): LoadResult[][] =>
   setUps.map((_, setUpIndex) => {
@@ -329,29 +332,21 @@ try {
   // Each run starts once the projector has caught up with the runs before it.
   const caughtUp = () => waitUntilProjected(plainClient);
   type Operation = (post: GraphQLPost, index: number) => () => Promise<void>;
-  const contendersOn = (operation: string, on: typeof servers, operationOf: Operation) =>
+  const contendersOn = (operation: string, on: typeof servers, posts: readonly GraphQLPost[], operationOf: Operation) =>
     instances.map(({ setUp, key }, index) =>
-      serverContender(
-        `${operation} (${key}) ${setUp.label}`,
-        on[index]!,
-        operationOf(graphqlClient(on[index]!.url, CLIENTS, authorization), index),
-        CLIENTS,
-      ),
+      serverContender(`${operation} (${key}) ${setUp.label}`, on[index]!, operationOf(posts[index]!, index), CLIENTS),
     );
   const freshCounts: (number | undefined)[] = [];
   /** One counted round on servers started for it, after their warm-up; their order turned by `round`. */
   const freshRound = async (operation: string, operationOf: Operation, round: number): Promise<LoadResult[]> => {
     const fresh = await startServers();
     try {
-      const contenders = contendersOn(operation, fresh, operationOf);
-      const order = contenders.map((_, turn) => (turn + round) % contenders.length);
-      const ordered = order.map((index) => contenders[index]!);
-      await runRotated(ordered, WARM_UP_ROUNDS, ROUND_MS, caughtUp);
-      const measured = await runRotated(ordered, 1, ROUND_MS, caughtUp);
-      const results: LoadResult[] = [];
-      for (const [position, index] of order.entries()) results[index] = measured[position]![0]!;
+      const posts = fresh.map((server) => graphqlClient(server.url, CLIENTS, authorization));
+      const contenders = contendersOn(operation, fresh, posts, operationOf);
+      await runRotated(contenders, WARM_UP_ROUNDS, ROUND_MS, caughtUp, round);
+      const measured = await runRotated(contenders, 1, ROUND_MS, caughtUp, round);
       if (operation === 'deposit') freshCounts.push(await depositsCounted(fresh));
-      return results;
+      return measured.map(([result]) => result!);
     } finally {
       await Promise.all(fresh.map((server) => server.stop()));
     }
@@ -370,7 +365,7 @@ try {
         for (const [index, result] of results.entries()) runs[index]!.push(result);
       }
     } else {
-      const contenders = contendersOn(operation, servers, operationOf);
+      const contenders = contendersOn(operation, servers, clients, operationOf);
       // One round each first, not counted: a server's first deposits into its accounts read their
       // streams (no fold cached yet) and its code is still being compiled, and which server got
       // warm first would decide the early rounds' ratios.
@@ -380,8 +375,9 @@ try {
     // Each server on its own as well: one process far from its twin shows in none of the pooled figures.
     for (const [index, { key }] of instances.entries()) {
       const whole = pooled(runs[index]!);
-      const cpu = ((whole.cpuSeconds.esgraph ?? 0) / whole.operations) * 1e6;
-      stage(`${operation} (${key}): ${Math.round(whole.perSecond)} ops/s, esgraph CPU ${Math.round(cpu)} us/op`);
+      stage(
+        `${operation} (${key}): ${Math.round(whole.perSecond)} ops/s, esgraph CPU ${esgraphCpuPerOperation(whole)} us/op`,
+      );
     }
     return bySetUp(runs);
   };
@@ -393,7 +389,6 @@ try {
 
   // The metrics were kept: a scrape of a metrics server after the rounds counts the deposits it took
   // (with fresh servers, one of the last round's, before it stopped).
-  const measuredIndex = instances.findIndex(({ setUp }) => setUp.env.METRICS === 'on');
   const counted = FRESH_SERVERS ? freshCounts.at(-1) : await depositsCounted(servers);
   const results = [...queries, ...deposits].map(pooled);
   const comparisons: Record<string, string> = {};
@@ -423,7 +418,7 @@ try {
   if (failed.length > 0) {
     throw new Error(`errors in ${failed.map((result) => `${result.name} (${result.errors})`).join(', ')}`);
   }
-  if (deposits.length > 0 && measuredIndex >= 0 && (counted === undefined || counted === 0)) {
+  if (deposits.length > 0 && metricsIndex >= 0 && (counted === undefined || counted === 0)) {
     throw new Error('the metrics server counted no deposit: metrics were not kept');
   }
 } finally {

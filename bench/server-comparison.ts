@@ -66,11 +66,14 @@ export const serverContender = (
   watch: { esgraph: server.child.pid },
 });
 
+/** A run's esgraph CPU per operation, in microseconds. */
+export const esgraphCpuPerOperation = (result: LoadResult): number =>
+  Math.round(((result.cpuSeconds.esgraph ?? 0) / result.operations) * 1e6);
+
 /** One contender's runs against another's: ratio of rates, and what latency and server CPU did. */
 export const compare = (runs: readonly LoadResult[], baseline: readonly LoadResult[]): string => {
   const ratios = runs.map((run, round) => run.perSecond / baseline[round]!.perSecond);
   const [after, before] = [pooled(runs), pooled(baseline)];
-  const cpu = (result: LoadResult) => Math.round(((result.cpuSeconds.esgraph ?? 0) / result.operations) * 1e6);
   const sorted = [...ratios].sort((a, b) => a - b);
   // The middle half of the rounds: where the ratio sits once the worst-disturbed rounds are set aside.
   const quartile = (fraction: number) => sorted[Math.floor((sorted.length - 1) * fraction)]!.toFixed(2);
@@ -78,7 +81,7 @@ export const compare = (runs: readonly LoadResult[], baseline: readonly LoadResu
     `${median(ratios).toFixed(2)} (rounds ${sorted[0]!.toFixed(2)}-${sorted.at(-1)!.toFixed(2)}, middle half ${quartile(0.25)}-${quartile(0.75)})`,
     `p50 ${before.p50Ms.toFixed(2)} -> ${after.p50Ms.toFixed(2)} ms`,
     `p99 ${before.p99Ms.toFixed(2)} -> ${after.p99Ms.toFixed(2)} ms`,
-    `esgraph CPU ${cpu(before)} -> ${cpu(after)} us/op`,
+    `esgraph CPU ${esgraphCpuPerOperation(before)} -> ${esgraphCpuPerOperation(after)} us/op`,
   ].join(', ');
 };
 
@@ -96,17 +99,19 @@ export const profiled = (setUp: string): string[] => [
  * another contender's deposits meets the projector and the event store still busy with them, so
  * a fixed order would charge that to the same contender every round. With `settle`, each run
  * waits for it first (`waitUntilProjected`, say), so none inherits another's backlog at all.
+ * `firstTurn` starts the turning further on (a caller running one round at a time passes its round).
  */
 export const runRotated = async (
   contenders: readonly Contender[],
   rounds: number,
   roundMs: number,
   settle?: () => Promise<void>,
+  firstTurn = 0,
 ): Promise<LoadResult[][]> => {
   const runs: LoadResult[][] = contenders.map(() => []);
   for (let round = 0; round < rounds; round++) {
     for (let turn = 0; turn < contenders.length; turn++) {
-      const index = (turn + round) % contenders.length;
+      const index = (turn + round + firstTurn) % contenders.length;
       await settle?.();
       const [[result]] = (await runInterleaved([contenders[index]!], 1, roundMs)) as [[LoadResult]];
       runs[index]!.push(result);
