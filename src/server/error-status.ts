@@ -1,4 +1,4 @@
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLResponse } from '@apollo/server';
 import { type GraphQLFormattedError, Kind, type OperationDefinitionNode } from 'graphql';
 
 /** How long a client should wait before trying again: Redis restarts or reconnects in about that. */
@@ -44,23 +44,23 @@ const statusByCode: readonly StatusRule[] = [
 ];
 
 /**
- * Sets the HTTP status of GraphQL answers from their errors' codes (the errors are formatted by
+ * Sets the HTTP status of a GraphQL answer from its errors' codes (the errors are formatted by
  * now, so the code is the one the client sees): 400 for bad input, 503 with `Retry-After` when a
  * dependency is away, so HTTP clients and proxies act on the status as they would on any other.
+ * `answerPlugin` calls it for every HTTP answer.
  */
-export const errorStatusPlugin = <Context extends object>(): ApolloServerPlugin<Context> => ({
-  requestDidStart: async () => ({
-    willSendResponse: async ({ response, operation }) => {
-      if (response.body.kind !== 'single') return;
-      const { errors = [] } = response.body.singleResult;
-      const codes = new Set(errors.map((error) => error.extensions?.code));
-      const rule = statusByCode.find(
-        ({ code, onlyWhenNothingRan }) =>
-          codes.has(code) && (!onlyWhenNothingRan || everyRootFieldFailed(operation, errors)),
-      );
-      if (rule === undefined) return;
-      response.http.status = rule.status;
-      if (rule.retryAfter !== undefined) response.http.headers.set('retry-after', rule.retryAfter);
-    },
-  }),
-});
+export const answerStatus = (
+  response: GraphQLResponse,
+  operation: OperationDefinitionNode | undefined,
+  errors: readonly GraphQLFormattedError[] = [],
+): void => {
+  if (response.body.kind !== 'single' || errors.length === 0) return;
+  const codes = new Set(errors.map((error) => error.extensions?.code));
+  const rule = statusByCode.find(
+    ({ code, onlyWhenNothingRan }) =>
+      codes.has(code) && (!onlyWhenNothingRan || everyRootFieldFailed(operation, errors)),
+  );
+  if (rule === undefined) return;
+  response.http.status = rule.status;
+  if (rule.retryAfter !== undefined) response.http.headers.set('retry-after', rule.retryAfter);
+};

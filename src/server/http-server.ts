@@ -14,16 +14,16 @@ import type { EdgeLimits, WebSocketLimits } from '../config.js';
 import type { Logger } from '../core/logger.js';
 import type { Tracing } from '../core/tracing/tracing.js';
 import type { Authenticate } from '../identity/index.js';
+import { answerPlugin } from './answer-plugin.js';
 import { type ClientAddress, clientAddressOf } from './client-address.js';
 import { answerCors } from './cors.js';
 import { documentProtection, suggestionMaskPlugin } from './document-limits.js';
-import { errorStatusPlugin } from './error-status.js';
 import { type ContextFactory, createGraphQLHttpHandler } from './graphql-http.js';
 import { attachGraphQLWebSocket, type ErrorFormatter, type OperationAdmission } from './graphql-ws.js';
 import { answerLiveness, answerReadiness, type LivenessCheck, type ReadinessCheck } from './health.js';
 import { subscriptionsOverWebSocketOnly } from './http-subscriptions.js';
 import { answerMetrics, type MetricsAccess, metricsPath } from './metrics-endpoint.js';
-import { type OperationCaller, type OperationRecorder, operationRecordPlugin } from './operation-record.js';
+import type { OperationCaller, OperationRecorder } from './operation-record.js';
 import type { TrustedDocuments } from './persisted-queries/manifest.js';
 import { trustedDocumentCache, trustedDocumentsPlugin } from './persisted-queries/trusted-admission.js';
 import type { RateLimitCheck } from './rate-limiter.js';
@@ -34,7 +34,7 @@ import {
   hostNotAllowed,
   refuseUpgrade,
 } from './request-origins.js';
-import { operationTracingPlugin, type TracedContext, traceHttpRequest } from './request-tracing.js';
+import { type TracedContext, traceHttpRequest } from './request-tracing.js';
 import { serveIndexOf, servePages, underBundle, type WebBundle, wantsHtml } from './static-pages.js';
 import { WebSocketOperationRecords } from './ws-operation-records.js';
 
@@ -176,15 +176,13 @@ export const startHttpServer = async <Context extends OperationCaller & TracedCo
       ApolloServerPluginUsageReportingDisabled(),
       // Apollo's landing page loads Sandbox from Apollo's CDN; GraphiQL (graphqlPage) replaces it.
       ApolloServerPluginLandingPageDisabled(),
-      errorStatusPlugin<Context>(),
+      answerPlugin<Context>({ recorder, tracing }),
       subscriptionsOverWebSocketOnly<Context>(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
       { serverWillStart: async () => ({ drainServer: () => webSocket.dispose() }) },
       ...(trustedDocuments ? [trustedDocumentsPlugin<Context>(trustedDocuments)] : []),
       ...(options.admit ? [admissionPlugin<Context>(options.admit)] : []),
       ...(options.edge.fieldSuggestions ? [] : [suggestionMaskPlugin<Context>(protection.maskSuggestions)]),
-      ...(recorder ? [operationRecordPlugin<Context>(recorder)] : []),
-      ...(tracing ? [operationTracingPlugin<Context>(tracing)] : []),
     ],
   });
   await apollo.start();

@@ -1,4 +1,3 @@
-import type { ApolloServerPlugin } from '@apollo/server';
 import { type GraphQLFormattedError, Kind, type OperationDefinitionNode } from 'graphql';
 import type { Logger } from '../core/logger.js';
 import type { EsgraphMetrics } from '../core/metrics/esgraph-metrics.js';
@@ -84,25 +83,3 @@ export class OperationRecorder {
     );
   }
 }
-
-/** Records every HTTP operation Apollo runs once its answer is ready (the WebSocket hooks record theirs). */
-export const operationRecordPlugin = <Context extends OperationCaller>(
-  recorder: OperationRecorder,
-): ApolloServerPlugin<Context> => ({
-  requestDidStart: async () => {
-    const startedAt = performance.now();
-    return {
-      willSendResponse: async ({ response, operation, contextValue }) => {
-        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
-        recorder.record({
-          name: operation?.name?.value,
-          type: operation?.operation ?? 'unknown',
-          outcome: outcomeCode(errors),
-          startedAt,
-          caller: contextValue,
-          transport: 'http',
-        });
-      },
-    };
-  },
-});

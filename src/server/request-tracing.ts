@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApolloServerPlugin } from '@apollo/server';
-import { type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type Context, type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -8,7 +7,6 @@ import {
   ATTR_URL_PATH,
 } from '@opentelemetry/semantic-conventions';
 import type { Tracing } from '../core/tracing/tracing.js';
-import { outcomeCode } from './operation-record.js';
 
 /**
  * The request's span: a server span continuing the client's trace when it sent a `traceparent`
@@ -55,32 +53,3 @@ export const endOperationSpan = (span: Span, outcome: string): void => {
 export interface TracedContext {
   traceContext?: Context | undefined;
 }
-
-/**
- * A span per GraphQL operation over HTTP, a child of the request's span (the context's
- * `traceContext`, which graphql-http.ts sets), named once Apollo knows the operation (`mutation
- * Deposit`). It replaces `traceContext` on the operation's context, so commands take it as their
- * parent (resolvers pass the context as the request identity), and so do a query's read spans
- * (`traceQueryReads`).
- */
-export const operationTracingPlugin = <GraphQLContext extends TracedContext>(
-  tracing: Tracing,
-): ApolloServerPlugin<GraphQLContext> => ({
-  requestDidStart: async ({ contextValue }) => {
-    const parent = contextValue.traceContext ?? ROOT_CONTEXT;
-    const span = tracing.startSpan('graphql operation', {}, parent);
-    // An unsampled request's operation has nothing to name or end: its context stays the request's.
-    if (!span.isRecording()) return;
-    const operationContext = trace.setSpan(parent, span);
-    contextValue.traceContext = operationContext;
-    return {
-      didResolveOperation: async ({ operation, operationName }) => {
-        nameOperationSpan(span, operation?.operation ?? 'unknown', operationName);
-      },
-      willSendResponse: async ({ response }) => {
-        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
-        endOperationSpan(span, outcomeCode(errors));
-      },
-    };
-  },
-});
