@@ -10,6 +10,7 @@ import { DEFAULT_SAMPLING, type SamplingConfig } from '../src/core/tracing/sampl
 import { startTracing } from '../src/core/tracing/tracer-provider.js';
 import { OperationRecorder } from '../src/server/operation-record.js';
 import { benchAuthorizationFor } from './bench-identity.js';
+import { mainThreadOf } from './cpu.js';
 import { OPEN, openAccounts } from './deposits.js';
 import { dataOf, type GraphQLPost, graphqlClient, type LoadResult, pooled, report } from './load.js';
 import { startEsdbLocalProcess, startEsgraphProcess } from './processes.js';
@@ -376,7 +377,8 @@ try {
     for (const [index, { key }] of instances.entries()) {
       const whole = pooled(runs[index]!);
       stage(
-        `${operation} (${key}): ${Math.round(whole.perSecond)} ops/s, esgraph CPU ${esgraphCpuPerOperation(whole)} us/op`,
+        `${operation} (${key}): ${Math.round(whole.perSecond)} ops/s, esgraph CPU ${esgraphCpuPerOperation(whole)} us/op` +
+          ` (main thread ${esgraphCpuPerOperation(whole, mainThreadOf('esgraph'))})`,
       );
     }
     return bySetUp(runs);
@@ -410,6 +412,14 @@ try {
       [...queries, ...deposits].map((runs) => [
         `ops/s by round, ${runs[0]!.name}`,
         runs.map((run) => Math.round(run.perSecond)).join(' '),
+      ]),
+    ),
+    ...Object.fromEntries(
+      [...queries, ...deposits].map((runs) => [
+        `esgraph CPU us/op by round (main thread), ${runs[0]!.name}`,
+        runs
+          .map((run) => `${esgraphCpuPerOperation(run)} (${esgraphCpuPerOperation(run, mainThreadOf('esgraph'))})`)
+          .join(' '),
       ]),
     ),
     rounds: `${ROUNDS} x ${ROUND_MS / 1000} s each after ${WARM_UP_ROUNDS} not counted, ${CLIENTS} clients, ${INSTANCES} server${INSTANCES === 1 ? '' : 's'} per set-up`,

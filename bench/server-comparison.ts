@@ -1,3 +1,4 @@
+import { mainThreadOf } from './cpu.js';
 import { DEPOSIT } from './deposits.js';
 import { type Contender, dataOf, type GraphQLPost, type LoadResult, median, pooled, runInterleaved } from './load.js';
 import { cpuProfileArgs, deoptLogArgs } from './processes.js';
@@ -67,22 +68,36 @@ export const serverContender = (
 });
 
 /** A run's esgraph CPU per operation, in microseconds. */
-export const esgraphCpuPerOperation = (result: LoadResult): number =>
-  Math.round(((result.cpuSeconds.esgraph ?? 0) / result.operations) * 1e6);
+export const esgraphCpuPerOperation = (result: LoadResult, name = 'esgraph'): number =>
+  Math.round(((result.cpuSeconds[name] ?? 0) / result.operations) * 1e6);
 
 /** One contender's runs against another's: ratio of rates, and what latency and server CPU did. */
 export const compare = (runs: readonly LoadResult[], baseline: readonly LoadResult[]): string => {
   const ratios = runs.map((run, round) => run.perSecond / baseline[round]!.perSecond);
   const [after, before] = [pooled(runs), pooled(baseline)];
-  const sorted = [...ratios].sort((a, b) => a - b);
-  // The middle half of the rounds: where the ratio sits once the worst-disturbed rounds are set aside.
-  const quartile = (fraction: number) => sorted[Math.floor((sorted.length - 1) * fraction)]!.toFixed(2);
+  const main = mainThreadOf('esgraph');
+  // CPU per operation round by round too: it moves less than the rate with the machine's other work.
+  const cpuRatios = runs.map(
+    (run, round) => esgraphCpuPerOperation(run, main) / esgraphCpuPerOperation(baseline[round]!, main),
+  );
   return [
-    `${median(ratios).toFixed(2)} (rounds ${sorted[0]!.toFixed(2)}-${sorted.at(-1)!.toFixed(2)}, middle half ${quartile(0.25)}-${quartile(0.75)})`,
+    spread(ratios),
     `p50 ${before.p50Ms.toFixed(2)} -> ${after.p50Ms.toFixed(2)} ms`,
     `p99 ${before.p99Ms.toFixed(2)} -> ${after.p99Ms.toFixed(2)} ms`,
     `esgraph CPU ${esgraphCpuPerOperation(before)} -> ${esgraphCpuPerOperation(after)} us/op`,
+    `main thread ${esgraphCpuPerOperation(before, main)} -> ${esgraphCpuPerOperation(after, main)} us/op`,
+    `main thread CPU ratio ${spread(cpuRatios)}`,
   ].join(', ');
+};
+
+/**
+ * The median of rounds' ratios, their range and their middle half: where the ratio sits once the
+ * worst-disturbed rounds are set aside.
+ */
+const spread = (ratios: readonly number[]): string => {
+  const sorted = [...ratios].sort((a, b) => a - b);
+  const quartile = (fraction: number) => sorted[Math.floor((sorted.length - 1) * fraction)]!.toFixed(2);
+  return `${median(ratios).toFixed(2)} (rounds ${sorted[0]!.toFixed(2)}-${sorted.at(-1)!.toFixed(2)}, middle half ${quartile(0.25)}-${quartile(0.75)})`;
 };
 
 /**
