@@ -1,6 +1,7 @@
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { LabelChildren } from './label-children.js';
 import { type ScrapeSources, watchAtScrape } from './scrape-gauges.js';
+import { TalliedCounter, TalliedHistogram } from './tallies.js';
 
 /*
  * Every metric esgraph exports, on a registry of its own (tests run several servers in one
@@ -28,81 +29,68 @@ export type ConsistencyWaitOutcome = 'reached' | 'timeout' | 'unavailable';
 export class EsgraphMetrics {
   readonly registry = new Registry();
 
-  readonly #operationCounter = new Counter({
+  readonly #operationCounter = new TalliedCounter({
     name: 'esgraph_graphql_operations_total',
     help: 'GraphQL operations finished, by name, type and outcome (ok, or the error code the client got)',
     labelNames: ['operation', 'type', 'outcome'] as const,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #operationCounts = new LabelChildren((operation, type, outcome) =>
-    this.#operationCounter.labels(operation, type, outcome),
-  );
-  readonly #operationHistogram = new Histogram({
+  readonly #operationHistogram = new TalliedHistogram({
     name: 'esgraph_graphql_operation_duration_seconds',
     help: 'GraphQL operations, from their start to their answer, by name, type and outcome',
     labelNames: ['operation', 'type', 'outcome'] as const,
     buckets: latencyBuckets,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #operationChildren = new LabelChildren((operation, type, outcome) =>
-    this.#operationHistogram.labels(operation, type, outcome),
-  );
 
-  readonly #commands = new Counter({
+  readonly #commands = new TalliedCounter({
     name: 'esgraph_commands_total',
     help: 'Commands settled, by type and outcome: ok, the error code, or conflict when every attempt lost its race',
     labelNames: ['command', 'outcome'] as const,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #commandChildren = new LabelChildren((command, outcome) => this.#commands.labels(command, outcome));
-  readonly #commandDuration = new Histogram({
+  readonly #commandDuration = new TalliedHistogram({
     name: 'esgraph_command_duration_seconds',
     help: 'Commands from the pipeline receiving them to their outcome, middleware and queueing included',
     labelNames: ['command'] as const,
     buckets: latencyBuckets,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #commandDurations = new LabelChildren((command) => this.#commandDuration.labels(command));
-  readonly #append = new Histogram({
+  readonly #append = new TalliedHistogram({
     name: 'esgraph_command_append_duration_seconds',
     help: "A command's last append to the event store, from its start to the command's outcome",
     labelNames: ['command'] as const,
     buckets: latencyBuckets,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #appends = new LabelChildren((command) => this.#append.labels(command));
-  readonly #attempts = new Histogram({
+  readonly #attempts = new TalliedHistogram({
     name: 'esgraph_command_attempts',
     help: "Decide-and-append attempts of a command's stream batch: 1, plus one per race lost to another writer",
     labelNames: ['command'] as const,
     buckets: attemptBuckets,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #attemptChildren = new LabelChildren((command) => this.#attempts.labels(command));
-  readonly #foldLoads = new Counter({
+  readonly #foldLoads = new TalliedCounter({
     name: 'esgraph_fold_cache_lookups_total',
     help: "How a stream batch had its stream's fold: hit (the cache, unread), caught_up (the cache and the events after it), miss (read from the start)",
     labelNames: ['result'] as const,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #foldChildren = new LabelChildren((result) => this.#foldLoads.labels(result));
 
-  readonly #batchSize = new Histogram({
+  readonly #batchSize = new TalliedHistogram({
     name: 'esgraph_projection_batch_size',
     help: 'Events a read model or process manager applied in one batch (one commit, for a read model)',
     labelNames: ['name', 'kind'] as const,
     buckets: batchSizeBuckets,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #batchSizes = new LabelChildren((name, kind) => this.#batchSize.labels(name, kind));
-  readonly #batchDuration = new Histogram({
+  readonly #batchDuration = new TalliedHistogram({
     name: 'esgraph_projection_commit_duration_seconds',
     help: "A batch from its handlers to its commit's answer (a read model), or until its reaction window took it all (a process manager)",
     labelNames: ['name', 'kind'] as const,
     buckets: latencyBuckets,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #batchDurations = new LabelChildren((name, kind) => this.#batchDuration.labels(name, kind));
 
   readonly #subscriptionsOpen = new Gauge({
     name: 'esgraph_subscriptions_open',
@@ -111,26 +99,24 @@ export class EsgraphMetrics {
     registers: [this.registry],
   });
   readonly #openChildren = new LabelChildren((field) => this.#subscriptionsOpen.labels(field));
-  readonly #messages = new Counter({
+  readonly #messages = new TalliedCounter({
     name: 'esgraph_subscription_messages_total',
     help: 'Messages pushed to subscribers, by root field',
     labelNames: ['field'] as const,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #messageChildren = new LabelChildren((field) => this.#messages.labels(field));
 
-  readonly #waits = new Counter({
+  readonly #waits = new TalliedCounter({
     name: 'esgraph_consistency_waits_total',
     help: 'consistentWith waits, by how they ended: reached, timeout (CONSISTENCY_TIMEOUT), unavailable (Redis lost)',
     labelNames: ['outcome'] as const,
-    registers: [this.registry],
+    registry: this.registry,
   });
-  readonly #waitChildren = new LabelChildren((outcome) => this.#waits.labels(outcome));
-  readonly #waitDuration = new Histogram({
+  readonly #waitDuration = new TalliedHistogram({
     name: 'esgraph_consistency_wait_duration_seconds',
     help: 'How long consistentWith waits took, whatever their outcome',
     buckets: latencyBuckets,
-    registers: [this.registry],
+    registry: this.registry,
   });
 
   constructor() {
@@ -153,8 +139,8 @@ export class EsgraphMetrics {
   }
 
   operation(operation: string, type: string, outcome: string, seconds: number): void {
-    this.#operationCounts.get(operation, type, outcome).inc();
-    this.#operationChildren.get(operation, type, outcome).observe(seconds);
+    this.#operationCounter.child(operation, type, outcome).inc();
+    this.#operationHistogram.child(operation, type, outcome).observe(seconds);
   }
 
   /** One settled command; `attempts` and `appendSeconds` are undefined when it reached no stream batch or no append. */
@@ -165,19 +151,19 @@ export class EsgraphMetrics {
     attempts: number | undefined,
     appendSeconds: number | undefined,
   ): void {
-    this.#commandChildren.get(command, outcome).inc();
-    this.#commandDurations.get(command).observe(seconds);
-    if (attempts !== undefined) this.#attemptChildren.get(command).observe(attempts);
-    if (appendSeconds !== undefined) this.#appends.get(command).observe(appendSeconds);
+    this.#commands.child(command, outcome).inc();
+    this.#commandDuration.child(command).observe(seconds);
+    if (attempts !== undefined) this.#attempts.child(command).observe(attempts);
+    if (appendSeconds !== undefined) this.#append.child(command).observe(appendSeconds);
   }
 
   foldLoaded(result: FoldLoad): void {
-    this.#foldChildren.get(result).inc();
+    this.#foldLoads.child(result).inc();
   }
 
   batch(name: string, kind: RunnerKind, events: number, seconds: number): void {
-    this.#batchSizes.get(name, kind).observe(events);
-    this.#batchDurations.get(name, kind).observe(seconds);
+    this.#batchSize.child(name, kind).observe(events);
+    this.#batchDuration.child(name, kind).observe(seconds);
   }
 
   subscriptionOpened(field: string): void {
@@ -189,11 +175,11 @@ export class EsgraphMetrics {
   }
 
   messagePushed(field: string): void {
-    this.#messageChildren.get(field).inc();
+    this.#messages.child(field).inc();
   }
 
   consistencyWait(outcome: ConsistencyWaitOutcome, seconds: number): void {
-    this.#waitChildren.get(outcome).inc();
-    this.#waitDuration.observe(seconds);
+    this.#waits.child(outcome).inc();
+    this.#waitDuration.child().observe(seconds);
   }
 }
