@@ -200,6 +200,8 @@ export class CommandPipeline {
    */
   #batchSpans(tracing: Tracing, streamName: string, batch: readonly PendingCommand[]): TracedStep {
     const contexts = batch.map((pending) => tracing.commandContext(pending, pending.metadata));
+    // A batch of commands no one records (most, at the default 1%) has no decide or append span.
+    if (!contexts.some((context) => tracing.mayRecordUnder(context))) return untraced;
     const lead = Math.max(0, contexts.findIndex(isRecorded));
     const parent = contexts[lead]!;
     const attributes = { 'esgraph.stream': streamName, 'esgraph.batch.size': batch.length };

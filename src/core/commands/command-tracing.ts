@@ -23,10 +23,13 @@ export const commandTracing = (tracing: Tracing): CommandMiddleware => ({
       { attributes: { 'esgraph.command.type': command.type } },
       parent,
     );
+    const recorded = span.isRecording();
+    // A trace no one records, begun here rather than by a client, is nothing to link back to;
+    // nor is it held: the pipeline's steps for it are in no recorded trace (Tracing.commandContext).
+    if (!recorded && span.spanContext().isRemote !== true) return undefined;
     const context = trace.setSpan(ROOT_CONTEXT, span);
-    tracing.holdCommandContext(command, context);
-    // A trace no one records, begun here rather than by a client, is nothing to link back to.
-    return span.isRecording() || span.spanContext().isRemote === true ? tracing.carrierOf(context) : undefined;
+    if (recorded) tracing.holdCommandContext(command, context);
+    return tracing.carrierOf(context);
   },
   after: (command, settled) => {
     const held = tracing.releaseCommandContext(command);

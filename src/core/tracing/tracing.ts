@@ -133,8 +133,7 @@ export class Tracing {
     const span = this.startSpan(name, options, parent);
     if (span.isRecording()) return endWhenSettled(span, () => work(span, trace.setSpan(parent, span)));
     // Nothing to end: an unrecorded span's end is a no-op, so the work is not chained on.
-    const context = trace.getSpan(parent) === span ? parent : trace.setSpan(parent, span);
-    return settledWork(() => work(span, context));
+    return settledWork(() => work(span, unrecordedContext(parent, span)));
   }
 
   /** `inSpan` for work that starts no span of its own, so no context is made for it. */
@@ -158,9 +157,27 @@ export class Tracing {
     return context;
   }
 
-  /** The command span's context: the one held for it, else the one its metadata names. */
+  /**
+   * The command span's context: the one held for it (a recorded span's), else the one its
+   * metadata names (a client's unrecorded one), else none recorded: `commandTracing` holds and
+   * stamps nothing for a trace begun here and left out, and what the pipeline does for such a
+   * command is in no recorded trace either.
+   */
   commandContext(command: object, metadata: Readonly<Record<string, unknown>>): Context {
-    return this.#commandContexts.get(command) ?? this.contextFrom(metadata);
+    const held = this.#commandContexts.get(command);
+    if (held !== undefined) return held;
+    return typeof metadata.traceparent === 'string' ? this.contextFrom(metadata) : UNRECORDED_ROOT_CONTEXT;
+  }
+
+  /**
+   * Whether a span started under `context` may be recorded: not under an unrecorded span when
+   * the sampler follows its parent (`startSpan` hands back that span), so callers can skip work
+   * that only a recorded span would read.
+   */
+  mayRecordUnder(context: Context): boolean {
+    if (!this.#followsParent) return true;
+    const span = trace.getSpan(context);
+    return span === undefined || isSampled(span.spanContext());
   }
 }
 
@@ -173,6 +190,14 @@ const recordsRoot = (links: readonly Link[] | undefined, ratio: number): boolean
 
 /** The span of every new trace the ratio leaves out: invalid, so it is never stamped or linked to. */
 const UNRECORDED_ROOT: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+/** Its context, made once: most requests' (a context is a copied map, and it would be the same every time). */
+const UNRECORDED_ROOT_CONTEXT = trace.setSpan(ROOT_CONTEXT, UNRECORDED_ROOT);
+
+/** The context an unrecorded span hands on: its parent's when it is the parent's span itself. */
+const unrecordedContext = (parent: Context, span: Span): Context => {
+  if (trace.getSpan(parent) === span) return parent;
+  return span === UNRECORDED_ROOT && parent === ROOT_CONTEXT ? UNRECORDED_ROOT_CONTEXT : trace.setSpan(parent, span);
+};
 
 /**
  * Ends `span` once `work` settles, failed when it throws. Chained rather than awaited: an async
