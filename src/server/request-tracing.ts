@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Context, type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { type Context, type Span, SpanKind, type SpanOptions, SpanStatusCode } from '@opentelemetry/api';
 import {
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -20,16 +20,39 @@ export const traceHttpRequest = (
   route: string,
   handle: (traceContext: Context) => Promise<void>,
 ): Promise<void> => {
-  const method = req.method ?? 'GET';
-  const attributes = { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_HTTP_ROUTE]: route, [ATTR_URL_PATH]: route };
+  const { name, options } = requestSpanShape(route, req.method ?? 'GET');
   return tracing.inSpan(
-    `${method} ${route}`,
-    { kind: SpanKind.SERVER, attributes },
+    name,
+    options,
     tracing.contextFrom(req.headers),
     // An unrecorded request (most, sampled at 1%) is handled with nothing chained on.
     (span, traceContext) =>
       span.isRecording() ? handle(traceContext).then(() => recordStatus(span, res)) : handle(traceContext),
   );
+};
+
+/** A request span's name and options by route, then method: made once, not on every request. */
+const requestSpanShapes = new Map<string, Map<string, { readonly name: string; readonly options: SpanOptions }>>();
+
+/** Bounded: the routes are ours, and Node's HTTP parser admits only the methods it knows. */
+const requestSpanShape = (route: string, method: string) => {
+  let byMethod = requestSpanShapes.get(route);
+  if (byMethod === undefined) {
+    byMethod = new Map();
+    requestSpanShapes.set(route, byMethod);
+  }
+  let shape = byMethod.get(method);
+  if (shape === undefined) {
+    // Frozen: every span of the route shares it (the SDK copies attributes, and so must anyone else).
+    const attributes = Object.freeze({
+      [ATTR_HTTP_REQUEST_METHOD]: method,
+      [ATTR_HTTP_ROUTE]: route,
+      [ATTR_URL_PATH]: route,
+    });
+    shape = { name: `${method} ${route}`, options: { kind: SpanKind.SERVER, attributes } };
+    byMethod.set(method, shape);
+  }
+  return shape;
 };
 
 /** The request span's status code, set before `inSpan` ends it: an error from 500 up. */

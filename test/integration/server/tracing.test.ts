@@ -101,6 +101,11 @@ describe('tracing', () => {
         spansOf(traceId).find((span) => span.kind === SpanKind.SERVER && span.name === 'POST /graphql'),
       );
       expect(parentOf(http)).toBe(spanId);
+      expect(http.attributes).toMatchObject({
+        'http.request.method': 'POST',
+        'http.route': '/graphql',
+        'http.response.status_code': 200,
+      });
       const spans = await waitFor('the command span', () =>
         spansOf(traceId).some((span) => span.name === 'command DepositMoney') ? spansOf(traceId) : undefined,
       );
