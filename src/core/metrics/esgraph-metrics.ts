@@ -70,6 +70,17 @@ export class EsgraphMetrics {
     buckets: attemptBuckets,
     registry: this.registry,
   });
+  /** An operation's two series, found with one lookup (each is three map reads). */
+  readonly #operationSeries = new LabelChildren((operation, type, outcome) => ({
+    count: this.#operationCounter.child(operation, type, outcome),
+    duration: this.#operationHistogram.child(operation, type, outcome),
+  }));
+  /** A command type's histograms, found with one lookup; its count goes by outcome too. */
+  readonly #commandSeries = new LabelChildren((command) => ({
+    duration: this.#commandDuration.child(command),
+    attempts: this.#attempts.child(command),
+    append: this.#append.child(command),
+  }));
   readonly #foldLoads = new TalliedCounter({
     name: 'esgraph_fold_cache_lookups_total',
     help: "How a stream batch had its stream's fold: hit (the cache, unread), caught_up (the cache and the events after it), miss (read from the start)",
@@ -139,8 +150,9 @@ export class EsgraphMetrics {
   }
 
   operation(operation: string, type: string, outcome: string, seconds: number): void {
-    this.#operationCounter.child(operation, type, outcome).inc();
-    this.#operationHistogram.child(operation, type, outcome).observe(seconds);
+    const series = this.#operationSeries.get(operation, type, outcome);
+    series.count.inc();
+    series.duration.observe(seconds);
   }
 
   /** One settled command; `attempts` and `appendSeconds` are undefined when it reached no stream batch or no append. */
@@ -152,9 +164,10 @@ export class EsgraphMetrics {
     appendSeconds: number | undefined,
   ): void {
     this.#commands.child(command, outcome).inc();
-    this.#commandDuration.child(command).observe(seconds);
-    if (attempts !== undefined) this.#attempts.child(command).observe(attempts);
-    if (appendSeconds !== undefined) this.#append.child(command).observe(appendSeconds);
+    const series = this.#commandSeries.get(command);
+    series.duration.observe(seconds);
+    if (attempts !== undefined) series.attempts.observe(attempts);
+    if (appendSeconds !== undefined) series.append.observe(appendSeconds);
   }
 
   foldLoaded(result: FoldLoad): void {
