@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ROOT_CONTEXT, type Span, trace } from '@opentelemetry/api';
 import type { Tracing } from '../core/tracing/tracing.js';
-import { answerStatus } from './error-status.js';
+import { statusFromCodes } from './error-status.js';
 import { type OperationCaller, type OperationRecorder, outcomeCode } from './operation-record.js';
 import { endOperationSpan, nameOperationSpan, type TracedContext } from './request-tracing.js';
 
@@ -13,7 +13,7 @@ export interface AnswerPluginOptions {
 
 /**
  * Everything esgraph does with each HTTP answer, in one Apollo request listener: its status from
- * its codes (`answerStatus`), its record (a log line and the operation histogram) and its
+ * its codes (`statusFromCodes`), its record (a log line and the operation histogram) and its
  * operation span. One listener because Apollo calls every listener at each stage of a request
  * (source, parsing, validation, operation, execution, response) through a promise of its own,
  * whether the listener has that hook or not: as listeners of their own, metrics and tracing
@@ -35,7 +35,7 @@ export const answerPlugin = <Context extends OperationCaller & TracedContext>({
     return {
       willSendResponse: async ({ response, operation }) => {
         const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
-        answerStatus(response, operation, errors);
+        statusFromCodes(response, operation, errors);
         if (recorder === undefined && span === undefined) return;
         const outcome = outcomeCode(errors);
         const type = operation?.operation ?? 'unknown';

@@ -49,7 +49,7 @@ const statusByCode: readonly StatusRule[] = [
  * dependency is away, so HTTP clients and proxies act on the status as they would on any other.
  * `answerPlugin` calls it for every HTTP answer.
  */
-export const answerStatus = (
+export const statusFromCodes = (
   response: GraphQLResponse,
   operation: OperationDefinitionNode | undefined,
   errors: readonly GraphQLFormattedError[] = [],
