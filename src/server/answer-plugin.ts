@@ -34,10 +34,9 @@ export const answerPlugin = <Context extends OperationCaller & TracedContext>({
     const span = tracing ? startOperationSpan(tracing, contextValue) : undefined;
     return {
       willSendResponse: async ({ response, operation }) => {
-        const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
-        statusFromCodes(response, operation, errors);
+        statusFromCodes(response, operation);
         if (recorder === undefined && span === undefined) return;
-        const outcome = outcomeCode(errors);
+        const outcome = outcomeCode(response.body.kind === 'single' ? response.body.singleResult.errors : undefined);
         const type = operation?.operation ?? 'unknown';
         const name = operation?.name?.value;
         recorder?.record({ name, type, outcome, startedAt, caller: contextValue, transport: 'http' });

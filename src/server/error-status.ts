@@ -49,12 +49,10 @@ const statusByCode: readonly StatusRule[] = [
  * dependency is away, so HTTP clients and proxies act on the status as they would on any other.
  * `answerPlugin` calls it for every HTTP answer.
  */
-export const statusFromCodes = (
-  response: GraphQLResponse,
-  operation: OperationDefinitionNode | undefined,
-  errors: readonly GraphQLFormattedError[] = [],
-): void => {
-  if (response.body.kind !== 'single' || errors.length === 0) return;
+export const statusFromCodes = (response: GraphQLResponse, operation: OperationDefinitionNode | undefined): void => {
+  if (response.body.kind !== 'single') return;
+  const { errors = [] } = response.body.singleResult;
+  if (errors.length === 0) return;
   const codes = new Set(errors.map((error) => error.extensions?.code));
   const rule = statusByCode.find(
     ({ code, onlyWhenNothingRan }) =>

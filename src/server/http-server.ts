@@ -34,7 +34,7 @@ import {
   hostNotAllowed,
   refuseUpgrade,
 } from './request-origins.js';
-import { type TracedContext, traceHttpRequest } from './request-tracing.js';
+import { httpRequestTracing, type TracedContext } from './request-tracing.js';
 import { serveIndexOf, servePages, underBundle, type WebBundle, wantsHtml } from './static-pages.js';
 import { WebSocketOperationRecords } from './ws-operation-records.js';
 
@@ -196,6 +196,7 @@ export const startHttpServer = async <Context extends OperationCaller & TracedCo
     operationTimeoutMs: options.operationTimeoutMs,
     log: options.log,
   });
+  const traceGraphQLRequest = tracing ? httpRequestTracing(tracing, graphqlPath) : undefined;
 
   const pages = (options.pages ?? []).map((bundle) => ({ bundle, serve: servePages(bundle) }));
   const graphqlPage = options.graphqlPage ? serveIndexOf(options.graphqlPage) : undefined;
@@ -208,8 +209,8 @@ export const startHttpServer = async <Context extends OperationCaller & TracedCo
       // A browser opening the endpoint (no query to run) gets the page; a GET with a query is GraphQL.
       if (graphqlPage && wantsHtml(req) && !url.searchParams.has('query')) return graphqlPage(req, res);
       if (answerCors(options.allowLists.origins, req, res)) return;
-      return tracing
-        ? traceHttpRequest(tracing, req, res, graphqlPath, (traceContext) => graphql(req, res, url, traceContext))
+      return traceGraphQLRequest
+        ? traceGraphQLRequest(req, res, (traceContext) => graphql(req, res, url, traceContext))
         : graphql(req, res, url);
     }
     if (path === '/healthz') return answerLiveness(res, options.liveness ?? []);

@@ -8,51 +8,45 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import type { Tracing } from '../core/tracing/tracing.js';
 
-/**
- * The request's span: a server span continuing the client's trace when it sent a `traceparent`
- * (a new trace otherwise), handed to `handle` as the parent of what the request does, ended with
- * its status code.
- */
-export const traceHttpRequest = (
-  tracing: Tracing,
+/** Handles one request under its span: `handle` is given the span's context to parent what it does. */
+export type TraceHttpRequest = (
   req: IncomingMessage,
   res: ServerResponse,
-  route: string,
   handle: (traceContext: Context) => Promise<void>,
-): Promise<void> => {
-  const { name, options } = requestSpanShape(route, req.method ?? 'GET');
-  return tracing.inSpan(
-    name,
-    options,
-    tracing.contextFrom(req.headers),
-    // An unrecorded request (most, sampled at 1%) is handled with nothing chained on.
-    (span, traceContext) =>
-      span.isRecording() ? handle(traceContext).then(() => recordStatus(span, res)) : handle(traceContext),
-  );
-};
+) => Promise<void>;
 
-/** A request span's name and options by route, then method: made once, not on every request. */
-const requestSpanShapes = new Map<string, Map<string, { readonly name: string; readonly options: SpanOptions }>>();
-
-/** Bounded: the routes are ours, and Node's HTTP parser admits only the methods it knows. */
-const requestSpanShape = (route: string, method: string) => {
-  let byMethod = requestSpanShapes.get(route);
-  if (byMethod === undefined) {
-    byMethod = new Map();
-    requestSpanShapes.set(route, byMethod);
-  }
-  let shape = byMethod.get(method);
-  if (shape === undefined) {
-    // Frozen: every span of the route shares it (the SDK copies attributes, and so must anyone else).
-    const attributes = Object.freeze({
-      [ATTR_HTTP_REQUEST_METHOD]: method,
-      [ATTR_HTTP_ROUTE]: route,
-      [ATTR_URL_PATH]: route,
-    });
-    shape = { name: `${method} ${route}`, options: { kind: SpanKind.SERVER, attributes } };
-    byMethod.set(method, shape);
-  }
-  return shape;
+/**
+ * The request spans of one route: a server span per request, continuing the client's trace when
+ * it sent a `traceparent` (a new trace otherwise), ended with its status code. A span's name and
+ * attributes are made once per method, not on every request (bounded: Node's HTTP parser admits
+ * only the methods it knows), and frozen, as every span of the method shares them.
+ */
+export const httpRequestTracing = (tracing: Tracing, route: string): TraceHttpRequest => {
+  const shapes = new Map<string, { readonly name: string; readonly options: SpanOptions }>();
+  const shapeOf = (method: string) => {
+    let shape = shapes.get(method);
+    if (shape === undefined) {
+      const attributes = Object.freeze({
+        [ATTR_HTTP_REQUEST_METHOD]: method,
+        [ATTR_HTTP_ROUTE]: route,
+        [ATTR_URL_PATH]: route,
+      });
+      shape = { name: `${method} ${route}`, options: { kind: SpanKind.SERVER, attributes } };
+      shapes.set(method, shape);
+    }
+    return shape;
+  };
+  return (req, res, handle) => {
+    const { name, options } = shapeOf(req.method ?? 'GET');
+    return tracing.inSpan(
+      name,
+      options,
+      tracing.contextFrom(req.headers),
+      // An unrecorded request (most, sampled at 1%) is handled with nothing chained on.
+      (span, traceContext) =>
+        span.isRecording() ? handle(traceContext).then(() => recordStatus(span, res)) : handle(traceContext),
+    );
+  };
 };
 
 /** The request span's status code, set before `inSpan` ends it: an error from 500 up. */
